@@ -1,0 +1,132 @@
+# OpenPanel — the source lists below are the architecture.
+#   make            build everything into build/
+#   make run        set up and serve the panel on 127.0.0.1:8080
+#   make test       set up a throwaway stack and run every suite
+#   make san        the same tests built with ASan + UBSan
+#   make bench      throughput, latency and memory figures
+#   make install    the production layout (PREFIX, DESTDIR)
+
+CC	?= cc
+PREFIX	?= /usr/local
+BUILD	?= build
+
+PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium
+WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	   -Wno-unused-parameter -Wvla -Wcast-qual
+HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS	?= -O2 -g
+CFLAGS	+= $(WARN) $(HARDEN) -D_GNU_SOURCE -Ilib \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now
+LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+# lib/: one concept per file.
+LIB_SRCS = \
+	lib/err.c	\
+	lib/buf.c	\
+	lib/config.c	\
+	lib/log.c	\
+	lib/arena.c	\
+	lib/crypto.c	\
+	lib/password.c	\
+	lib/secret.c	\
+	lib/base32.c	\
+	lib/totp.c	\
+	lib/jwt.c	\
+	lib/exec.c	\
+	lib/db.c	\
+	lib/migrate.c	\
+	lib/redis.c	\
+	lib/req.c	\
+	lib/reply.c	\
+	lib/router.c	\
+	lib/fields.c	\
+	lib/valid.c	\
+	lib/perm.c	\
+	lib/events.c	\
+	lib/outbox.c	\
+	lib/fcgiping.c	\
+	lib/pool.c
+
+# fcgi/auth/: op-auth, users, teams, sessions, tokens, 2FA, settings.
+AUTH_SRCS = \
+	fcgi/auth/main.c	\
+	fcgi/auth/check.c	\
+	fcgi/auth/health.c	\
+	fcgi/auth/setup.c	\
+	fcgi/auth/session.c	\
+	fcgi/auth/login.c	\
+	fcgi/auth/me.c		\
+	fcgi/auth/twofactor.c	\
+	fcgi/auth/users.c	\
+	fcgi/auth/teams.c	\
+	fcgi/auth/members.c	\
+	fcgi/auth/invitations.c	\
+	fcgi/auth/tokens.c	\
+	fcgi/auth/settings.c
+
+SERVICES = auth
+
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+AUTH_OBJS = $(AUTH_SRCS:%.c=$(BUILD)/%.o)
+BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BINS) web
+
+$(BUILD)/%.o: %.c lib/openpanel.h $(wildcard lib/*_int.h fcgi/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libopenpanel.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/op-auth: $(AUTH_OBJS) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
+
+unit: $(UNIT_BINS)
+	@scripts/unit.sh $(UNIT_BINS)
+
+web:
+	@:
+
+deps:
+	@scripts/deps.sh
+
+run: deps all
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@scripts/test.sh
+
+san: deps
+	@$(MAKE) --no-print-directory BUILD=build-san CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" HARDEN= all \
+	    $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%)
+	@OP_BUILD=build-san scripts/test.sh
+
+bench: deps all
+	@scripts/bench.sh
+
+lint:
+	@scripts/lint.sh
+
+install: all
+	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" scripts/install.sh
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all unit web deps run test san bench lint install clean

@@ -1,0 +1,148 @@
+/*
+ * check.c — the gateway's auth_request target: is this request allowed?
+ *
+ * nginx asks before every protected request, passing the caller's
+ * Authorization header and cookies and the original method and URI.
+ * The answer is always empty: 204 with the identity in X-OP-* headers
+ * (nginx hands them to the service as FastCGI params), or 401/403 with
+ * the reason in X-OP-Error. Never a 5xx for anything the client sent:
+ * nginx would turn it into a 500 (a dependency being down is the one
+ * exception: it is a 403 with X-OP-Error "unavailable", which the gateway
+ * answers as a 503).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+
+#define TOKEN_MAX	4096
+
+static enum op_err
+deny(struct op_req *r, int status, const char *why)
+{
+	op_buf_clear(&r->headers);
+	op_reply_header(r, "X-OP-Error", why);
+	return op_reply_empty(r, status);
+}
+
+static int
+safe_method(const char *m)
+{
+	return m == NULL || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ||
+	    strcmp(m, "OPTIONS") == 0;
+}
+
+/* An API token ("opk_…"): known, not expired, its user enabled. */
+static enum op_err
+check_api_token(struct op_req *r, const char *token)
+{
+	PGresult	*res = NULL;
+	char		 hash[65];
+	enum op_err	 er;
+
+	op_sha256_hex(token, strlen(token), hash);
+	er = op_db_execv(r->db, &res,
+	    "UPDATE auth.api_tokens t SET last_used_at = now()"
+	    " FROM auth.users u WHERE t.hash = $1 AND u.id = t.user_id"
+	    " AND NOT u.disabled AND (t.expires_at IS NULL OR"
+	    " t.expires_at > now())"
+	    " RETURNING t.id, t.user_id, t.scope, u.is_admin, t.hash", hash);
+	if (er != OP_OK)
+		goto out;
+	if (PQntuples(res) != 1 ||
+	    !op_ct_equal(PQgetvalue(res, 0, 4), hash, 64)) {
+		er = OP_EUNAUTH;
+		goto out;
+	}
+	op_reply_header(r, "X-OP-User", PQgetvalue(res, 0, 1));
+	op_reply_header(r, "X-OP-Token", PQgetvalue(res, 0, 0));
+	op_reply_header(r, "X-OP-Scope", PQgetvalue(res, 0, 2));
+	op_reply_header(r, "X-OP-Admin",
+	    PQgetvalue(res, 0, 3)[0] == 't' ? "1" : "0");
+	r->auth.scope = strcmp(PQgetvalue(res, 0, 2), "write") == 0 ?
+	    OP_SCOPE_WRITE : OP_SCOPE_READ;
+out:
+	PQclear(res);
+	return er;
+}
+
+/* An access token: a valid JWT whose session is still open. */
+static enum op_err
+check_access_token(struct op_req *r, const char *token)
+{
+	struct op_claims	 c;
+	PGresult		*res = NULL;
+	const char		*why;
+	enum op_err		 er;
+
+	if (op_jwt_verify(token, (int64_t)time(NULL), &c) != OP_OK ||
+	    op_valid_uuid(c.sub, &why) != OP_OK ||
+	    op_valid_uuid(c.sid, &why) != OP_OK)
+		return OP_EUNAUTH;
+	er = op_db_execv(r->db, &res,
+	    "SELECT u.is_admin FROM auth.sessions s JOIN auth.users u"
+	    " ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2"
+	    " AND s.revoked_at IS NULL AND s.expires_at > now()"
+	    " AND NOT u.disabled", c.sid, c.sub);
+	if (er != OP_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		er = OP_EUNAUTH;
+		goto out;
+	}
+	op_reply_header(r, "X-OP-User", c.sub);
+	op_reply_header(r, "X-OP-Session", c.sid);
+	op_reply_header(r, "X-OP-Scope", "write");
+	op_reply_header(r, "X-OP-Admin",
+	    PQgetvalue(res, 0, 0)[0] == 't' ? "1" : "0");
+	r->auth.scope = OP_SCOPE_WRITE;
+out:
+	PQclear(res);
+	return er;
+}
+
+/* Cookie sessions must echo the CSRF cookie in a header on writes. */
+static int
+csrf_ok(struct op_req *r)
+{
+	const char	*cookie = op_req_cookie(r, "op_csrf");
+	const char	*header = op_req_header(r, "HTTP_X_CSRF_TOKEN");
+
+	return cookie != NULL && header != NULL && strlen(cookie) >= 16 &&
+	    strlen(cookie) == strlen(header) &&
+	    op_ct_equal(cookie, header, strlen(cookie));
+}
+
+enum op_err
+auth_check(struct op_req *r)
+{
+	const char	*authz = op_req_header(r, "HTTP_AUTHORIZATION");
+	const char	*method = op_req_param(r, "OP_ORIG_METHOD");
+	const char	*token = NULL;
+	int		 from_cookie = 0;
+	enum op_err	 er;
+
+	if (authz != NULL) {
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return deny(r, 401, "malformed_authorization");
+		token = authz + 7;
+	} else if ((token = op_req_cookie(r, "op_access")) != NULL)
+		from_cookie = 1;
+	if (token == NULL || *token == '\0')
+		return deny(r, 401, "unauthenticated");
+	if (strlen(token) > TOKEN_MAX)
+		return deny(r, 401, "invalid_token");
+	if (strncmp(token, "opk_", 4) == 0)
+		er = check_api_token(r, token);
+	else
+		er = check_access_token(r, token);
+	if (er == OP_EUNAUTH)
+		return deny(r, 401, "invalid_token");
+	if (er != OP_OK)	/* the gateway answers 503 for this one */
+		return deny(r, 403, "unavailable");
+	if (from_cookie && !safe_method(method) && !csrf_ok(r))
+		return deny(r, 403, "csrf_failed");
+	if (r->auth.scope != OP_SCOPE_WRITE && !safe_method(method))
+		return deny(r, 403, "read_only_token");
+	return op_reply_empty(r, 204);
+}

@@ -1,0 +1,275 @@
+/*
+ * db.c — PostgreSQL access: one lazily (re)connected session per process,
+ * parameterised statements only, errors mapped to enum op_err, and rows
+ * turned into JSON by column type.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openpanel.h"
+
+/* Type OIDs we render specially (pg_type.h). */
+#define OID_BOOL	16
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_JSON	114
+#define OID_FLOAT4	700
+#define OID_FLOAT8	701
+#define OID_TIMESTAMPTZ	1184
+#define OID_NUMERIC	1700
+#define OID_JSONB	3802
+
+struct op_db {
+	char	*conninfo;
+	PGconn	*conn;
+	int	 in_tx;
+};
+
+enum op_err
+op_db_conninfo(const char *service, char *out, size_t outsz)
+{
+	char		 key[64], *p;
+	const char	*v;
+	int		 n;
+
+	snprintf(key, sizeof(key), "OP_DB_%s", service);
+	for (p = key; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	if ((v = op_config_get(key, NULL)) != NULL)
+		n = snprintf(out, outsz, "%s", v);
+	else
+		n = snprintf(out, outsz, "%s user=op_%s",
+		    op_config_get("OP_DB", "dbname=openpanel"), service);
+	return n < 0 || (size_t)n >= outsz ? OP_EINVAL : OP_OK;
+}
+
+enum op_err
+op_db_open(const char *conninfo, struct op_db **out)
+{
+	struct op_db	*db;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->conninfo = strdup(conninfo)) == NULL) {
+		free(db);
+		return OP_ENOMEM;
+	}
+	*out = db;
+	return OP_OK;
+}
+
+void
+op_db_close(struct op_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+/* Make sure a live connection exists, (re)connecting when needed. */
+static enum op_err
+db_connect(struct op_db *db)
+{
+	PGresult	*res;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return OP_OK;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->in_tx = 0;
+	db->conn = PQconnectdb(db->conninfo);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		op_warn("postgresql: %s", PQerrorMessage(db->conn));
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return OP_EUNAVAIL;
+	}
+	res = PQexec(db->conn, "SET TimeZone = 'UTC'; "
+	    "SET statement_timeout = '30s'");
+	PQclear(res);
+	return OP_OK;
+}
+
+PGconn *
+op_db_conn(struct op_db *db)
+{
+	return db_connect(db) == OP_OK ? db->conn : NULL;
+}
+
+/* Map a failed result to an error, logging what is not the client's. */
+static enum op_err
+db_error(struct op_db *db, const PGresult *res, const char *sql)
+{
+	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		op_warn("postgresql connection lost: %s",
+		    PQerrorMessage(db->conn));
+		return OP_EUNAVAIL;
+	}
+	if (state == NULL)
+		state = "";
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0 ||
+	    strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return OP_ECONFLICT;
+	if (strcmp(state, "57014") == 0)
+		return OP_ETIMEOUT;
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P03") == 0 || strcmp(state, "53300") == 0)
+		return OP_EUNAVAIL;
+	op_error("sql failed (%s): %s in: %.200s", state,
+	    PQresultErrorMessage(res), sql);
+	return OP_EINTERNAL;
+}
+
+enum op_err
+op_db_exec(struct op_db *db, PGresult **out, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult	*res = NULL;
+	enum op_err	 er;
+	int		 tries;
+
+	if (out != NULL)
+		*out = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		if ((er = db_connect(db)) != OP_OK)
+			return er;
+		res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL,
+		    0);
+		if (res != NULL && (PQresultStatus(res) == PGRES_COMMAND_OK ||
+		    PQresultStatus(res) == PGRES_TUPLES_OK))
+			break;
+		er = res ? db_error(db, res, sql) : OP_EUNAVAIL;
+		PQclear(res);
+		res = NULL;
+		/* A connection that died outside a transaction: retry once. */
+		if (er != OP_EUNAVAIL || db->in_tx ||
+		    PQstatus(db->conn) == CONNECTION_OK)
+			return er;
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	if (res == NULL)
+		return OP_EUNAVAIL;
+	if (out != NULL)
+		*out = res;
+	else
+		PQclear(res);
+	return OP_OK;
+}
+
+enum op_err
+op_db_begin(struct op_db *db)
+{
+	enum op_err	er;
+
+	if ((er = op_db_exec(db, NULL, "BEGIN", 0, NULL)) == OP_OK)
+		db->in_tx = 1;
+	return er;
+}
+
+enum op_err
+op_db_commit(struct op_db *db)
+{
+	enum op_err	er;
+
+	er = op_db_exec(db, NULL, "COMMIT", 0, NULL);
+	db->in_tx = 0;
+	return er;
+}
+
+void
+op_db_rollback(struct op_db *db)
+{
+	PGresult	*res;
+
+	if (db->conn == NULL ||
+	    PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+		db->in_tx = 0;
+		return;
+	}
+	res = PQexec(db->conn, "ROLLBACK");
+	PQclear(res);
+	db->in_tx = 0;
+}
+
+const char *
+op_db_get(const PGresult *res, int row, const char *col)
+{
+	int	c = PQfnumber(res, col);
+
+	if (c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
+		return NULL;
+	return PQgetvalue(res, row, c);
+}
+
+/* "2026-11-29 02:40:00.123+00" as "2026-11-29T02:40:00.123Z". */
+static json_t *
+time_json(const char *v)
+{
+	char	buf[64];
+	size_t	n = strlen(v);
+
+	if (n < 19 || n >= sizeof(buf) || strcmp(v + n - 3, "+00") != 0)
+		return json_string(v);
+	memcpy(buf, v, n - 3);
+	buf[10] = 'T';
+	buf[n - 3] = 'Z';
+	buf[n - 2] = '\0';
+	return json_string(buf);
+}
+
+static json_t *
+value_json(const PGresult *res, int row, int col)
+{
+	const char	*v;
+	json_t		*j;
+
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	v = PQgetvalue(res, row, col);
+	switch (PQftype(res, col)) {
+	case OID_BOOL:
+		return json_boolean(v[0] == 't');
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+		return json_integer(strtoll(v, NULL, 10));
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return json_real(strtod(v, NULL));
+	case OID_JSON:
+	case OID_JSONB:
+		j = json_loads(v, JSON_DECODE_ANY, NULL);
+		return j ? j : json_null();
+	case OID_TIMESTAMPTZ:
+		return time_json(v);
+	default:
+		return json_string(v);
+	}
+}
+
+json_t *
+op_db_row_json(const PGresult *res, int row)
+{
+	json_t	*o;
+	int	 c;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (c = 0; c < PQnfields(res); c++)
+		if (json_object_set_new(o, PQfname(res, c),
+		    value_json(res, row, c)) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}

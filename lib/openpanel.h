@@ -1,0 +1,534 @@
+/*
+ * openpanel.h — the one public header of lib/, for the services in fcgi/.
+ *
+ * Conventions: fallible functions return enum op_err (OP_OK == 0);
+ * out-parameters are zeroed on entry and filled only on success; whatever
+ * a request allocates hangs off struct op_req and is freed when it ends.
+ */
+#ifndef OPENPANEL_H
+#define OPENPANEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------ errors */
+
+/*
+ * Every fallible call answers one of these. Only the request layer turns
+ * them into HTTP statuses (op_err_status); it logs a failure once.
+ */
+enum op_err {
+	OP_OK = 0,
+	OP_EBADREQ,	/* 400 malformed request */
+	OP_EUNAUTH,	/* 401 unauthenticated */
+	OP_EFORBIDDEN,	/* 403 forbidden */
+	OP_ENOTFOUND,	/* 404 absent, or not yours */
+	OP_EMETHOD,	/* 405 method not allowed */
+	OP_ECONFLICT,	/* 409 conflict */
+	OP_ETOOLARGE,	/* 413 too large */
+	OP_EMEDIA,	/* 415 wrong content type */
+	OP_EINVAL,	/* 422 invalid value */
+	OP_ERATE,	/* 429 rate limited */
+	OP_EUNAVAIL,	/* 503 a dependency is down */
+	OP_ENOMEM,	/* out of memory: 503, the worker carries on */
+	OP_ETIMEOUT,	/* a call ran out of time */
+	OP_EIO,		/* a local I/O failure */
+	OP_EINTERNAL,	/* a broken invariant: 500 and a log line */
+	OP_ERR__MAX
+};
+
+/* The HTTP status an error answers with, and its default code word. */
+int		 op_err_status(enum op_err);
+const char	*op_err_code(enum op_err);
+
+/* ------------------------------------------------------------------ config */
+
+/*
+ * Configuration: the file named by OP_CONFIG (default
+ * /etc/openpanel/openpanel.conf, "KEY = value" lines), overridden by OP_*
+ * environment variables of the same name. Keys are upper case, e.g.
+ * OP_DB, OP_REDIS, OP_SECRET_KEY_FILE.
+ */
+enum op_err	 op_config_load(const char *path);
+/* The value of key, or def when unset. The string lives until exit. */
+const char	*op_config_get(const char *key, const char *def);
+/* An integer in [min, max], or def when unset or out of range. */
+long long	 op_config_int(const char *key, long long def, long long min,
+		    long long max);
+
+/* ------------------------------------------------------------------ log */
+
+enum op_log_level { OP_LOG_DEBUG, OP_LOG_INFO, OP_LOG_WARN, OP_LOG_ERROR,
+	OP_LOG__MAX };
+
+/* Name this process in every log line ("auth", "auth-worker"). */
+void	op_log_init(const char *service, enum op_log_level min);
+/* The request id printed with every line until the next call (NULL clears). */
+void	op_log_request_id(const char *id);
+/*
+ * One JSON object per line to stderr: time, level, service, pid,
+ * request_id, msg. The formatted message is escaped; never log secrets.
+ */
+void	op_log(enum op_log_level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+#define op_debug(...)	op_log(OP_LOG_DEBUG, __VA_ARGS__)
+#define op_info(...)	op_log(OP_LOG_INFO, __VA_ARGS__)
+#define op_warn(...)	op_log(OP_LOG_WARN, __VA_ARGS__)
+#define op_error(...)	op_log(OP_LOG_ERROR, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ buf */
+
+/* A growable byte buffer that refuses to grow past its maximum. */
+struct op_buf {
+	char	*data;		/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;
+};
+
+void		 op_buf_init(struct op_buf *, size_t max);
+enum op_err	 op_buf_add(struct op_buf *, const void *, size_t);
+enum op_err	 op_buf_addf(struct op_buf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 op_buf_clear(struct op_buf *);
+
+/* ------------------------------------------------------------------ crypto */
+
+#define OP_KEY_LEN	32	/* AES-256 and HS256 keys */
+
+/* Fill buf with n bytes from the kernel's CSPRNG. */
+enum op_err	 op_random(void *buf, size_t n);
+/* A random token: nbytes of randomness, base64url without padding, in out
+ * (outsz >= 4 * nbytes / 3 + 2). */
+enum op_err	 op_random_token(char *out, size_t outsz, size_t nbytes);
+/* Constant-time equality of two buffers of the same length. */
+int		 op_ct_equal(const void *, const void *, size_t);
+/* SHA-256 of data as 64 lower-case hex digits plus NUL in out[65]. */
+void		 op_sha256_hex(const void *data, size_t len, char out[65]);
+/* HMAC-SHA256 into out[32]. */
+void		 op_hmac_sha256(const void *key, size_t keylen,
+		    const void *data, size_t len, unsigned char out[32]);
+/* Overwrite n bytes in a way the compiler keeps. */
+void		 op_wipe(void *, size_t);
+
+/* Read a key file: exactly OP_KEY_LEN raw bytes, or 64 hex digits. */
+enum op_err	 op_key_load(const char *path, unsigned char key[OP_KEY_LEN]);
+
+/*
+ * Argon2id password hashing (libsodium), at most `slots` hashes at once
+ * across the whole pool (a semaphore the master shares with its workers);
+ * a caller that waits longer than a second gets OP_EUNAVAIL.
+ */
+enum op_err	 op_password_init(unsigned slots);
+/* Hash password into out (a libsodium string, outsz >= 128). */
+enum op_err	 op_password_hash(const char *password, char *out,
+		    size_t outsz);
+/* OP_OK when password matches hash, OP_EUNAUTH when it does not. */
+enum op_err	 op_password_verify(const char *hash, const char *password);
+
+/*
+ * Secret box: AES-256-GCM under the master key. The sealed form is text:
+ * "v1." + base64url(nonce || ciphertext || tag). op_secret_open returns
+ * OP_EINVAL for anything altered or sealed under another key.
+ */
+enum op_err	 op_secret_init(const unsigned char key[OP_KEY_LEN]);
+/* *out is malloc'd; the caller frees it. */
+enum op_err	 op_secret_seal(const void *plain, size_t len, char **out);
+/* *out is malloc'd, NUL-terminated, *outlen bytes; the caller wipes and
+ * frees it. */
+enum op_err	 op_secret_open(const char *sealed, unsigned char **out,
+		    size_t *outlen);
+
+/* ------------------------------------------------------------------ base32 */
+
+/* RFC 4648 base32 without padding. Return the length written, or -1. */
+ssize_t		 op_base32_encode(const unsigned char *, size_t, char *,
+		    size_t);
+ssize_t		 op_base32_decode(const char *, unsigned char *, size_t);
+
+/* ------------------------------------------------------------------ totp */
+
+#define OP_TOTP_SECRET_LEN	20	/* 160-bit seeds, as RFC 4226 advises */
+#define OP_TOTP_STEP		30
+#define OP_TOTP_DIGITS		6
+
+/* The 6-digit code of secret for time step `counter`. */
+uint32_t	 op_totp_code(const unsigned char *secret, size_t len,
+		    uint64_t counter);
+/*
+ * Check a 6-digit code at time now with one step of drift either way,
+ * refusing steps at or before last_step (replay). On OP_OK *step holds
+ * the step that matched.
+ */
+enum op_err	 op_totp_verify(const unsigned char *secret, size_t len,
+		    const char *code, int64_t now, int64_t last_step,
+		    int64_t *step);
+
+/* ------------------------------------------------------------------ jwt */
+
+enum op_token_kind { OP_TOKEN_ACCESS, OP_TOKEN_KIND__MAX };
+
+struct op_claims {
+	char	 sub[64];	/* user id */
+	char	 sid[64];	/* session id */
+	int64_t	 iat;
+	int64_t	 exp;
+};
+
+/* Pin the HS256 key and the issuer/audience every token carries. */
+enum op_err	 op_jwt_init(const unsigned char key[OP_KEY_LEN],
+		    const char *issuer, const char *audience);
+/* A signed access token for (sub, sid) valid for ttl seconds from now.
+ * *out is malloc'd; the caller frees it. */
+enum op_err	 op_jwt_issue(const char *sub, const char *sid, int64_t now,
+		    int ttl, char **out);
+/*
+ * Verify token at time now: algorithm HS256 only, signature, typ "access",
+ * iss, aud, exp, nbf. Anything else is OP_EUNAUTH; never a crash.
+ */
+enum op_err	 op_jwt_verify(const char *token, int64_t now,
+		    struct op_claims *out);
+
+/* ------------------------------------------------------------------ exec */
+
+struct op_exec {
+	const char	*const *argv;	/* argv[0] is an absolute path */
+	const char	*const *envp;	/* NULL: PATH=/usr/bin:/bin only */
+	const char	*cwd;		/* NULL: unchanged */
+	const void	*in;		/* written to stdin, then closed */
+	size_t		 inlen;
+	int		 timeout_ms;	/* killed (SIGKILL) past it */
+	size_t		 out_max;	/* cap on captured stdout+stderr */
+};
+
+struct op_exec_result {
+	int		 status;	/* exit status, or 128+signal */
+	int		 timed_out;
+	struct op_buf	 out;		/* stdout and stderr, interleaved */
+};
+
+/*
+ * The one way to run an external program: fork and execve with an argv
+ * (no shell ever), a minimal environment, a timeout and an output cap.
+ * Output past out_max is discarded (out.len stops growing). The caller
+ * frees res->out with op_buf_clear.
+ */
+enum op_err	 op_exec_run(const struct op_exec *, struct op_exec_result *res);
+
+/* ------------------------------------------------------------------ db */
+
+struct op_db;
+
+/*
+ * The conninfo of service: OP_DB_<SERVICE> when set, else OP_DB with
+ * " user=op_<service>" appended (each service connects as its own role).
+ * Written to out (outsz bytes); OP_EINVAL when it does not fit.
+ */
+enum op_err	 op_db_conninfo(const char *service, char *out, size_t outsz);
+/* A handle for conninfo; it connects on first use, and again after the
+ * server went away. */
+enum op_err	 op_db_open(const char *conninfo, struct op_db **out);
+void		 op_db_close(struct op_db *);
+/* The raw connection, for LISTEN and the socket. */
+PGconn		*op_db_conn(struct op_db *);
+
+/*
+ * Run sql with n text parameters (NULL is SQL NULL). On OP_OK *res holds
+ * the result (the caller PQclear()s it; pass NULL to discard). A dropped
+ * connection is reset once and the statement retried when outside a
+ * transaction; unique violations are OP_ECONFLICT; the server being down
+ * is OP_EUNAVAIL.
+ */
+enum op_err	 op_db_exec(struct op_db *, PGresult **res, const char *sql,
+		    int n, const char *const *params);
+#define op_db_execv(db, res, sql, ...)					\
+	op_db_exec((db), (res), (sql),					\
+	    (int)(sizeof((const char *[]){ __VA_ARGS__ }) /		\
+	    sizeof(const char *)), (const char *[]){ __VA_ARGS__ })
+
+enum op_err	 op_db_begin(struct op_db *);
+enum op_err	 op_db_commit(struct op_db *);
+/* Roll back if a transaction is open; safe to call at any time. */
+void		 op_db_rollback(struct op_db *);
+
+/* Row r of res as a JSON object, each column typed by its OID
+ * (timestamps as RFC 3339 UTC, json/jsonb inline). New reference. */
+json_t		*op_db_row_json(const PGresult *, int row);
+/* Column value by name, or NULL when SQL NULL or absent. */
+const char	*op_db_get(const PGresult *, int row, const char *col);
+
+/*
+ * Apply the numbered *.sql files of dir to schema, in order, each once,
+ * inside one transaction under an advisory lock, recording them in
+ * <schema>.migrations.
+ */
+enum op_err	 op_migrate(struct op_db *, const char *schema,
+		    const char *dir);
+
+/* ------------------------------------------------------------------ redis */
+
+struct redisContext;
+/* Connect to OP_REDIS ("unix:/path" or "host:port") with a timeout. */
+enum op_err	 op_redis_open(const char *addr, int timeout_ms,
+		    struct redisContext **out);
+/* OP_OK when the server answers PING. */
+enum op_err	 op_redis_ping(struct redisContext *);
+
+/* ------------------------------------------------------------------ pool */
+
+struct op_req;
+struct op_route;
+struct op_arena;
+
+struct op_service {
+	const char		*name;		/* "auth" */
+	const char		*schema;	/* its PostgreSQL schema */
+	const struct op_route	*routes;
+	size_t			 nroutes;
+};
+
+/*
+ * The prefork FastCGI pool: bind the unix socket at path (or take fd 3
+ * from systemd when LISTEN_FDS is set), fork `workers` workers that each
+ * serve requests through the router, replace any that die, and on SIGTERM
+ * stop accepting, let in-flight requests finish, and exit. SIGHUP replaces
+ * the workers one by one. Returns only when the pool has stopped.
+ */
+enum op_err	 op_pool_run(const struct op_service *, const char *path,
+		    unsigned workers);
+
+/* ------------------------------------------------------------------ request */
+
+enum op_scope { OP_SCOPE_NONE, OP_SCOPE_READ, OP_SCOPE_WRITE };
+
+/* Who is calling, as op-auth's auth_request told nginx. */
+struct op_identity {
+	int		 authenticated;
+	char		 user_id[40];
+	char		 session_id[40];	/* empty for API tokens */
+	char		 token_id[40];		/* empty for sessions */
+	enum op_scope	 scope;
+	int		 admin;			/* instance admin */
+};
+
+struct op_error_detail {
+	int		 set;
+	const char	*code;
+	const char	*message;
+	const char	*field;
+};
+
+#define OP_PATH_PARAMS	4
+
+struct op_req {
+	void			*fcgi;		/* FCGX_Request */
+	struct op_db		*db;
+	const struct op_service	*service;
+	const char		*method;
+	const char		*path;		/* without the query string */
+	const char		*query;
+	const char		*request_id;
+	const char		*remote_addr;
+	const char		*user_agent;
+	int			 tls;
+	struct op_identity	 auth;
+	const char		*params[OP_PATH_PARAMS];	/* :id, … */
+	json_t			*body;		/* parsed JSON body, or NULL */
+	struct op_error_detail	 err;
+	int			 status;
+	json_t			*reply;		/* owned */
+	struct op_buf		 text;		/* a text reply instead */
+	const char		*content_type;
+	struct op_buf		 headers;	/* extra "Name: value\r\n" */
+	struct op_arena		*arena;
+};
+
+/* A FastCGI param (SERVER/HTTP variable), or NULL. */
+const char	*op_req_param(struct op_req *, const char *name);
+/* A request header by its CGI name ("HTTP_COOKIE"), or NULL. */
+#define op_req_header(r, n)	op_req_param((r), (n))
+/* A query-string argument, percent-decoded, or NULL. OP_EBADREQ when the
+ * argument is malformed (bad escape, control byte). */
+enum op_err	 op_req_query(struct op_req *, const char *name,
+		    const char **out);
+/* A cookie value, or NULL. */
+const char	*op_req_cookie(struct op_req *, const char *name);
+
+/* Request-lifetime memory: freed when the request ends. */
+void		*op_req_alloc(struct op_req *, size_t);
+char		*op_req_strdup(struct op_req *, const char *);
+char		*op_req_printf(struct op_req *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* Record the error detail answered for er; returns er. */
+enum op_err	 op_fail(struct op_req *, enum op_err er, const char *code,
+		    const char *message, const char *field);
+
+/* Answer status with the JSON value j (the request takes the reference). */
+enum op_err	 op_reply_json(struct op_req *, int status, json_t *j);
+/* Answer 204 No Content. */
+enum op_err	 op_reply_empty(struct op_req *, int status);
+/* Answer a text body with the given content type. */
+enum op_err	 op_reply_text(struct op_req *, int status, const char *type,
+		    const char *body, size_t len);
+/* Add a response header; name and value must be free of CR and LF. */
+enum op_err	 op_reply_header(struct op_req *, const char *name,
+		    const char *value);
+
+/* ------------------------------------------------------------------ router */
+
+/* Route flags: who may call it. */
+#define OP_R_PUBLIC	0x01	/* no identity needed */
+#define OP_R_ADMIN	0x02	/* instance admins only */
+#define OP_R_INTERNAL	0x04	/* never routed by the gateway */
+
+typedef enum op_err (*op_handler)(struct op_req *);
+
+struct op_route {
+	const char	*method;	/* "GET", … */
+	const char	*pattern;	/* "/api/teams/:id/members/:id" */
+	op_handler	 handler;
+	unsigned	 flags;
+};
+
+/*
+ * Find the route for (method, path): OP_ENOTFOUND when no pattern
+ * matches, OP_EMETHOD when one matches under another method. Fills
+ * params[] with pointers into the request arena.
+ */
+enum op_err	 op_router_match(struct op_req *, const struct op_route *,
+		    size_t n, const struct op_route **out);
+
+/* ------------------------------------------------------------------ fields */
+
+enum op_ftype {
+	OP_FT_STRING,
+	OP_FT_INT,
+	OP_FT_BOOL,
+	OP_FT_TIME,	/* RFC 3339 timestamp string */
+	OP_FT__MAX
+};
+
+#define OP_FF_REQUIRED	0x01
+#define OP_FF_NULLABLE	0x02
+#define OP_FF_SECRET	0x04	/* never echoed in errors or logs */
+
+/* A validator: OP_OK, or OP_EINVAL with *why a constant message. */
+typedef enum op_err (*op_validator)(const char *, const char **why);
+
+/* One declared input field: name, type, bounds, pattern. */
+struct op_field {
+	const char	*name;
+	enum op_ftype	 type;
+	unsigned	 flags;
+	long long	 min;	/* string: bytes; int: value */
+	long long	 max;
+	op_validator	 check;	/* strings: NULL or a validator from valid.c */
+};
+
+struct op_value {
+	int		 set;	/* present in the input */
+	int		 null;	/* present and null */
+	const char	*s;	/* string and time fields */
+	long long	 i;	/* int and bool fields; time as epoch seconds */
+};
+
+/*
+ * Unpack the request's JSON object body against fields[]: unknown fields,
+ * wrong types, missing required fields, out-of-bounds and invalid values
+ * fail with the field named (op_fail); nothing is partly unpacked.
+ * vals[] runs parallel to fields[]. Requires a JSON body.
+ */
+enum op_err	 op_fields_body(struct op_req *, const struct op_field *,
+		    size_t n, struct op_value *vals);
+/* The same for query-string arguments (unknown ones are refused too). */
+enum op_err	 op_fields_query(struct op_req *, const struct op_field *,
+		    size_t n, struct op_value *vals);
+
+/* ------------------------------------------------------------------ valid */
+
+/* One validator per kind of value, used everywhere. */
+enum op_err	 op_valid_text(const char *, const char **why);
+enum op_err	 op_valid_name(const char *, const char **why);
+enum op_err	 op_valid_slug(const char *, const char **why);
+enum op_err	 op_valid_email(const char *, const char **why);
+enum op_err	 op_valid_uuid(const char *, const char **why);
+enum op_err	 op_valid_password(const char *, const char **why);
+enum op_err	 op_valid_hostname(const char *, const char **why);
+enum op_err	 op_valid_url(const char *, const char **why);
+enum op_err	 op_valid_role(const char *, const char **why);
+enum op_err	 op_valid_scope(const char *, const char **why);
+enum op_err	 op_valid_totp_code(const char *, const char **why);
+/* UTF-8 without NUL or control bytes (tab excepted when allow_tab). */
+int		 op_utf8_clean(const char *, size_t, int allow_tab);
+/* Parse a base-10 integer in [min, max]; strtonum-style. */
+enum op_err	 op_strtonum(const char *, long long min, long long max,
+		    long long *out);
+/* Parse an RFC 3339 timestamp to epoch seconds. */
+enum op_err	 op_parse_time(const char *, int64_t *out);
+
+/* ------------------------------------------------------------------ roles */
+
+enum op_role { OP_ROLE_VIEWER, OP_ROLE_DEVELOPER, OP_ROLE_ADMIN,
+	OP_ROLE_OWNER, OP_ROLE__MAX };
+
+/* What a team member may do; the permission table lives in perm.c. */
+enum op_action {
+	OP_ACT_READ,		/* see the team's objects */
+	OP_ACT_OPERATE,		/* start, stop, deploy */
+	OP_ACT_EDIT,		/* create and change objects */
+	OP_ACT_DELETE,		/* delete objects */
+	OP_ACT_SECRETS,		/* manage and reveal secrets */
+	OP_ACT_MEMBERS,		/* invite, change roles, remove members */
+	OP_ACT_TEAM,		/* rename or delete the team */
+	OP_ACT__MAX
+};
+
+const char	*op_role_name(enum op_role);
+enum op_err	 op_role_parse(const char *, enum op_role *out);
+int		 op_role_allows(enum op_role, enum op_action);
+
+/*
+ * The caller's role in team_id, read from auth.team_members. A team the
+ * caller is not in is OP_ENOTFOUND (instance admins see every team as
+ * owner). Then OP_EFORBIDDEN when the role does not allow act, or when a
+ * read-scoped token asks for anything but OP_ACT_READ.
+ */
+enum op_err	 op_team_authorize(struct op_req *, const char *team_id,
+		    enum op_action act, enum op_role *role);
+
+/* ------------------------------------------------------------------ events */
+
+/*
+ * Write an event to <service schema>.outbox in the caller's transaction,
+ * with the common envelope (id, type, time, team_id, actor, subject,
+ * request_id, data). Steals data (may be NULL). team_id and subject_id
+ * may be NULL.
+ */
+enum op_err	 op_event_emit(struct op_req *, const char *type,
+		    const char *team_id, const char *subject_kind,
+		    const char *subject_id, json_t *data);
+
+/*
+ * The relay: publish the schema's unsent outbox rows to the Redis stream
+ * op:events in order, marking each sent after XADD succeeds. Runs until
+ * *stop is set; wakes on NOTIFY <schema>_outbox or every second.
+ */
+enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
+		    const char *redis_addr, volatile int *stop);
+
+/* ------------------------------------------------------------------ health */
+
+/*
+ * Ask the FastCGI pool at socket path for FCGI_GET_VALUES: OP_OK when a
+ * worker answers within timeout_ms.
+ */
+enum op_err	 op_fcgi_ping(const char *path, int timeout_ms);
+
+#endif /* OPENPANEL_H */

@@ -1,0 +1,284 @@
+/*
+ * pool.c — the prefork FastCGI pool: a master that owns the socket and
+ * forks workers, replaces the ones that die, rolls them on SIGHUP and
+ * drains them on SIGTERM; and the worker loop itself.
+ *
+ * Each worker is single-threaded and serves one connection at a time
+ * (libfcgi's model), with its own PostgreSQL session.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "openpanel.h"
+#include "req_int.h"
+
+#define WORKERS_MAX	256
+#define DRAIN_SECONDS	30	/* in-flight requests get this long */
+#define RESPAWN_DELAY	1	/* a worker that died young waits this */
+
+struct worker {
+	pid_t	pid;
+	time_t	started;
+	int	retiring;	/* SIGHUP asked it to go */
+};
+
+static volatile sig_atomic_t	got_term, got_hup, got_chld;
+static volatile sig_atomic_t	worker_stop;
+
+static void
+master_signal(int sig)
+{
+	if (sig == SIGTERM || sig == SIGINT)
+		got_term = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else if (sig == SIGCHLD)
+		got_chld = 1;
+}
+
+static void
+worker_signal(int sig)
+{
+	worker_stop = 1;
+	FCGX_ShutdownPending();		/* makes accept() give up */
+}
+
+/* Install handler for sig without SA_RESTART, so blocking calls wake. */
+static void
+on_signal(int sig, void (*handler)(int))
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* The worker: accept and serve until told to stop. Never returns. */
+static void
+worker_main(const struct op_service *svc, int fd)
+{
+	FCGX_Request	 req;
+	struct op_db	*db = NULL;
+	sigset_t	 none;
+	char		 conninfo[1024];
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	on_signal(SIGTERM, worker_signal);
+	on_signal(SIGINT, SIG_IGN);
+	on_signal(SIGHUP, SIG_IGN);
+	on_signal(SIGCHLD, SIG_DFL);
+	on_signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (getppid() == 1)
+		_exit(0);
+
+	if (op_db_conninfo(svc->name, conninfo, sizeof(conninfo)) != OP_OK ||
+	    op_db_open(conninfo, &db) != OP_OK)
+		_exit(1);
+	if (FCGX_InitRequest(&req, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		_exit(1);
+	while (!worker_stop) {
+		if (FCGX_Accept_r(&req) < 0)
+			break;
+		op_req_serve(svc, &req, db);
+		FCGX_Finish_r(&req);
+	}
+	FCGX_Free(&req, 1);
+	op_db_close(db);
+	_exit(0);
+}
+
+static pid_t
+spawn(const struct op_service *svc, int fd)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == 0)
+		worker_main(svc, fd);
+	if (pid < 0)
+		op_error("fork: %s", strerror(errno));
+	return pid;
+}
+
+/* The listening socket: systemd's (LISTEN_FDS) or a fresh unix socket. */
+static int
+listen_socket(const char *path, int *owned)
+{
+	const char	*fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	long long	 n, p;
+	mode_t		 mode;
+	int		 fd;
+
+	*owned = 0;
+	if (fds != NULL && pid != NULL && op_strtonum(fds, 1, 1, &n) == OP_OK &&
+	    op_strtonum(pid, 1, 1LL << 31, &p) == OP_OK && p == getpid())
+		return 3;
+	if (path == NULL || *path == '\0') {
+		op_error("no socket: set OP_SOCKET or run under systemd");
+		return -1;
+	}
+	unlink(path);
+	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
+		op_error("cannot listen on %s: %s", path, strerror(errno));
+		return -1;
+	}
+	mode = (mode_t)op_config_int("OP_SOCKET_MODE", 0660, 0, 0777);
+	chmod(path, mode);
+	*owned = 1;
+	return fd;
+}
+
+static int
+alive(const struct worker *w, unsigned n)
+{
+	unsigned	i;
+	int		count = 0;
+
+	for (i = 0; i < n; i++)
+		count += w[i].pid > 0;
+	return count;
+}
+
+/* Reap dead workers; mark their slots empty. */
+static void
+reap(struct worker *w, unsigned n)
+{
+	pid_t		pid;
+	int		status;
+	unsigned	i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (i = 0; i < n; i++)
+			if (w[i].pid == pid) {
+				if (!w[i].retiring && !got_term)
+					op_warn("worker %d died (status %d)",
+					    (int)pid, status);
+				w[i].pid = 0;
+				w[i].retiring = 0;
+			}
+}
+
+/* Start a worker in every empty slot, waiting when they die young. */
+static void
+fill(const struct op_service *svc, int fd, struct worker *w, unsigned n)
+{
+	unsigned	i;
+	time_t		now = time(NULL);
+
+	for (i = 0; i < n; i++) {
+		if (w[i].pid != 0)
+			continue;
+		if (w[i].started != 0 && now - w[i].started < RESPAWN_DELAY)
+			sleep(RESPAWN_DELAY);
+		w[i].pid = spawn(svc, fd);
+		w[i].started = time(NULL);
+		if (w[i].pid < 0)
+			w[i].pid = 0;
+	}
+}
+
+/* SIGHUP: replace the workers one at a time, each after its successor. */
+static void
+roll(const struct op_service *svc, int fd, struct worker *w, unsigned n)
+{
+	unsigned	i;
+	pid_t		old;
+
+	for (i = 0; i < n; i++) {
+		if ((old = w[i].pid) <= 0)
+			continue;
+		w[i].pid = spawn(svc, fd);
+		w[i].started = time(NULL);
+		kill(old, SIGTERM);
+		while (waitpid(old, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	op_info("workers replaced");
+}
+
+/* SIGTERM: workers finish in-flight requests; the stragglers are killed. */
+static void
+drain(struct worker *w, unsigned n)
+{
+	unsigned	i;
+	time_t		deadline = time(NULL) + DRAIN_SECONDS;
+
+	for (i = 0; i < n; i++)
+		if (w[i].pid > 0) {
+			w[i].retiring = 1;
+			kill(w[i].pid, SIGTERM);
+		}
+	while (alive(w, n) > 0 && time(NULL) < deadline) {
+		usleep(20000);
+		reap(w, n);
+	}
+	for (i = 0; i < n; i++)
+		if (w[i].pid > 0)
+			kill(w[i].pid, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+enum op_err
+op_pool_run(const struct op_service *svc, const char *path, unsigned workers)
+{
+	struct worker	 w[WORKERS_MAX];
+	sigset_t	 block, old;
+	int		 fd, owned;
+
+	if (workers == 0 || workers > WORKERS_MAX)
+		return OP_EINVAL;
+	memset(w, 0, sizeof(w));
+	if (FCGX_Init() != 0)
+		return OP_EINTERNAL;
+	if ((fd = listen_socket(path, &owned)) < 0)
+		return OP_EIO;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	on_signal(SIGTERM, master_signal);
+	on_signal(SIGINT, master_signal);
+	on_signal(SIGHUP, master_signal);
+	on_signal(SIGCHLD, master_signal);
+	on_signal(SIGPIPE, SIG_IGN);
+
+	op_info("pool %s: %u workers on %s", svc->name, workers,
+	    owned ? path : "the systemd socket");
+	fill(svc, fd, w, workers);
+	while (!got_term) {
+		sigsuspend(&old);	/* sleeps until a signal arrives */
+		if (got_chld) {
+			got_chld = 0;
+			reap(w, workers);
+		}
+		if (got_hup) {
+			got_hup = 0;
+			roll(svc, fd, w, workers);
+		}
+		if (!got_term)
+			fill(svc, fd, w, workers);
+	}
+	op_info("pool %s: draining", svc->name);
+	drain(w, workers);
+	if (owned)
+		unlink(path);
+	close(fd);
+	op_info("pool %s: stopped", svc->name);
+	return OP_OK;
+}

@@ -1,0 +1,326 @@
+/*
+ * valid.c — one validator per kind of value, used by every service.
+ *
+ * Each answers OP_OK, or OP_EINVAL with *why a constant, human message.
+ * Lengths are bounded by the declared field (fields.c); these check shape.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "openpanel.h"
+
+#define BAD(msg)	do { *why = (msg); return OP_EINVAL; } while (0)
+
+int
+op_utf8_clean(const char *s, size_t len, int allow_tab)
+{
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+	unsigned		 cp, need;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			if ((*p < 0x20 && !(allow_tab && *p == '\t')) ||
+			    *p == 0x7f)
+				return 0;
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			need = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			need = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			need = 3;
+		} else
+			return 0;
+		if ((size_t)(end - p) <= need)
+			return 0;
+		for (p++; need > 0; need--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*p & 0x3f);
+		}
+		/* overlongs, surrogates, past Unicode, C1 controls */
+		if (cp < 0xa0 || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp > 0x10ffff)
+			return 0;
+		if ((cp < 0x800 && (p[-2] & 0xe0) != 0xc0) ||
+		    (cp < 0x10000 && cp >= 0x800 && (p[-3] & 0xf0) != 0xe0) ||
+		    (cp >= 0x10000 && (p[-4] & 0xf8) != 0xf0))
+			return 0;
+	}
+	return 1;
+}
+
+enum op_err
+op_valid_text(const char *s, const char **why)
+{
+	if (!op_utf8_clean(s, strlen(s), 0))
+		BAD("must be UTF-8 text without control characters");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_name(const char *s, const char **why)
+{
+	size_t	n = strlen(s);
+
+	if (op_valid_text(s, why) != OP_OK)
+		return OP_EINVAL;
+	if (n == 0 || isspace((unsigned char)s[0]) ||
+	    isspace((unsigned char)s[n - 1]))
+		BAD("must not be empty or start or end with a space");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_slug(const char *s, const char **why)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		BAD("must be 1 to 63 characters");
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '-'))
+			BAD("may hold only a-z, 0-9 and '-'");
+	if (s[0] == '-' || s[n - 1] == '-')
+		BAD("must not start or end with '-'");
+	return OP_OK;
+}
+
+/* One DNS label: letters, digits, inner hyphens, 1..63 bytes. */
+static int
+label_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+enum op_err
+op_valid_hostname(const char *s, const char **why)
+{
+	const char	*dot;
+	size_t		 n = strlen(s);
+
+	if (n == 0 || n > 253)
+		BAD("must be 1 to 253 characters");
+	for (;;) {
+		dot = strchr(s, '.');
+		if (!label_ok(s, dot ? (size_t)(dot - s) : strlen(s)))
+			BAD("must be a host name (letters, digits, "
+			    "'-' and dots)");
+		if (dot == NULL)
+			return OP_OK;
+		s = dot + 1;
+	}
+}
+
+enum op_err
+op_valid_email(const char *s, const char **why)
+{
+	const char	*at = strchr(s, '@'), *p;
+	size_t		 n = strlen(s);
+
+	if (n < 3 || n > 254 || at == NULL || at == s || strchr(at + 1, '@'))
+		BAD("must be an email address");
+	if ((size_t)(at - s) > 64)
+		BAD("the part before '@' is too long");
+	for (p = s; p < at; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".!#$%&'*+/=?^_`{|}~-",
+		    *p))
+			BAD("must be an email address");
+	if (s[0] == '.' || at[-1] == '.' || strstr(s, ".."))
+		BAD("must be an email address");
+	if (strchr(at + 1, '.') == NULL ||
+	    op_valid_hostname(at + 1, why) != OP_OK)
+		BAD("the domain of the email address is not valid");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_uuid(const char *s, const char **why)
+{
+	size_t	i;
+
+	if (strlen(s) != 36)
+		BAD("must be a UUID");
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				BAD("must be a UUID");
+		} else if (!isxdigit((unsigned char)s[i]))
+			BAD("must be a UUID");
+	}
+	return OP_OK;
+}
+
+enum op_err
+op_valid_password(const char *s, const char **why)
+{
+	size_t	n = strlen(s);
+
+	if (n < 10)
+		BAD("must be at least 10 characters");
+	if (n > 512)
+		BAD("must be at most 512 characters");
+	if (!op_utf8_clean(s, n, 0))
+		BAD("must be UTF-8 text without control characters");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_url(const char *s, const char **why)
+{
+	const char	*host, *end;
+	char		 buf[254];
+	size_t		 n;
+
+	if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else
+		BAD("must be an http:// or https:// URL");
+	if (strlen(s) > 2048 || !op_utf8_clean(s, strlen(s), 0) ||
+	    strpbrk(s, " \"<>\\^`{|}") != NULL)
+		BAD("must be a URL without spaces or control characters");
+	end = host + strcspn(host, ":/?#");
+	n = (size_t)(end - host);
+	if (n == 0 || n >= sizeof(buf))
+		BAD("must name a host");
+	memcpy(buf, host, n);
+	buf[n] = '\0';
+	if (op_valid_hostname(buf, why) != OP_OK)
+		BAD("must name a valid host");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_role(const char *s, const char **why)
+{
+	enum op_role	role;
+
+	if (op_role_parse(s, &role) != OP_OK)
+		BAD("must be one of owner, admin, developer, viewer");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_scope(const char *s, const char **why)
+{
+	if (strcmp(s, "read") != 0 && strcmp(s, "write") != 0)
+		BAD("must be read or write");
+	return OP_OK;
+}
+
+/* Six digits, or a recovery code: two groups of five base32 letters. */
+enum op_err
+op_valid_totp_code(const char *s, const char **why)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 6) {
+		for (i = 0; i < 6; i++)
+			if (!isdigit((unsigned char)s[i]))
+				BAD("must be a 6-digit code or a recovery code");
+		return OP_OK;
+	}
+	if (n == 11 && s[5] == '-') {
+		for (i = 0; i < 11; i++)
+			if (i != 5 && !strchr("abcdefghijklmnopqrstuvwxyz234567",
+			    tolower((unsigned char)s[i])))
+				BAD("must be a 6-digit code or a recovery code");
+		return OP_OK;
+	}
+	BAD("must be a 6-digit code or a recovery code");
+}
+
+enum op_err
+op_strtonum(const char *s, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	*out = 0;
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) ||
+	    strlen(s) > 20)
+		return OP_EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return OP_EINVAL;
+	*out = v;
+	return OP_OK;
+}
+
+/* n decimal digits at s, into *v. */
+static int
+digits(const char *s, int n, int *v)
+{
+	int	i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+enum op_err
+op_parse_time(const char *s, int64_t *out)
+{
+	struct tm	 tm;
+	int		 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	const char	*p;
+	time_t		 t;
+
+	*out = 0;
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) < 20 || strlen(s) > 40 ||
+	    !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		return OP_EINVAL;
+	p = s + 19;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		sign = 0;
+	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
+	    digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om))
+		sign = *p == '+' ? 1 : -1;
+	else
+		return OP_EINVAL;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
+		return OP_EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != d)
+		return OP_EINVAL;
+	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
+	return OP_OK;
+}

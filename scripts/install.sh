@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# install.sh — `make install`: the production layout under DESTDIR/PREFIX.
+#   binaries   PREFIX/bin/op-*
+#   SQL, web   PREFIX/share/openpanel/{sql,web}
+#   units      /etc/systemd/system/openpanel-*.{service,socket}, openpanel.target
+#   config     /etc/openpanel/openpanel.conf, nginx/, keys (never overwritten)
+# With an empty DESTDIR and as root it also creates the system users and
+# the keys; with a DESTDIR it only lays out files (packaging, tests).
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+PREFIX=${PREFIX:-/usr/local}
+DESTDIR=${DESTDIR:-}
+BUILD=${BUILD:-build}
+SERVICES=(auth)
+ETC=$DESTDIR/etc/openpanel
+UNITS=$DESTDIR/etc/systemd/system
+SHARE=$DESTDIR$PREFIX/share/openpanel
+
+install -d "$DESTDIR$PREFIX/bin" "$SHARE/sql" "$SHARE/web" "$ETC/nginx" "$UNITS"
+for s in "${SERVICES[@]}"; do
+	install -m 755 "$TOP/$BUILD/bin/op-$s" "$DESTDIR$PREFIX/bin/"
+done
+cp -R "$TOP/sql/." "$SHARE/sql/"
+cp -R "$TOP/web/." "$SHARE/web/"
+install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/"
+: > "$ETC/nginx/realip.conf"
+sed -e "s|@STATE@|/var/lib/openpanel-gateway|g" -e "s|@LOG@|/var/log/openpanel|g" \
+    -e "s|@RUN@|/run/openpanel|g" -e "s|@CONF@|/etc/openpanel/nginx|g" \
+    -e "s|@WEB@|$PREFIX/share/openpanel/web|g" -e "s|@LISTEN@|0.0.0.0|g" \
+    -e "s|@HTTP_PORT@|80|g" -e "s|@NGINX_WORKERS@|auto|g" \
+    -e "s|@NGINX_USER@|user www-data;|g" -e "s|@NCHAN_MODULE@||g" \
+    -e "s|@API_RATE@|100|g" -e "s|@API_BURST@|200|g" \
+    -e "s|@LOGIN_RATE@|30|g" -e "s|@LOGIN_BURST@|10|g" \
+    "$TOP/nginx/openpanel.conf.in" > "$ETC/nginx/nginx.conf"
+# The pid file and realip.conf live elsewhere in production.
+sed -i -e "s|pid  *[^;]*/nginx.pid;|pid /run/openpanel-gateway/nginx.pid;|" \
+    -e "s|include  *[^;]*/realip.conf;|include /etc/openpanel/nginx/realip.conf;|" \
+    "$ETC/nginx/nginx.conf"
+for u in "$TOP"/systemd/*; do
+	sed "s|/usr/local/bin/|$PREFIX/bin/|g" "$u" > "$UNITS/$(basename "$u")"
+	chmod 644 "$UNITS/$(basename "$u")"
+done
+if [ ! -e "$ETC/openpanel.conf" ]; then
+	cat > "$ETC/openpanel.conf" <<CONF
+# OpenPanel configuration; OP_* environment variables override these.
+OP_DB = host=/var/run/postgresql dbname=openpanel
+OP_REDIS = 127.0.0.1:6379
+OP_SQL_DIR = $PREFIX/share/openpanel/sql
+OP_WORKERS = 4
+OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
+CONF
+	chmod 644 "$ETC/openpanel.conf"
+fi
+if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ]; then
+	for s in "${SERVICES[@]}"; do
+		id "openpanel-$s" >/dev/null 2>&1 ||
+		    useradd --system --no-create-home --shell /usr/sbin/nologin \
+		    --home-dir /nonexistent "openpanel-$s"
+	done
+	for k in secret jwt; do
+		[ -s "$ETC/$k.key" ] || (umask 077; od -An -tx1 -N32 /dev/urandom |
+		    tr -d ' \n' > "$ETC/$k.key")
+	done
+	systemctl daemon-reload 2>/dev/null || true
+	echo "installed; next: create the database (sql/bootstrap.sql as the"
+	echo "postgres superuser), then systemctl enable --now openpanel.target"
+fi

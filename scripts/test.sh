@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test.sh — `make test`: unit suites, then a throwaway stack on its own
+# ports and every integration suite against it over HTTP through nginx,
+# then the systemd unit checks. Prints one summary line; the exit status
+# tells the truth.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+BUILD=${OP_BUILD:-build}
+export OP_BUILD=$BUILD
+PASS=0 FAIL=0
+
+count() {	# add "N passed, N failed" from the last such line of $1
+	local line
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	if [ -z "$line" ]; then FAIL=$((FAIL + 1)); return; fi
+	PASS=$((PASS + $(sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/' <<<"$line")))
+	FAIL=$((FAIL + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+}
+
+LOGS=$(mktemp -d)
+# --- unit ---------------------------------------------------------------
+echo "== unit (Check)"
+scripts/unit.sh "$BUILD"/tests/test_* | tee "$LOGS/unit.out" | tail -40
+count "$LOGS/unit.out"
+
+# --- integration ----------------------------------------------------------
+export OP_DATA_DIR=${OP_TEST_DATA_DIR:-$(mktemp -d /tmp/openpanel-test.XXXXXX)}
+export OP_HTTP_PORT=${OP_TEST_HTTP_PORT:-18480}
+export OP_PG_PORT=${OP_TEST_PG_PORT:-15832}
+export OP_REDIS_PORT=${OP_TEST_REDIS_PORT:-16879}
+export OP_TRUSTED_PROXIES=127.0.0.1	# tests play clients at many addresses
+export OP_PG_FSYNC=off
+. scripts/stack.sh
+cleanup() {
+	stack_down
+	if [ -z "${OP_TEST_KEEP:-}" ]; then rm -rf "$OP_DATA_DIR"; fi
+	rm -rf "$LOGS"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== integration (nginx, op-auth, PostgreSQL, Redis)"
+if stack_up; then
+	"$TOP/$BUILD/bin/op-auth" setup-token "$OP_DATA_DIR/setup-token" >/dev/null
+	export OP_TEST_URL="http://127.0.0.1:$OP_HTTP_PORT"
+	export OP_TEST_REDIS_PORT=$OP_REDIS_PORT
+	export OP_TEST_PG="host=$OP_DATA_DIR/pg-run port=$OP_PG_PORT"
+	node tests/integration/run.mjs > "$LOGS/integration.out" 2>&1
+	# Failures with their details, then the counts.
+	awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' \
+	    "$LOGS/integration.out" | grep -v duration_ms | head -200
+	grep -E '^# (tests|pass|fail)|^integration:' "$LOGS/integration.out"
+	count "$LOGS/integration.out"
+else
+	echo "the stack did not start"; FAIL=$((FAIL + 1))
+	tail -20 "$OP_DATA_DIR"/log/*.log
+fi
+
+# --- systemd units ----------------------------------------------------------
+echo "== systemd units"
+tests/systemd/verify.sh 2>&1 | tee "$LOGS/systemd.out" | tail -10
+count "$LOGS/systemd.out"
+
+echo
+echo "total: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
