@@ -15,10 +15,11 @@ WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	   -Wno-unused-parameter -Wvla -Wcast-qual
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# CFLAGS and LDFLAGS are the caller's (make san sets them); the rest is ours.
 CFLAGS	?= -O2 -g
-CFLAGS	+= $(WARN) $(HARDEN) -D_GNU_SOURCE -Ilib \
-	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDFLAGS	+= -pie -Wl,-z,relro,-z,now
+ALL_CFLAGS  = $(CFLAGS) $(WARN) $(HARDEN) -D_GNU_SOURCE -Ilib \
+	      $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_LDFLAGS = $(LDFLAGS) -pie -Wl,-z,relro,-z,now
 LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 # lib/: one concept per file.
@@ -79,19 +80,21 @@ all: $(BINS) web
 $(BUILD)/%.o: %.c lib/openpanel.h $(wildcard lib/*_int.h fcgi/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libopenpanel.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/bin/op-auth: $(AUTH_OBJS) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD	$@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< \
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(UNIT_BINS)

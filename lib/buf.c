@@ -129,3 +129,12 @@ op_buf_clear(struct op_buf *b)
 	free(b->data);
 	memset(b, 0, sizeof(*b));
 }
+
+void
+op_buf_reset(struct op_buf *b)
+{
+	size_t	max = b->max;
+
+	op_buf_clear(b);
+	b->max = max;
+}

@@ -13,6 +13,7 @@
  *
  * The strings handed out live until exit: each loaded file is kept whole
  * (parsed in place) and never freed, and a reload only swaps the table.
+ * Not thread-safe: load at startup (or on SIGHUP), before threads.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -96,7 +96,10 @@ void		 op_buf_init(struct op_buf *, size_t max);
 enum op_err	 op_buf_add(struct op_buf *, const void *, size_t);
 enum op_err	 op_buf_addf(struct op_buf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* Free the contents and forget the maximum: the buffer is as if new. */
 void		 op_buf_clear(struct op_buf *);
+/* Empty the buffer (freeing its memory) but keep its maximum. */
+void		 op_buf_reset(struct op_buf *);
 
 /* ------------------------------------------------------------------ crypto */
 
@@ -387,6 +390,7 @@ enum op_err	 op_reply_header(struct op_req *, const char *name,
 #define OP_R_PUBLIC	0x01	/* no identity needed */
 #define OP_R_ADMIN	0x02	/* instance admins only */
 #define OP_R_INTERNAL	0x04	/* never routed by the gateway */
+#define OP_R_SESSION	0x08	/* a signed-in session, not an API token */
 
 typedef enum op_err (*op_handler)(struct op_req *);
 

@@ -113,6 +113,22 @@ spawn(const struct op_service *svc, int fd)
 	return pid;
 }
 
+/* OP_SOCKET_MODE, in octal as chmod(1) takes it; 0660 by default. */
+static mode_t
+socket_mode(void)
+{
+	const char	*s = op_config_get("OP_SOCKET_MODE", "0660");
+	char		*end;
+	long		 m;
+
+	m = strtol(s, &end, 8);
+	if (*s == '\0' || *end != '\0' || m < 0 || m > 0777) {
+		op_warn("OP_SOCKET_MODE %s is not an octal mode; using 0660", s);
+		return 0660;
+	}
+	return (mode_t)m;
+}
+
 /* The listening socket: systemd's (LISTEN_FDS) or a fresh unix socket. */
 static int
 listen_socket(const char *path, int *owned)
@@ -135,7 +151,7 @@ listen_socket(const char *path, int *owned)
 		op_error("cannot listen on %s: %s", path, strerror(errno));
 		return -1;
 	}
-	mode = (mode_t)op_config_int("OP_SOCKET_MODE", 0660, 0, 0777);
+	mode = socket_mode();
 	chmod(path, mode);
 	*owned = 1;
 	return fd;

@@ -27,7 +27,7 @@ op_reply_empty(struct op_req *r, int status)
 {
 	json_decref(r->reply);
 	r->reply = NULL;
-	op_buf_clear(&r->text);
+	op_buf_reset(&r->text);
 	r->status = status;
 	return OP_OK;
 }
@@ -40,7 +40,7 @@ op_reply_text(struct op_req *r, int status, const char *type,
 
 	json_decref(r->reply);
 	r->reply = NULL;
-	op_buf_clear(&r->text);
+	op_buf_reset(&r->text);
 	if ((er = op_buf_add(&r->text, body, len)) != OP_OK)
 		return er;
 	r->content_type = type;

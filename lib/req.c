@@ -254,6 +254,10 @@ dispatch(struct op_req *r)
 		    !is_safe_method(r->method))
 			return op_fail(r, OP_EFORBIDDEN, "read_only_token",
 			    "this token may only read", NULL);
+		if ((rt->flags & OP_R_SESSION) && r->auth.session_id[0] == '\0')
+			return op_fail(r, OP_EFORBIDDEN, "session_required",
+			    "only a signed-in session may do this, not an API "
+			    "token", NULL);
 		if ((rt->flags & OP_R_ADMIN) && !r->auth.admin)
 			return op_fail(r, OP_EFORBIDDEN, "admin_only",
 			    "instance admins only", NULL);
@@ -288,7 +292,7 @@ answer_error(struct op_req *r, enum op_err er)
 		json_object_set_new(e, "field", json_string(r->err.field));
 	json_decref(r->reply);
 	r->reply = e ? json_pack("{s:o}", "error", e) : NULL;
-	op_buf_clear(&r->text);
+	op_buf_reset(&r->text);
 	r->status = status;
 }
 

@@ -23,19 +23,15 @@ done
 cp -R "$TOP/sql/." "$SHARE/sql/"
 cp -R "$TOP/web/." "$SHARE/web/"
 install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/"
-: > "$ETC/nginx/realip.conf"
-sed -e "s|@STATE@|/var/lib/openpanel-gateway|g" -e "s|@LOG@|/var/log/openpanel|g" \
-    -e "s|@RUN@|/run/openpanel|g" -e "s|@CONF@|/etc/openpanel/nginx|g" \
-    -e "s|@WEB@|$PREFIX/share/openpanel/web|g" -e "s|@LISTEN@|0.0.0.0|g" \
-    -e "s|@HTTP_PORT@|80|g" -e "s|@NGINX_WORKERS@|auto|g" \
-    -e "s|@NGINX_USER@|user www-data;|g" -e "s|@NCHAN_MODULE@||g" \
-    -e "s|@API_RATE@|100|g" -e "s|@API_BURST@|200|g" \
-    -e "s|@LOGIN_RATE@|30|g" -e "s|@LOGIN_BURST@|10|g" \
-    "$TOP/nginx/openpanel.conf.in" > "$ETC/nginx/nginx.conf"
-# The pid file and realip.conf live elsewhere in production.
-sed -i -e "s|pid  *[^;]*/nginx.pid;|pid /run/openpanel-gateway/nginx.pid;|" \
-    -e "s|include  *[^;]*/realip.conf;|include /etc/openpanel/nginx/realip.conf;|" \
-    "$ETC/nginx/nginx.conf"
+[ -e "$ETC/nginx/realip.conf" ] || : > "$ETC/nginx/realip.conf"
+STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
+    CONF=/etc/openpanel/nginx WEB=$PREFIX/share/openpanel/web LISTEN=0.0.0.0 \
+    HTTP_PORT=80 NGINX_WORKERS=auto NGINX_USER="user www-data;" \
+    NCHAN_MODULE= API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
+    CONN_LIMIT=256 PID_FILE=/run/openpanel-gateway/nginx.pid \
+    REALIP_CONF=/etc/openpanel/nginx/realip.conf \
+    "$TOP/scripts/render-nginx.sh" "$TOP/nginx/openpanel.conf.in" \
+    > "$ETC/nginx/nginx.conf"
 for u in "$TOP"/systemd/*; do
 	sed "s|/usr/local/bin/|$PREFIX/bin/|g" "$u" > "$UNITS/$(basename "$u")"
 	chmod 644 "$UNITS/$(basename "$u")"

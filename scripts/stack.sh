@@ -101,7 +101,7 @@ OP_REDIS = 127.0.0.1:$OP_REDIS_PORT
 OP_SQL_DIR = $TOP/sql
 OP_SECRET_KEY_FILE = $D/keys/secret.key
 OP_JWT_KEY_FILE = $D/keys/jwt.key
-OP_SOCKET_MODE = 438
+OP_SOCKET_MODE = 0666
 OP_WORKERS = ${OP_WORKERS:-4}
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF
@@ -140,17 +140,15 @@ stack_nginx() {
 	  [ -n "${OP_TRUSTED_PROXIES:-}" ] && echo "real_ip_header X-Forwarded-For; real_ip_recursive on;"
 	  true; } > "$D/state/realip.conf"
 	mkdir -p "$D/state/tmp"
-	sed -e "s|@STATE@|$D/state|g" -e "s|@LOG@|$D/log|g" \
-	    -e "s|@RUN@|$D/run|g" -e "s|@CONF@|$TOP/nginx|g" \
-	    -e "s|@WEB@|$TOP/web|g" -e "s|@LISTEN@|127.0.0.1|g" \
-	    -e "s|@HTTP_PORT@|$OP_HTTP_PORT|g" \
-	    -e "s|@NGINX_WORKERS@|${OP_NGINX_WORKERS:-2}|g" \
-	    -e "s|@NGINX_USER@|$user|g" -e "s|@NCHAN_MODULE@|$nchan|g" \
-	    -e "s|@API_RATE@|${OP_API_RATE:-200}|g" \
-	    -e "s|@API_BURST@|${OP_API_BURST:-400}|g" \
-	    -e "s|@LOGIN_RATE@|${OP_LOGIN_RATE:-60}|g" \
-	    -e "s|@LOGIN_BURST@|${OP_LOGIN_BURST:-20}|g" \
-	    "$TOP/nginx/openpanel.conf.in" > "$D/state/nginx.conf"
+	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web \
+	    LISTEN=127.0.0.1 HTTP_PORT=$OP_HTTP_PORT \
+	    NGINX_WORKERS=${OP_NGINX_WORKERS:-2} NGINX_USER=$user \
+	    NCHAN_MODULE=$nchan API_RATE=${OP_API_RATE:-200} \
+	    API_BURST=${OP_API_BURST:-400} LOGIN_RATE=${OP_LOGIN_RATE:-60} \
+	    LOGIN_BURST=${OP_LOGIN_BURST:-20} CONN_LIMIT=${OP_CONN_LIMIT:-256} \
+	    PID_FILE=$D/state/nginx.pid REALIP_CONF=$D/state/realip.conf \
+	    "$TOP/scripts/render-nginx.sh" "$TOP/nginx/openpanel.conf.in" \
+	    > "$D/state/nginx.conf"
 	nginx -t -q -p "$D/state" -c "$D/state/nginx.conf" -e "$D/log/nginx-error.log" || return 1
 	start_bg nginx nginx -p "$D/state" -c "$D/state/nginx.conf" \
 	    -e "$D/log/nginx-error.log" -g "daemon off;"

@@ -24,6 +24,15 @@ echo "== unit (Check)"
 scripts/unit.sh "$BUILD"/tests/test_* | tee "$LOGS/unit.out" | tail -40
 count "$LOGS/unit.out"
 
+# --- docs ----------------------------------------------------------------
+echo "== docs (the OpenAPI document against the route tables)"
+node --test --test-reporter=tap tests/docs/ > "$LOGS/docs.out" 2>&1
+awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' "$LOGS/docs.out" | head -60
+printf 'docs: %s passed, %s failed\n' \
+    "$(sed -n 's/^# pass //p' "$LOGS/docs.out")" \
+    "$(sed -n 's/^# fail //p' "$LOGS/docs.out")" | tee -a "$LOGS/docs.out"
+count "$LOGS/docs.out"
+
 # --- integration ----------------------------------------------------------
 export OP_DATA_DIR=${OP_TEST_DATA_DIR:-$(mktemp -d /tmp/openpanel-test.XXXXXX)}
 export OP_HTTP_PORT=${OP_TEST_HTTP_PORT:-18480}

@@ -82,6 +82,9 @@ void		cookies_clear(struct op_req *);
 /* End every session of user_id except keep (may be NULL). */
 enum op_err	sessions_revoke_user(struct op_req *, const char *user_id,
 		    const char *keep);
+/* A copy of s folded to lower case (emails, recovery codes), in the
+ * request arena. */
+char		*str_lower(struct op_req *, const char *);
 /* A fresh random token with prefix ("opr_"), and its SHA-256 hex. */
 enum op_err	token_new(struct op_req *, const char *prefix, char **token,
 		    char **hash);

@@ -20,7 +20,7 @@
 static enum op_err
 deny(struct op_req *r, int status, const char *why)
 {
-	op_buf_clear(&r->headers);
+	op_buf_reset(&r->headers);
 	op_reply_header(r, "X-OP-Error", why);
 	return op_reply_empty(r, status);
 }
@@ -28,8 +28,7 @@ deny(struct op_req *r, int status, const char *why)
 static int
 safe_method(const char *m)
 {
-	return m == NULL || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ||
-	    strcmp(m, "OPTIONS") == 0;
+	return m == NULL || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
 /* An API token ("opk_…"): known, not expired, its user enabled. */

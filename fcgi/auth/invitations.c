@@ -25,7 +25,7 @@ invitations_create(struct op_req *r)
 	const char	*team = r->params[0];
 	enum op_role	 mine, want;
 	PGresult	*res = NULL;
-	char		*token, *hash, *email, *p;
+	char		*token, *hash, *email;
 	json_t		*inv;
 	enum op_err	 er;
 
@@ -37,10 +37,8 @@ invitations_create(struct op_req *r)
 	if (want == OP_ROLE_OWNER && mine != OP_ROLE_OWNER)
 		return op_fail(r, OP_EFORBIDDEN, "owner_only",
 		    "only an owner may invite an owner", "role");
-	if ((email = op_req_strdup(r, v[0].s)) == NULL)
+	if ((email = str_lower(r, v[0].s)) == NULL)
 		return OP_ENOMEM;
-	for (p = email; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
 	if ((er = token_new(r, "opi_", &token, &hash)) != OP_OK ||
 	    (er = op_db_begin(r->db)) != OP_OK)
 		goto out;

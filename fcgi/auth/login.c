@@ -22,16 +22,6 @@ static const struct op_field login_fields[] = {
  * missing account takes as long to refuse as a wrong password. */
 static char	decoy[128];
 
-static char *
-lower(struct op_req *r, const char *s)
-{
-	char	*p = op_req_strdup(r, s), *q;
-
-	for (q = p; q != NULL && *q != '\0'; q++)
-		*q = (char)tolower((unsigned char)*q);
-	return p;
-}
-
 /* OP_ERATE when the account or the address failed too often lately. */
 static enum op_err
 throttled(struct op_req *r, const char *email)
@@ -80,7 +70,7 @@ recovery_spend(struct op_req *r, const char *user_id, const char *code)
 {
 	PGresult	*res = NULL;
 	char		 hash[65];
-	char		*norm = lower(r, code);
+	char		*norm = str_lower(r, code);
 	enum op_err	 er;
 
 	if (norm == NULL)
@@ -134,7 +124,7 @@ login(struct op_req *r)
 	if ((er = op_fields_body(r, login_fields, nitems(login_fields), v)) !=
 	    OP_OK)
 		return er;
-	if ((email = lower(r, v[0].s)) == NULL)
+	if ((email = str_lower(r, v[0].s)) == NULL)
 		return OP_ENOMEM;
 	if ((er = throttled(r, email)) == OP_ERATE) {
 		/* Leave a trace of the refused attempt, then refuse it. */

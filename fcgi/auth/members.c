@@ -3,6 +3,7 @@
  * unmake owners, and a team never loses its last owner.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 
@@ -131,7 +132,7 @@ members_delete(struct op_req *r)
 	long long	 owners;
 	enum op_err	 er;
 	int		 self = target != NULL &&
-			    strcmp(target, r->auth.user_id) == 0;
+			    strcasecmp(target, r->auth.user_id) == 0;
 
 	er = op_team_authorize(r, team, self ? OP_ACT_READ : OP_ACT_MEMBERS,
 	    &mine);

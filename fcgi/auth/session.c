@@ -3,12 +3,23 @@
  * (a spent refresh token presented again ends the whole session), logout,
  * the browser cookies, and small helpers the other handlers share.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "auth.h"
+
+char *
+str_lower(struct op_req *r, const char *s)
+{
+	char	*p = op_req_strdup(r, s), *q;
+
+	for (q = p; q != NULL && *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return p;
+}
 
 enum op_err
 token_new(struct op_req *r, const char *prefix, char **token, char **hash)

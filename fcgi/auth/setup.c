@@ -74,16 +74,14 @@ setup_create(struct op_req *r)
 {
 	struct op_value	 v[nitems(setup_fields)];
 	PGresult	*res = NULL;
-	char		 pwhash[128], hash[65], *email, *p;
+	char		 pwhash[128], hash[65], *email;
 	enum op_err	 er;
 
 	if ((er = op_fields_body(r, setup_fields, nitems(setup_fields), v)) !=
 	    OP_OK)
 		return er;
-	if ((email = op_req_strdup(r, v[0].s)) == NULL)
+	if ((email = str_lower(r, v[0].s)) == NULL)
 		return OP_ENOMEM;
-	for (p = email; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
 	op_sha256_hex(v[3].s, strlen(v[3].s), hash);
 	if ((er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_exec(r->db, NULL, "LOCK TABLE auth.setup IN EXCLUSIVE"

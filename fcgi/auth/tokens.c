@@ -34,9 +34,6 @@ tokens_create(struct op_req *r)
 	if (v[2].set && !v[2].null && v[2].i <= (long long)time(NULL))
 		return op_fail(r, OP_EINVAL, "invalid_expires_at",
 		    "expires_at must be in the future", "expires_at");
-	if (r->auth.session_id[0] == '\0')
-		return op_fail(r, OP_EFORBIDDEN, "session_required",
-		    "API tokens are minted from a signed-in session", NULL);
 	if ((er = token_new(r, "opk_", &token, &hash)) != OP_OK ||
 	    (er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, "SELECT count(*) FROM"

@@ -12,6 +12,28 @@
 
 #define RECOVERY_CODES	10
 
+/* s percent-encoded for a URI component (RFC 3986 unreserved kept). */
+static char *
+uri_escape(struct op_req *r, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out, *p;
+
+	if ((out = op_req_alloc(r, strlen(s) * 3 + 1)) == NULL)
+		return NULL;
+	for (p = out; *s != '\0'; s++) {
+		if (isalnum((unsigned char)*s) || strchr("-._~", *s))
+			*p++ = *s;
+		else {
+			*p++ = '%';
+			*p++ = hex[(unsigned char)*s >> 4];
+			*p++ = hex[(unsigned char)*s & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
 /* POST /api/auth/totp/setup — a new pending secret, not yet in force. */
 enum op_err
 totp_setup(struct op_req *r)
@@ -51,7 +73,8 @@ totp_setup(struct op_req *r)
 	er = op_reply_json(r, 200, json_pack("{s:s, s:s}", "secret", b32,
 	    "otpauth_uri", op_req_printf(r, "otpauth://totp/OpenPanel:%s?"
 	    "secret=%s&issuer=OpenPanel&algorithm=SHA1&digits=%d&period=%d",
-	    PQgetvalue(res, 0, 1), b32, OP_TOTP_DIGITS, OP_TOTP_STEP)));
+	    uri_escape(r, PQgetvalue(res, 0, 1)), b32, OP_TOTP_DIGITS,
+	    OP_TOTP_STEP)));
 out:
 	op_wipe(secret, sizeof(secret));
 	op_wipe(b32, sizeof(b32));

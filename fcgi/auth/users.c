@@ -6,16 +6,6 @@
 
 #include "auth.h"
 
-static char *
-lower(struct op_req *r, const char *s)
-{
-	char	*p = op_req_strdup(r, s), *q;
-
-	for (q = p; q != NULL && *q != '\0'; q++)
-		*q = (char)tolower((unsigned char)*q);
-	return p;
-}
-
 /* A path :id that is not a UUID names nothing. */
 static enum op_err
 user_id_param(struct op_req *r, const char **id)
@@ -71,7 +61,7 @@ users_create(struct op_req *r)
 	if ((er = op_fields_body(r, create_fields, nitems(create_fields), v)) !=
 	    OP_OK)
 		return er;
-	if ((email = lower(r, v[0].s)) == NULL)
+	if ((email = str_lower(r, v[0].s)) == NULL)
 		return OP_ENOMEM;
 	if ((er = op_password_hash(v[2].s, hash, sizeof(hash))) != OP_OK ||
 	    (er = op_db_begin(r->db)) != OP_OK)
@@ -160,7 +150,7 @@ users_update(struct op_req *r)
 	    (er = op_fields_body(r, update_fields, nitems(update_fields), v)) !=
 	    OP_OK)
 		return er;
-	if (v[0].set && (email = lower(r, v[0].s)) == NULL)
+	if (v[0].set && (email = str_lower(r, v[0].s)) == NULL)
 		return OP_ENOMEM;
 	if (v[2].set &&
 	    (er = op_password_hash(v[2].s, hash, sizeof(hash))) != OP_OK)
