@@ -36,6 +36,7 @@ LIB_SRCS = \
 	lib/totp.c	\
 	lib/jwt.c	\
 	lib/exec.c	\
+	lib/docker.c	\
 	lib/db.c	\
 	lib/migrate.c	\
 	lib/redis.c	\

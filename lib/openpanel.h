@@ -283,6 +283,54 @@ enum op_err	 op_redis_open(const char *addr, int timeout_ms,
 /* OP_OK when the server answers PING. */
 enum op_err	 op_redis_ping(struct redisContext *);
 
+/* ------------------------------------------------------------------ docker */
+
+struct op_docker;
+
+/* A client for the engine at socket_path (it connects on each call and
+ * keeps the connection between calls). */
+enum op_err	 op_docker_open(const char *socket_path, struct op_docker **out);
+void		 op_docker_close(struct op_docker *);
+
+/*
+ * One API call: method, path under the pinned version ("/containers/json"),
+ * an optional JSON body; *status is the HTTP status and *reply the parsed
+ * answer (NULL when empty; the caller decrefs). The engine unreachable is
+ * OP_EUNAVAIL, a call past timeout_ms OP_ETIMEOUT; a 4xx/5xx from the
+ * engine is OP_OK with that status.
+ */
+enum op_err	 op_docker_call(struct op_docker *, const char *method,
+		    const char *path, json_t *body, int timeout_ms,
+		    long *status, json_t **reply);
+
+/* A streaming sink: return non-zero to stop the stream. */
+typedef int (*op_docker_sink)(void *arg, const char *data, size_t len);
+
+/* A call whose answer goes chunk by chunk to sink; body of type `type`. */
+enum op_err	 op_docker_stream(struct op_docker *, const char *method,
+		    const char *path, const char *type, const void *body,
+		    size_t bodylen, int timeout_ms, op_docker_sink sink,
+		    void *arg, long *status);
+
+/* The engine's error message in reply, or a generic one. */
+const char	*op_docker_message(json_t *reply);
+
+/* State of a multiplexed (non-TTY) log or attach stream. */
+struct op_docker_demux {
+	unsigned char	head[8];
+	size_t		hlen;
+	size_t		want;	/* payload bytes left in this frame */
+	int		stream;	/* 1 stdout, 2 stderr */
+};
+
+/*
+ * Feed len bytes of a multiplexed stream; each payload piece goes to
+ * out(arg, stream, data, len) as it completes. OP_EINVAL on a bad frame.
+ */
+enum op_err	 op_docker_demux(struct op_docker_demux *, const char *data,
+		    size_t len, void (*out)(void *, int stream, const char *,
+		    size_t), void *arg);
+
 /* ------------------------------------------------------------------ pool */
 
 struct op_req;

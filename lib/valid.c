@@ -184,7 +184,7 @@ op_valid_password(const char *s, const char **why)
 enum op_err
 op_valid_url(const char *s, const char **why)
 {
-	const char	*host, *end;
+	const char	*host = NULL, *end;
 	char		 buf[254];
 	size_t		 n;
 

@@ -8,7 +8,7 @@ PKGS=(
 	libfcgi-dev libpq-dev libjansson-dev libjwt-dev libhiredis-dev
 	libcurl4-openssl-dev libssl-dev libsodium-dev check
 	postgresql redis-server nginx
-	curl nodejs systemd
+	curl nodejs systemd cppcheck
 )
 
 missing=()

@@ -175,9 +175,10 @@ stack_down() {
 		wait "$pid" 2>/dev/null || true
 	done
 	STACK_PIDS=()
-	if [ -f "$D/run/redis.pid" ]; then
-		kill -TERM "$(cat "$D/run/redis.pid")" 2>/dev/null || true
-		wait_for 100 sh -c "! kill -0 $(cat "$D/run/redis.pid") 2>/dev/null" || true
+	if [ -s "$D/run/redis.pid" ]; then
+		pid=$(cat "$D/run/redis.pid")
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_for 100 sh -c "! kill -0 $pid 2>/dev/null" || true
 		rm -f "$D/run/redis.pid"
 	fi
 	if [ -s "$D/pg/postmaster.pid" ]; then

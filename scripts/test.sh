@@ -24,6 +24,11 @@ echo "== unit (Check)"
 scripts/unit.sh "$BUILD"/tests/test_* | tee "$LOGS/unit.out" | tail -40
 count "$LOGS/unit.out"
 
+# --- lint ----------------------------------------------------------------
+echo "== lint (banned functions, cppcheck)"
+scripts/lint.sh > "$LOGS/lint.out" 2>&1; tail -20 "$LOGS/lint.out"
+count "$LOGS/lint.out"
+
 # --- docs ----------------------------------------------------------------
 echo "== docs (the OpenAPI document against the route tables)"
 node --test --test-reporter=tap tests/docs/ > "$LOGS/docs.out" 2>&1
