@@ -49,7 +49,8 @@ LIB_SRCS = \
 	lib/events.c	\
 	lib/outbox.c	\
 	lib/fcgiping.c	\
-	lib/pool.c
+	lib/pool.c	\
+	lib/service.c
 
 # fcgi/auth/: op-auth, users, teams, sessions, tokens, 2FA, settings.
 AUTH_SRCS = \
@@ -68,10 +69,25 @@ AUTH_SRCS = \
 	fcgi/auth/tokens.c	\
 	fcgi/auth/settings.c
 
-SERVICES = auth
+# fcgi/projects/: op-projects, projects, environment, containers.
+PROJECTS_SRCS = \
+	fcgi/projects/main.c		\
+	fcgi/projects/projects.c	\
+	fcgi/projects/env.c		\
+	fcgi/projects/spec.c		\
+	fcgi/projects/containers.c	\
+	fcgi/projects/lifecycle.c	\
+	fcgi/projects/databases.c	\
+	fcgi/projects/templates.c	\
+	fcgi/projects/logs.c		\
+	fcgi/projects/engine.c		\
+	fcgi/projects/reconcile.c
+
+SERVICES = auth projects
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 AUTH_OBJS = $(AUTH_SRCS:%.c=$(BUILD)/%.o)
+PROJECTS_OBJS = $(PROJECTS_SRCS:%.c=$(BUILD)/%.o)
 BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -88,6 +104,11 @@ $(BUILD)/libopenpanel.a: $(LIB_OBJS)
 	@ar rcs $@ $^
 
 $(BUILD)/bin/op-auth: $(AUTH_OBJS) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "LD	$@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/op-projects: $(PROJECTS_OBJS) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
 	@echo "LD	$@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)

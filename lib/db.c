@@ -200,6 +200,22 @@ op_db_rollback(struct op_db *db)
 	db->in_tx = 0;
 }
 
+json_t *
+op_db_page_json(const PGresult *res, long long limit,
+    json_t *(*row)(const PGresult *, int))
+{
+	json_t	*items = json_array(), *next = json_null();
+	int	 i, n = PQntuples(res);
+
+	if (row == NULL)
+		row = op_db_row_json;
+	for (i = 0; i < n && i < limit; i++)
+		json_array_append_new(items, row(res, i));
+	if (n > limit)
+		next = json_string(op_db_get(res, (int)limit - 1, "id"));
+	return json_pack("{s:o, s:o}", "items", items, "next", next);
+}
+
 const char *
 op_db_get(const PGresult *res, int row, const char *col)
 {

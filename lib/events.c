@@ -9,9 +9,8 @@
 
 #include "openpanel.h"
 
-/* A random (version 4) UUID in out[37]. */
-static enum op_err
-uuid_v4(char out[37])
+enum op_err
+op_uuid(char out[37])
 {
 	unsigned char	b[16];
 	enum op_err	er;
@@ -54,7 +53,7 @@ op_event_emit(struct op_req *r, const char *type, const char *team_id,
 	char		*text = NULL;
 	enum op_err	 er;
 
-	if ((er = uuid_v4(id)) != OP_OK) {
+	if ((er = op_uuid(id)) != OP_OK) {
 		json_decref(data);
 		return er;
 	}

@@ -14,6 +14,9 @@ static const char *const type_names[OP_FT__MAX] = {
 	[OP_FT_INT] = "an integer",
 	[OP_FT_BOOL] = "true or false",
 	[OP_FT_TIME] = "an RFC 3339 time",
+	[OP_FT_NUMBER] = "a number",
+	[OP_FT_ARRAY] = "an array",
+	[OP_FT_OBJECT] = "an object",
 };
 
 /* Check one string value against its declaration. */
@@ -59,6 +62,21 @@ check_int(struct op_req *r, const struct op_field *f, long long i,
 	return OP_OK;
 }
 
+/* An array's items or an object's members: min..max of them. */
+static enum op_err
+check_count(struct op_req *r, const struct op_field *f, json_t *j,
+    struct op_value *v)
+{
+	size_t	n = json_is_array(j) ? json_array_size(j) : json_object_size(j);
+
+	if ((long long)n < f->min || (long long)n > f->max)
+		return op_fail(r, OP_EINVAL, "invalid_length",
+		    op_req_printf(r, "%s must have %lld to %lld entries",
+		    f->name, f->min, f->max), f->name);
+	v->j = j;
+	return OP_OK;
+}
+
 static enum op_err
 wrong_type(struct op_req *r, const struct op_field *f)
 {
@@ -93,6 +111,21 @@ unpack_json(struct op_req *r, const struct op_field *f, json_t *j,
 			return wrong_type(r, f);
 		v->i = json_is_true(j);
 		return OP_OK;
+	case OP_FT_NUMBER:
+		if (!json_is_number(j))
+			return wrong_type(r, f);
+		v->d = json_number_value(j);
+		if (v->d < (double)f->min || v->d > (double)f->max)
+			return op_fail(r, OP_EINVAL, "out_of_range",
+			    op_req_printf(r, "%s must be from %lld to %lld",
+			    f->name, f->min, f->max), f->name);
+		return OP_OK;
+	case OP_FT_ARRAY:
+	case OP_FT_OBJECT:
+		if (f->type == OP_FT_ARRAY ? !json_is_array(j) :
+		    !json_is_object(j))
+			return wrong_type(r, f);
+		return check_count(r, f, j, v);
 	default:
 		return OP_EINTERNAL;
 	}
@@ -208,13 +241,22 @@ op_fields_query(struct op_req *r, const struct op_field *fields, size_t n,
 		eq = memchr(q, '=', len);
 		klen = eq ? (size_t)(eq - q) : len;
 		if (klen > 0) {
-			if (klen >= sizeof(name))
-				klen = sizeof(name) - 1;
+			if (klen >= sizeof(name)) {	/* no field is so long */
+				er = op_fail(r, OP_EBADREQ, "unknown_parameter",
+				    "unknown query parameter", NULL);
+				goto fail;
+			}
 			memcpy(name, q, klen);
 			name[klen] = '\0';
 			if (find(fields, n, name, &idx) == NULL) {
 				er = op_fail(r, OP_EBADREQ, "unknown_parameter",
 				    "unknown query parameter", NULL);
+				goto fail;
+			}
+			if (vals[idx].set) {	/* which one would count? */
+				er = op_fail(r, OP_EBADREQ, "repeated_parameter",
+				    "a query parameter is given twice",
+				    fields[idx].name);
 				goto fail;
 			}
 			if ((er = op_req_query(r, fields[idx].name, &s)) !=

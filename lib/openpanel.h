@@ -120,6 +120,9 @@ void		 op_hmac_sha256(const void *key, size_t keylen,
 /* Overwrite n bytes in a way the compiler keeps. */
 void		 op_wipe(void *, size_t);
 
+/* A random (version 4) UUID, lower-case, in out[37]. */
+enum op_err	 op_uuid(char out[37]);
+
 /* Read a key file: exactly OP_KEY_LEN raw bytes, or 64 hex digits. */
 enum op_err	 op_key_load(const char *path, unsigned char key[OP_KEY_LEN]);
 
@@ -263,6 +266,14 @@ void		 op_db_rollback(struct op_db *);
 /* Row r of res as a JSON object, each column typed by its OID
  * (timestamps as RFC 3339 UTC, json/jsonb inline). New reference. */
 json_t		*op_db_row_json(const PGresult *, int row);
+/*
+ * A keyset page: {"items": the first limit rows of res as JSON (row(res,
+ * i), or op_db_row_json when row is NULL), "next": the "id" of the last
+ * of them when res holds more (the query asked for limit + 1), else
+ * null}. New reference.
+ */
+json_t		*op_db_page_json(const PGresult *, long long limit,
+		    json_t *(*row)(const PGresult *, int));
 /* Column value by name, or NULL when SQL NULL or absent. */
 const char	*op_db_get(const PGresult *, int row, const char *col);
 
@@ -336,13 +347,36 @@ enum op_err	 op_docker_demux(struct op_docker_demux *, const char *data,
 struct op_req;
 struct op_route;
 struct op_arena;
+struct op_owned;
+
+#define OP_SVC_JWT	0x01	/* issues and checks access tokens */
+#define OP_SVC_PASSWORDS 0x02	/* hashes passwords (a capped resource) */
 
 struct op_service {
 	const char		*name;		/* "auth" */
 	const char		*schema;	/* its PostgreSQL schema */
 	const struct op_route	*routes;
 	size_t			 nroutes;
+	unsigned		 needs;		/* OP_SVC_* */
+	/* The worker's own loop beside the outbox relay, until *stop;
+	 * NULL when the relay is all the worker does. */
+	enum op_err		(*work)(const struct op_service *,
+				    struct op_db *, volatile int *stop);
+	/* Commands of its own: the exit status, or -1 when argv[1] is
+	 * not one of them. NULL when there are none. */
+	int			(*command)(int argc, char *argv[]);
+	const char		*usage;		/* of those commands */
 };
+
+/*
+ * The main() of every service binary:
+ *	op-<name> serve		the FastCGI pool on OP_SOCKET, OP_WORKERS
+ *	op-<name> work		the outbox relay and svc->work, until SIGTERM
+ *	op-<name> migrate	apply OP_SQL_DIR/<schema>/ and exit
+ * plus svc->command's own. Returns the process's exit status.
+ */
+int		 op_service_main(const struct op_service *, int argc,
+		    char *argv[]);
 
 /*
  * The prefork FastCGI pool: bind the unix socket at path (or take fd 3
@@ -383,6 +417,7 @@ struct op_req {
 	const struct op_service	*service;
 	const char		*method;
 	const char		*path;		/* without the query string */
+	const char		*log_path;	/* logged instead, when set */
 	const char		*query;
 	const char		*request_id;
 	const char		*remote_addr;
@@ -398,7 +433,17 @@ struct op_req {
 	const char		*content_type;
 	struct op_buf		 headers;	/* extra "Name: value\r\n" */
 	struct op_arena		*arena;
+	struct op_owned		*owned;		/* JSON freed at the end */
 };
+
+/*
+ * A request-shaped context for background work (workers, reconcilers):
+ * no FastCGI stream, no caller, the given service and database. End it
+ * with op_system_req_end, which frees what it allocated.
+ */
+enum op_err	 op_system_req(struct op_req *, const struct op_service *,
+		    struct op_db *);
+void		 op_system_req_end(struct op_req *);
 
 /* A FastCGI param (SERVER/HTTP variable), or NULL. */
 const char	*op_req_param(struct op_req *, const char *name);
@@ -416,6 +461,12 @@ void		*op_req_alloc(struct op_req *, size_t);
 char		*op_req_strdup(struct op_req *, const char *);
 char		*op_req_printf(struct op_req *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+
+/* s percent-encoded for a URL query or path segment, in the arena. */
+char		*op_req_urlencode(struct op_req *, const char *s);
+
+/* The request takes a reference of j, dropped when it ends. */
+enum op_err	 op_req_own_json(struct op_req *, json_t *j);
 
 /* Record the error detail answered for er; returns er. */
 enum op_err	 op_fail(struct op_req *, enum op_err er, const char *code,
@@ -439,6 +490,7 @@ enum op_err	 op_reply_header(struct op_req *, const char *name,
 #define OP_R_ADMIN	0x02	/* instance admins only */
 #define OP_R_INTERNAL	0x04	/* never routed by the gateway */
 #define OP_R_SESSION	0x08	/* a signed-in session, not an API token */
+#define OP_R_SECRET_PATH 0x10	/* the path holds a credential: log the pattern */
 
 typedef enum op_err (*op_handler)(struct op_req *);
 
@@ -464,6 +516,9 @@ enum op_ftype {
 	OP_FT_INT,
 	OP_FT_BOOL,
 	OP_FT_TIME,	/* RFC 3339 timestamp string */
+	OP_FT_NUMBER,	/* integer or real, in [min, max] */
+	OP_FT_ARRAY,	/* an array of min..max items, checked by the caller */
+	OP_FT_OBJECT,	/* an object of min..max members, checked by the caller */
 	OP_FT__MAX
 };
 
@@ -489,6 +544,8 @@ struct op_value {
 	int		 null;	/* present and null */
 	const char	*s;	/* string and time fields */
 	long long	 i;	/* int and bool fields; time as epoch seconds */
+	double		 d;	/* number fields */
+	json_t		*j;	/* array and object fields (borrowed) */
 };
 
 /*
@@ -517,6 +574,12 @@ enum op_err	 op_valid_url(const char *, const char **why);
 enum op_err	 op_valid_role(const char *, const char **why);
 enum op_err	 op_valid_scope(const char *, const char **why);
 enum op_err	 op_valid_totp_code(const char *, const char **why);
+enum op_err	 op_valid_env_key(const char *, const char **why);
+enum op_err	 op_valid_volume_name(const char *, const char **why);
+enum op_err	 op_valid_container_path(const char *, const char **why);
+enum op_err	 op_valid_label_key(const char *, const char **why);
+/* An image reference: [registry[:port]/]name[:tag][@sha256:digest]. */
+enum op_err	 op_valid_image(const char *, const char **why);
 /* UTF-8 without NUL or control bytes (tab excepted when allow_tab). */
 int		 op_utf8_clean(const char *, size_t, int allow_tab);
 /* Parse a base-10 integer in [min, max]; strtonum-style. */

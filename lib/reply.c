@@ -115,8 +115,9 @@ op_reply_send(struct op_req *r)
 		len = r->text.len;
 		type = r->content_type;
 	}
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Cache-Control: no-store\r\n", r->status, reason(r->status));
+	/* Caching headers are the gateway's: it marks every API answer. */
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", r->status,
+	    reason(r->status));
 	FCGX_PutStr(head, n, f->out);
 	if (r->headers.len > 0)
 		FCGX_PutStr(r->headers.data, (int)r->headers.len, f->out);

@@ -59,6 +59,60 @@ op_req_printf(struct op_req *r, const char *fmt, ...)
 	return p;
 }
 
+struct op_owned {
+	json_t		*j;
+	struct op_owned	*next;
+};
+
+enum op_err
+op_req_own_json(struct op_req *r, json_t *j)
+{
+	struct op_owned	*o;
+
+	if (j == NULL)
+		return OP_OK;
+	if ((o = op_req_alloc(r, sizeof(*o))) == NULL) {
+		json_decref(j);
+		return OP_ENOMEM;
+	}
+	o->j = j;
+	o->next = r->owned;
+	r->owned = o;
+	return OP_OK;
+}
+
+/* Drop every reference the request took. */
+static void
+owned_free(struct op_req *r)
+{
+	struct op_owned	*o;
+
+	for (o = r->owned; o != NULL; o = o->next)
+		json_decref(o->j);
+	r->owned = NULL;
+}
+
+char *
+op_req_urlencode(struct op_req *r, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out, *p;
+
+	if ((out = op_req_alloc(r, strlen(s) * 3 + 1)) == NULL)
+		return NULL;
+	for (p = out; *s != '\0'; s++) {
+		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL)
+			*p++ = *s;
+		else {
+			*p++ = '%';
+			*p++ = hex[(unsigned char)*s >> 4];
+			*p++ = hex[(unsigned char)*s & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
 enum op_err
 op_fail(struct op_req *r, enum op_err er, const char *code,
     const char *message, const char *field)
@@ -246,6 +300,8 @@ dispatch(struct op_req *r)
 		    "method not allowed here", NULL);
 	if (er != OP_OK)
 		return er;
+	if (rt->flags & OP_R_SECRET_PATH)
+		r->log_path = rt->pattern;	/* never log the credential */
 	if (!(rt->flags & OP_R_PUBLIC)) {
 		if (!r->auth.authenticated)
 			return op_fail(r, OP_EUNAUTH, "unauthenticated",
@@ -276,7 +332,7 @@ answer_error(struct op_req *r, enum op_err er)
 
 	if (status >= 500 || !r->err.set)
 		op_log(status >= 500 ? OP_LOG_ERROR : OP_LOG_INFO,
-		    "%s %s failed: %s%s%s", r->method, r->path,
+		    "%s %s failed: %s%s%s", r->method, r->log_path ? r->log_path : r->path,
 		    op_err_code(er), r->err.set ? ": " : "",
 		    r->err.set ? r->err.message : "");
 	if (status >= 500 || !r->err.set) {
@@ -304,6 +360,32 @@ elapsed_ms(const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+enum op_err
+op_system_req(struct op_req *r, const struct op_service *svc,
+    struct op_db *db)
+{
+	memset(r, 0, sizeof(*r));
+	r->service = svc;
+	r->db = db;
+	r->method = "SYSTEM";
+	r->path = svc->name;
+	op_buf_init(&r->text, 0);
+	op_buf_init(&r->headers, 0);
+	if ((r->arena = op_arena_new()) == NULL)
+		return OP_ENOMEM;
+	return OP_OK;
+}
+
+void
+op_system_req_end(struct op_req *r)
+{
+	json_decref(r->body);
+	json_decref(r->reply);
+	owned_free(r);
+	op_arena_free(r->arena);
+	memset(r, 0, sizeof(*r));
 }
 
 void
@@ -344,13 +426,15 @@ op_req_serve(const struct op_service *svc, void *fcgi, struct op_db *db)
 	if (r.db != NULL)
 		op_db_rollback(r.db);	/* a handler left nothing open */
 	op_reply_send(&r);
-	op_info("%s %s %d %.2fms", r.method, r.path, r.status,
+	op_info("%s %s %d %.2fms", r.method, r.log_path ? r.log_path : r.path,
+	    r.status,
 	    elapsed_ms(&t0));
 
 	json_decref(r.body);
 	json_decref(r.reply);
 	op_buf_clear(&r.text);
 	op_buf_clear(&r.headers);
+	owned_free(&r);
 	op_arena_free(r.arena);
 	op_log_request_id(NULL);
 }

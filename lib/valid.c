@@ -201,6 +201,16 @@ op_valid_url(const char *s, const char **why)
 	n = (size_t)(end - host);
 	if (n == 0 || n >= sizeof(buf))
 		BAD("must name a host");
+	if (*end == ':') {
+		const char	*p = end + 1;
+		long long	 port = 0;
+
+		for (; isdigit((unsigned char)*p) && port <= 65535; p++)
+			port = port * 10 + (*p - '0');
+		if (p == end + 1 || port < 1 || port > 65535 ||
+		    (*p != '\0' && !strchr("/?#", *p)))
+			BAD("has a malformed port");
+	}
 	memcpy(buf, host, n);
 	buf[n] = '\0';
 	if (op_valid_hostname(buf, why) != OP_OK)
@@ -300,9 +310,12 @@ op_parse_time(const char *s, int64_t *out)
 	    !digits(s + 17, 2, &sec))
 		return OP_EINVAL;
 	p = s + 19;
-	if (*p == '.')
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return OP_EINVAL;	/* a fraction needs a digit */
 		for (p++; isdigit((unsigned char)*p); p++)
 			;
+	}
 	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
 		sign = 0;
 	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
@@ -321,6 +334,193 @@ op_parse_time(const char *s, int64_t *out)
 	tm.tm_sec = sec;
 	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != d)
 		return OP_EINVAL;
-	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
+	t -= sign * (oh * 3600 + om * 60);
+	if (t < 0 || t > 253402300799LL)	/* 9999-12-31T23:59:59Z */
+		return OP_EINVAL;
+	*out = (int64_t)t;
+	return OP_OK;
+}
+
+enum op_err
+op_valid_env_key(const char *s, const char **why)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 128)
+		BAD("must be 1 to 128 characters");
+	for (i = 0; i < n; i++)
+		if (!(isalpha((unsigned char)s[i]) || s[i] == '_' ||
+		    (i > 0 && isdigit((unsigned char)s[i]))))
+			BAD("must be letters, digits and '_', not starting "
+			    "with a digit");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_volume_name(const char *s, const char **why)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		BAD("must be 1 to 63 characters");
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) ||
+		    (i > 0 && strchr("_.-", s[i]))))
+			BAD("may hold a-z, 0-9, '_', '.' and '-', starting with "
+			    "a letter or digit");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_container_path(const char *s, const char **why)
+{
+	const char	*comp, *slash;
+	size_t		 n = strlen(s), len;
+
+	if (n < 2 || n > 1024 || s[0] != '/')
+		BAD("must be an absolute path other than /");
+	if (!op_utf8_clean(s, n, 0) || strpbrk(s, ":,") != NULL)
+		BAD("must be text without control characters, ':' or ','");
+	for (comp = s + 1; ; comp = slash + 1) {
+		slash = strchr(comp, '/');
+		len = slash ? (size_t)(slash - comp) : strlen(comp);
+		if (len == 0)
+			BAD("must not hold empty components or end in /");
+		if ((len == 1 && comp[0] == '.') ||
+		    (len == 2 && comp[0] == '.' && comp[1] == '.'))
+			BAD("must not hold . or .. components");
+		if (slash == NULL)
+			return OP_OK;
+	}
+}
+
+enum op_err
+op_valid_label_key(const char *s, const char **why)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 128)
+		BAD("must be 1 to 128 characters");
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) ||
+		    (i > 0 && strchr("._-", s[i]))))
+			BAD("may hold a-z, 0-9, '.', '_' and '-'");
+	if (strncmp(s, "io.openpanel.", 13) == 0 ||
+	    strncmp(s, "com.docker.", 11) == 0)
+		BAD("is reserved");
+	return OP_OK;
+}
+
+/* [a-z0-9]+ joined by '.', '_', '__' or runs of '-'. */
+static int
+path_component_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || !isalnum((unsigned char)s[0]) ||
+	    !isalnum((unsigned char)s[n - 1]))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]))
+			continue;
+		if (s[i] == '.' && isalnum((unsigned char)s[i + 1]))
+			continue;
+		if (s[i] == '_' && (isalnum((unsigned char)s[i + 1]) ||
+		    (s[i + 1] == '_' && isalnum((unsigned char)s[i + 2])))) {
+			i += s[i + 1] == '_';
+			continue;
+		}
+		if (s[i] == '-' && (isalnum((unsigned char)s[i + 1]) ||
+		    s[i + 1] == '-'))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+/* host[:port] of a registry. */
+static int
+domain_ok(const char *s, size_t n)
+{
+	char		 host[254];
+	const char	*colon = memchr(s, ':', n), *why;
+	size_t		 hlen = colon ? (size_t)(colon - s) : n, i;
+
+	if (hlen == 0 || hlen >= sizeof(host))
+		return 0;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (op_valid_hostname(host, &why) != OP_OK)
+		return 0;
+	if (colon != NULL) {
+		if (n - hlen - 1 == 0 || n - hlen - 1 > 5)
+			return 0;
+		for (i = hlen + 1; i < n; i++)
+			if (!isdigit((unsigned char)s[i]))
+				return 0;
+	}
+	return 1;
+}
+
+enum op_err
+op_valid_image(const char *s, const char **why)
+{
+	const char	*at, *name_end, *slash, *colon, *p, *comp;
+	size_t		 n = strlen(s), i;
+
+	if (n == 0 || n > 512)
+		BAD("must be 1 to 512 characters");
+	at = strchr(s, '@');
+	if (at != NULL) {
+		if (strncmp(at + 1, "sha256:", 7) != 0 || strlen(at + 8) != 64)
+			BAD("has a malformed digest (sha256:<64 hex>)");
+		for (i = 0; i < 64; i++)
+			if (!isxdigit((unsigned char)at[8 + i]) ||
+			    isupper((unsigned char)at[8 + i]))
+				BAD("has a malformed digest (sha256:<64 hex>)");
+	}
+	name_end = at ? at : s + n;
+	/* A tag is the part after the last ':' that follows the last '/'. */
+	slash = NULL;
+	for (p = s; p < name_end; p++)
+		if (*p == '/')
+			slash = p;
+	colon = NULL;
+	for (p = slash ? slash : s; p < name_end; p++)
+		if (*p == ':')
+			colon = p;
+	if (colon != NULL) {
+		if (name_end - colon - 1 < 1 || name_end - colon - 1 > 128 ||
+		    !(isalnum((unsigned char)colon[1]) || colon[1] == '_'))
+			BAD("has a malformed tag");
+		for (p = colon + 1; p < name_end; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+				BAD("has a malformed tag");
+		name_end = colon;
+	}
+	if (name_end - s > 255)
+		BAD("has a name longer than 255 characters");
+	/* The first component is a registry when it looks like a host. */
+	comp = s;
+	p = memchr(s, '/', (size_t)(name_end - s));
+	if (p != NULL && (memchr(s, '.', (size_t)(p - s)) ||
+	    memchr(s, ':', (size_t)(p - s)) ||
+	    (p - s == 9 && strncmp(s, "localhost", 9) == 0))) {
+		if (!domain_ok(s, (size_t)(p - s)))
+			BAD("names a malformed registry");
+		comp = p + 1;
+	}
+	for (;;) {
+		p = memchr(comp, '/', (size_t)(name_end - comp));
+		if (!path_component_ok(comp, p ? (size_t)(p - comp) :
+		    (size_t)(name_end - comp)))
+			BAD("must be an image reference such as "
+			    "registry.example.com/team/app:1.2");
+		if (p == NULL)
+			break;
+		comp = p + 1;
+	}
 	return OP_OK;
 }

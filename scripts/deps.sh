@@ -9,6 +9,7 @@ PKGS=(
 	libcurl4-openssl-dev libssl-dev libsodium-dev check
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
+	docker.io busybox-static
 )
 
 missing=()

@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth)
+SERVICES=(auth projects)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
@@ -22,6 +22,8 @@ for s in "${SERVICES[@]}"; do
 done
 cp -R "$TOP/sql/." "$SHARE/sql/"
 cp -R "$TOP/web/." "$SHARE/web/"
+install -d "$SHARE/templates"
+cp -R "$TOP/templates/." "$SHARE/templates/"
 install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/"
 [ -e "$ETC/nginx/realip.conf" ] || : > "$ETC/nginx/realip.conf"
 STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
@@ -42,6 +44,7 @@ if [ ! -e "$ETC/openpanel.conf" ]; then
 OP_DB = host=/var/run/postgresql dbname=openpanel
 OP_REDIS = 127.0.0.1:6379
 OP_SQL_DIR = $PREFIX/share/openpanel/sql
+OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF

@@ -15,6 +15,7 @@ fi
 if command -v cppcheck >/dev/null; then
 	if cppcheck -q --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr -Ilib -D_GNU_SOURCE --suppress=missingIncludeSystem \
+	    --library=scripts/cppcheck/jansson.cfg \
 	    lib fcgi 2>&1; then
 		pass=$((pass + 1))
 	else

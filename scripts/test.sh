@@ -45,6 +45,7 @@ export OP_PG_PORT=${OP_TEST_PG_PORT:-15832}
 export OP_REDIS_PORT=${OP_TEST_REDIS_PORT:-16879}
 export OP_TRUSTED_PROXIES=127.0.0.1	# tests play clients at many addresses
 export OP_PG_FSYNC=off
+export OP_TEMPLATES_DIR=$TOP/tests/templates	# images that build offline
 . scripts/stack.sh
 cleanup() {
 	stack_down
@@ -54,9 +55,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "== integration (nginx, op-auth, PostgreSQL, Redis)"
+echo "== integration (nginx, the pools, PostgreSQL, Redis, dockerd)"
 if stack_up; then
 	"$TOP/$BUILD/bin/op-auth" setup-token "$OP_DATA_DIR/setup-token" >/dev/null
+	tests/images/build.sh >/dev/null || echo "could not build the test images"
+	export OP_TEST_DOCKER_SOCKET=$OP_DOCKER_SOCKET
 	export OP_TEST_URL="http://127.0.0.1:$OP_HTTP_PORT"
 	export OP_TEST_REDIS_PORT=$OP_REDIS_PORT
 	export OP_TEST_PG="host=$OP_DATA_DIR/pg-run port=$OP_PG_PORT"

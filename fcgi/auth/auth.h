@@ -91,7 +91,5 @@ enum op_err	token_new(struct op_req *, const char *prefix, char **token,
 /* Keyset-page arguments ?limit= (1..200, default 50) and ?after=<uuid>. */
 enum op_err	page_args(struct op_req *, long long *limit,
 		    const char **after);
-/* {"items": rows as JSON, "next": last id when the page is full}. */
-json_t		*page_json(const PGresult *, long long limit);
 
 #endif

@@ -180,14 +180,14 @@ login(struct op_req *r)
 		if (er != OP_OK)
 			goto out;
 	}
+	/* The identity of the new session is the caller's from now on. */
+	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s", uid);
 	if ((er = op_db_execv(r->db, NULL, "DELETE FROM auth.login_failures"
 	    " WHERE email = $1", email)) != OP_OK ||
 	    (er = op_event_emit(r, "user.login", NULL, "user", uid,
 	    json_pack("{s:b}", "totp", op_db_get(res, 0,
 	    "totp_enabled")[0] == 't'))) != OP_OK)
 		goto out;
-	/* The identity of the new session is the caller's from now on. */
-	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s", uid);
 	user = op_db_row_json(res, 0);
 	json_object_del(user, "password_hash");
 	json_object_del(user, "totp_secret");

@@ -241,16 +241,3 @@ page_args(struct op_req *r, long long *limit, const char **after)
 	*after = v[1].s;
 	return OP_OK;
 }
-
-json_t *
-page_json(const PGresult *res, long long limit)
-{
-	json_t	*items = json_array(), *next = json_null();
-	int	 i, n = PQntuples(res);
-
-	for (i = 0; i < n && i < limit; i++)
-		json_array_append_new(items, op_db_row_json(res, i));
-	if (n > limit)	/* the query fetched one more: there is a next page */
-		next = json_string(op_db_get(res, (int)limit - 1, "id"));
-	return json_pack("{s:o, s:o}", "items", items, "next", next);
-}

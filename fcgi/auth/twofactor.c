@@ -12,28 +12,6 @@
 
 #define RECOVERY_CODES	10
 
-/* s percent-encoded for a URI component (RFC 3986 unreserved kept). */
-static char *
-uri_escape(struct op_req *r, const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	char			*out, *p;
-
-	if ((out = op_req_alloc(r, strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *s != '\0'; s++) {
-		if (isalnum((unsigned char)*s) || strchr("-._~", *s))
-			*p++ = *s;
-		else {
-			*p++ = '%';
-			*p++ = hex[(unsigned char)*s >> 4];
-			*p++ = hex[(unsigned char)*s & 15];
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
 /* POST /api/auth/totp/setup — a new pending secret, not yet in force. */
 enum op_err
 totp_setup(struct op_req *r)
@@ -73,7 +51,7 @@ totp_setup(struct op_req *r)
 	er = op_reply_json(r, 200, json_pack("{s:s, s:s}", "secret", b32,
 	    "otpauth_uri", op_req_printf(r, "otpauth://totp/OpenPanel:%s?"
 	    "secret=%s&issuer=OpenPanel&algorithm=SHA1&digits=%d&period=%d",
-	    uri_escape(r, PQgetvalue(res, 0, 1)), b32, OP_TOTP_DIGITS,
+	    op_req_urlencode(r, PQgetvalue(res, 0, 1)), b32, OP_TOTP_DIGITS,
 	    OP_TOTP_STEP)));
 out:
 	op_wipe(secret, sizeof(secret));

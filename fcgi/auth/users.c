@@ -36,7 +36,7 @@ users_list(struct op_req *r)
 	    " ORDER BY u.created_at, u.id LIMIT $2", after,
 	    op_req_printf(r, "%lld", limit + 1));
 	if (er == OP_OK)
-		er = op_reply_json(r, 200, page_json(res, limit));
+		er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
 	PQclear(res);
 	return er;
 }

@@ -127,6 +127,21 @@ test('a spent refresh token ends the whole session', async () => {
 	assert.equal((await me(l.body.access_token)).status, 200);
 });
 
+test('two refreshes racing with one token: one wins, the session ends',
+    async () => {
+	const l = await signIn({ email: U.email, password: U.password });
+	const tok = l.body.refresh_token;
+	const [a, b] = await Promise.all([refresh(tok), refresh(tok)]);
+	const codes = [a, b].map((r) => r.status).sort();
+	assert.deepEqual(codes, [200, 401], `${a.text} ${b.text}`);
+	const lost = a.status === 401 ? a : b, won = a.status === 200 ? a : b;
+	assert.equal(errorCode(lost), 'refresh_token_reused');
+	assert.equal((await me(won.body.access_token)).status, 401,
+	    'the pair the race handed out is dead too');
+	assert.equal((await refresh(won.body.refresh_token)).status, 401);
+	assert.equal((await me(U.token)).status, 200, 'other sessions live on');
+});
+
 test('logout ends the session: its access and refresh tokens', async () => {
 	const u = leaver;
 	const second = await signIn({ email: u.email, password: u.password });
@@ -260,6 +275,8 @@ test('refresh rotates the pair; the new one works', async () => {
 		const r = await refresh(pair.refresh_token);
 		assert.equal(r.status, 200, r.text);
 		assert.equal(r.body.token_type, 'Bearer');
+		assert.equal(r.body.user, undefined, 'a refresh answers no user');
+		assert.equal(setCookies(r).op_refresh.value, r.body.refresh_token);
 		assert.ok(!seen.has(r.body.refresh_token), 'a fresh token');
 		seen.add(r.body.refresh_token);
 		pair = r.body;
@@ -322,10 +339,21 @@ test('cookie sessions: reads work, writes need the CSRF header', async () => {
 	const ok = await api('POST', '/api/teams', { cookies: jar, ip: IP,
 		headers: { 'x-csrf-token': jar.op_csrf }, body: { name } });
 	assert.equal(ok.status, 201, ok.text);
+	const patch = await api('PATCH', `/api/teams/${ok.body.id}`,
+	    { cookies: jar, ip: IP, body: { name: 'renamed' } });
+	assert.equal(patch.status, 403);
+	assert.equal(errorCode(patch), 'csrf_failed');
 	const del = await api('DELETE', `/api/teams/${ok.body.id}`,
 	    { cookies: jar, ip: IP });
 	assert.equal(del.status, 403);
 	assert.equal(errorCode(del), 'csrf_failed');
+	const still = await api('GET', `/api/teams/${ok.body.id}`,
+	    { cookies: jar, ip: IP });
+	assert.equal(still.body.name, name, 'neither write happened');
+	const renamed = await api('PATCH', `/api/teams/${ok.body.id}`,
+	    { cookies: jar, ip: IP, headers: { 'x-csrf-token': jar.op_csrf },
+	    body: { name: 'renamed' } });
+	assert.equal(renamed.status, 200, renamed.text);
 	const out = await api('POST', '/api/auth/logout', { cookies: jar,
 		ip: IP });
 	assert.equal(out.status, 403, 'logout is a write too');
@@ -372,6 +400,12 @@ test('cookie refresh needs the CSRF header, then rotates the cookies',
 	assert.notEqual(jar.op_refresh, before.op_refresh);
 	assert.notEqual(jar.op_access, before.op_access);
 	assert.equal((await me(undefined, { cookies: jar })).status, 200);
+	// A browser may send {} instead of no body.
+	const mid = { ...jar };
+	const empty = await api('POST', '/api/auth/refresh', { ip: addr(),
+		cookies: jar, headers: { 'x-csrf-token': jar.op_csrf }, body: {} });
+	assert.equal(empty.status, 200, empty.text);
+	assert.notEqual(jar.op_refresh, mid.op_refresh);
 	// The old cookie pair, replayed, ends the session.
 	const replay = await api('POST', '/api/auth/refresh', { ip: addr(),
 		cookies: { ...before }, headers: { 'x-csrf-token':
@@ -392,6 +426,18 @@ test('cookie logout with the CSRF header clears the cookies', async () => {
 	assert.equal(out.status, 204, out.text);
 	assert.deepEqual(jar, {}, 'every cookie expired');
 	assert.equal((await me(access)).status, 401);
+});
+
+test('a bad bearer token is not rescued by a good cookie', async () => {
+	const jar = {};
+	await api('POST', '/api/auth/login', { ip: addr(), cookies: jar,
+		body: { email: U.email, password: U.password } });
+	for (const token of ['garbage', `${U.token}x`]) {
+		const r = await me(token, { cookies: jar });
+		assert.equal(r.status, 401, token);
+		assert.equal(errorCode(r), 'unauthenticated');
+	}
+	assert.equal((await me(undefined, { cookies: jar })).status, 200);
 });
 
 test('a bearer token wins over a cookie', async () => {

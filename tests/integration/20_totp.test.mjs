@@ -140,8 +140,14 @@ test('login now needs a code; wrong or replayed codes fail', async () => {
 test('a code logs in once; the next step logs in again', async () => {
 	const step = stepNow();
 	const code = totp(secret, step);
-	const r = await signIn({ totp_code: code });
-	assert.equal(r.status, 200, r.text);
+	// Two sign-ins racing with one code: only one gets in.
+	const pair = await Promise.all([signIn({ totp_code: code }),
+		signIn({ totp_code: code })]);
+	assert.deepEqual(pair.map((x) => x.status).sort(), [200, 401],
+	    pair.map((x) => x.text).join(' '));
+	const r = pair.find((x) => x.status === 200);
+	assert.equal(errorCode(pair.find((x) => x.status === 401)),
+	    'invalid_totp');
 	assert.equal(r.body.user.totp_enabled, true);
 	assert.equal((await me(r.body.access_token)).status, 200);
 
@@ -165,6 +171,10 @@ test('recovery codes log in once each, in any case', async () => {
 	assert.equal(upper.status, 200, upper.text);
 	const spent = await signIn({ totp_code: recovery[1] });
 	assert.equal(spent.status, 401);
+	const race = await Promise.all([signIn({ totp_code: recovery[5] }),
+		signIn({ totp_code: recovery[5] })]);
+	assert.deepEqual(race.map((x) => x.status).sort(), [200, 401],
+	    'a recovery code is good once, even for two at once');
 });
 
 test('another user cannot use these recovery codes', async () => {
@@ -229,7 +239,10 @@ test('disabling turns it off and voids the recovery codes', async () => {
 	const old = await signIn({ totp_code: recovery[4] });
 	assert.equal(old.status, 401);
 	assert.equal(errorCode(old), 'invalid_totp');
+	// A 6-digit code turns it off too: the next step, as this one was
+	// spent on enabling.
 	const off = await post('/api/auth/totp/disable', { password: u.password,
-		code: on.body.recovery_codes[0] });
-	assert.equal(off.status, 204);
+		code: totp(s.body.secret, step + 1) });
+	assert.equal(off.status, 204, off.text);
+	assert.equal((await me()).body.totp_enabled, false);
 });

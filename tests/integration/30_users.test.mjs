@@ -2,7 +2,7 @@
 // disabling and deleting, and the instance never loses its last admin.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, addr, adminToken, newUser, errorCode, unique, ADMIN } from
+import { api, addr, adminToken, errorCode, unique, ADMIN } from
     './lib/client.mjs';
 import { newUsers } from './lib/fixtures.mjs';
 
@@ -350,4 +350,30 @@ test('the last owner of a team cannot be deleted', async () => {
 	assert.equal((await as(u.token).del(`/api/teams/${t.body.id}`)).status,
 	    204);
 	assert.equal((await as(admin).del(`/api/users/${u.id}`)).status, 204);
+});
+
+test('two admins demoting each other at once leave one admin', async () => {
+	const admins = (await allUsers(admin))
+	    .filter((u) => u.is_admin && !u.disabled);
+	assert.deepEqual(admins.map((u) => u.email), [ADMIN.email],
+	    'another suite left an enabled admin behind');
+	const [b] = await newUsers(admin, 1, { admin: true });
+	const [x, y] = await Promise.all([
+		as(admin).patch(`/api/users/${b.id}`, { is_admin: false }),
+		as(b.token).patch(`/api/users/${adminId}`, { is_admin: false })]);
+	assert.ok(!(x.status === 200 && y.status === 200),
+	    'both were demoted: the instance has no admin left');
+	assert.equal([x, y].filter((r) => r.status === 200).length, 1,
+	    `${x.text} ${y.text}`);
+	const loser = x.status === 200 ? y : x;
+	assert.ok(loser.status === 409 || loser.status === 403, loser.text);
+	// Put things back: whoever is still an admin restores the other.
+	if (y.status === 200) {
+		const back = await as(b.token).patch(`/api/users/${adminId}`,
+		    { is_admin: true });
+		assert.equal(back.status, 200, back.text);
+	}
+	const me = await as(admin).get('/api/auth/me');
+	assert.equal(me.body.is_admin, true);
+	assert.equal((await as(admin).del(`/api/users/${b.id}`)).status, 204);
 });

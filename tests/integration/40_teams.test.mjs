@@ -248,6 +248,38 @@ test('a team never loses its last owner', async () => {
 	assert.equal(await roleOf(O), 'owner');
 });
 
+test('two owners demoting each other at once leave one owner', async () => {
+	const id = await newTeam(O.token, unique('race'), IP);
+	await addMember(id, O.token, E, 'owner', IP);
+	const [a, b] = await Promise.all([
+		as(O).patch(member(E, id), { role: 'admin' }),
+		as(E).patch(member(O, id), { role: 'admin' })]);
+	// One wins. The other finds either no other owner left (409), or,
+	// when the winner committed before it was even let in, that it is no
+	// owner any more (403).
+	assert.equal([a, b].filter((r) => r.status === 200).length, 1,
+	    `${a.text} ${b.text}`);
+	const lost = a.status === 200 ? b : a;
+	assert.ok((lost.status === 409 && errorCode(lost) === 'last_owner') ||
+	    (lost.status === 403 && errorCode(lost) === 'owner_only'), lost.text);
+	const left = await as(admin).get(`${team(id)}/members`);
+	const owners = left.body.items.filter((m) => m.role === 'owner');
+	assert.equal(owners.length, 1);
+	// and the same for leaving together
+	const other = owners[0].user_id === O.id ? E : O;
+	const up = await as(owners[0].user_id === O.id ? O : E)
+	    .patch(member(other, id), { role: 'owner' });
+	assert.equal(up.status, 200);
+	const [c, d] = await Promise.all([as(O).del(member(O, id)),
+		as(E).del(member(E, id))]);
+	assert.deepEqual([c.status, d.status].sort(), [204, 409]);
+	const after = await as(admin).get(`${team(id)}/members`);
+	assert.equal(after.body.items.filter((m) => m.role === 'owner').length,
+	    1);
+	const last = after.body.items[0].user_id === O.id ? O : E;
+	assert.equal((await as(last).del(team(id))).status, 204);
+});
+
 test('any member may leave; then the team is gone for them', async () => {
 	const r = await as(L).del(member(L));
 	assert.equal(r.status, 204, r.text);
@@ -325,7 +357,13 @@ test('members list shows who holds which role', async () => {
 
 test('owners rename and delete; the team is then gone for everyone',
     async () => {
-	const id = await newTeam(O.token, unique('short-lived'), IP);
+	const made = await as(O).post('/api/teams', { name: 'Short Lived ✓' });
+	assert.equal(made.status, 201, made.text);
+	assert.equal(made.body.name, 'Short Lived ✓');
+	assert.equal(made.body.role, 'owner');
+	assert.match(made.body.id, /^[0-9a-f-]{36}$/);
+	assert.ok(made.body.created_at);
+	const id = made.body.id;
 	await addMember(id, O.token, V, 'viewer', IP);
 	const bad = await as(O).patch(team(id), { name: '' });
 	assert.equal(bad.status, 422);

@@ -189,6 +189,20 @@ test('invite, list, accept once; the team then shows in /me', async () => {
 	    'developer');
 });
 
+test('accepting twice at once: one wins, one is refused', async () => {
+	const [racer] = await newUsers(admin, 1);
+	const inv = await invite(owner, racer.email, 'viewer');
+	const [a, b] = await Promise.all([accept(racer, inv.body.token),
+		accept(racer, inv.body.token)]);
+	assert.deepEqual([a.status, b.status].sort(), [200, 409],
+	    `${a.text} ${b.text}`);
+	const members = await as(owner).get(`/api/teams/${T}/members`);
+	assert.equal(members.body.items.filter((m) => m.user_id === racer.id)
+	    .length, 1);
+	assert.equal((await as(owner).del(`/api/teams/${T}/members/${racer.id}`))
+	    .status, 204);
+});
+
 test('a second invitation for a member is refused on accept', async () => {
 	const inv = await invite(owner, dev.email, 'admin');
 	assert.equal(inv.status, 201);

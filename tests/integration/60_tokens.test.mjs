@@ -65,6 +65,29 @@ test('minting validates name, scope and expiry', async () => {
 	assert.deepEqual(list.body.items, [], 'nothing was minted');
 });
 
+test('an expiry is answered as an RFC 3339 time, or refused', async () => {
+	const [w] = await newUsers(admin, 1);
+	const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+	for (const exp of ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59-23:59',
+		'9999-12-31T12:00:00-12:00', '2099-06-01T12:00:00+14:00',
+		'2099-06-01t12:00:00z', '2099-06-01 12:00:00.25Z']) {
+		const r = await as(w.token).post('/api/tokens', { name: 'far',
+			scope: 'read', expires_at: exp });
+		assert.ok(r.status === 201 || r.status === 422, `${exp}: ${r.text}`);
+		if (r.status === 422) {
+			assert.equal(r.body.error.field, 'expires_at');
+			continue;
+		}
+		assert.match(r.body.expires_at, rfc3339, `${exp} came back as ` +
+		    r.body.expires_at);
+		assert.equal(Date.parse(r.body.expires_at), Date.parse(exp
+		    .replace(' ', 'T').toUpperCase()), exp);
+	}
+	const list = await as(w.token).get('/api/tokens');
+	for (const t of list.body.items)
+		assert.match(t.expires_at, rfc3339, 'listed as ' + t.expires_at);
+});
+
 test('a read token reads, and every write is 403 read_only_token',
     async () => {
 	const ro = (await mint(u, { name: 'reader', scope: 'read' })).token;
@@ -108,6 +131,23 @@ test('an API token cannot mint tokens: a session is required', async () => {
 	assert.equal(errorCode(r), 'session_required');
 	const list = await as(u.token).get('/api/tokens');
 	assert.ok(!list.body.items.some((x) => x.name === 'child'));
+	// Nor change the password or second factor of its owner.
+	for (const [path, body] of [
+		['/api/auth/password', { current_password: u.password,
+			new_password: 'locked out by a token' }],
+		['/api/auth/totp/setup', undefined],
+		['/api/auth/totp/enable', { code: '123456' }],
+		['/api/auth/totp/disable', { password: u.password,
+			code: '123456' }],
+	]) {
+		const x = await as(w).post(path, body);
+		assert.equal(x.status, 403, `${path}: ${x.text}`);
+		assert.equal(errorCode(x), 'session_required', path);
+	}
+	const l = await api('POST', '/api/auth/login', { ip: addr(),
+		body: { email: u.email, password: u.password } });
+	assert.equal(l.status, 200, 'the password is unchanged');
+	assert.equal(l.body.user.totp_enabled, false);
 });
 
 test("another user's token cannot be seen or revoked", async () => {

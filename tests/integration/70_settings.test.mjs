@@ -2,7 +2,7 @@
 // nothing invalid is stored. The suite puts the settings back after.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, addr, adminToken, errorCode } from './lib/client.mjs';
+import { api, addr, adminToken, errorCode, ADMIN } from './lib/client.mjs';
 import { newUsers } from './lib/fixtures.mjs';
 
 const IP = addr();
@@ -79,6 +79,24 @@ test('invalid values are refused and nothing is stored', async () => {
 	const none = await api('PUT', '/api/settings', { token: admin, ip: IP });
 	assert.equal(none.status, 400);
 	assert.equal(errorCode(none), 'body_required');
+});
+
+test('a cookie session must echo the CSRF cookie to change them',
+    async () => {
+	const jar = {};
+	const l = await api('POST', '/api/auth/login', { ip: addr(), cookies: jar,
+		body: { email: ADMIN.email, password: ADMIN.password } });
+	assert.equal(l.status, 200);
+	const before = (await get()).body;
+	const r = await api('PUT', '/api/settings', { ip: IP, cookies: jar,
+		body: { signup_open: !before.signup_open } });
+	assert.equal(r.status, 403);
+	assert.equal(errorCode(r), 'csrf_failed');
+	assert.deepEqual((await get()).body, before);
+	const ok = await api('PUT', '/api/settings', { ip: IP, cookies: jar,
+		headers: { 'x-csrf-token': jar.op_csrf },
+		body: { signup_open: before.signup_open } });
+	assert.equal(ok.status, 200, ok.text);
 });
 
 // --- the happy paths ---------------------------------------------------------

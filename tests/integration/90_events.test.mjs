@@ -4,7 +4,8 @@
 // carries a password or a token.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, addr, adminToken, errorCode, unique, ADMIN } from
+import { readFileSync } from 'node:fs';
+import { api, addr, adminToken, errorCode, unique, ADMIN, DATA } from
     './lib/client.mjs';
 import { newUsers, readEvents, waitEvent, totp, stepNow } from
     './lib/fixtures.mjs';
@@ -15,6 +16,9 @@ const ENVELOPE = ['actor', 'data', 'id', 'request_id', 'subject', 'team_id',
 let admin, adminId, u, v;
 // Every secret this suite handles, to look for in the stream at the end.
 const secrets = new Set([ADMIN.password, 'a long enough password']);
+// Invitation tokens travel in a URL path, so access logs hold them; they
+// are kept out of the events, and only there are they looked for.
+const invitationTokens = new Set();
 
 before(async () => {
 	admin = await adminToken();
@@ -162,7 +166,7 @@ test('teams, members and invitations each leave their event', async () => {
 
 	const inv = await call('POST', `/api/teams/${team}/invitations`, u.token,
 	    { email: w.email, role: 'viewer' });
-	secrets.add(inv.body.token);
+	invitationTokens.add(inv.body.token);
 	const invited = await eventOf(inv, 'team.member_invited');
 	assert.deepEqual(invited.event.subject, { kind: 'invitation',
 		id: inv.body.id });
@@ -191,7 +195,7 @@ test('teams, members and invitations each leave their event', async () => {
 
 	const inv2 = await call('POST', `/api/teams/${team}/invitations`,
 	    u.token, { email: v.email, role: 'admin' });
-	secrets.add(inv2.body.token);
+	invitationTokens.add(inv2.body.token);
 	const wd = await call('DELETE',
 	    `/api/teams/${team}/invitations/${inv2.body.id}`, u.token);
 	assert.equal((await eventOf(wd, 'team.invitation_revoked')).event
@@ -259,6 +263,21 @@ test('account changes each leave their event, with no secret',
 	assert.deepEqual(deleted.event.data, { email });
 });
 
+test('the request id is in the log lines the request causes',
+    { skip: DATA ? false : 'OP_DATA_DIR is not set' }, async () => {
+	const r = await call('POST', '/api/teams', u.token,
+	    { name: unique('logged') });
+	assert.equal(r.status, 201);
+	await eventOf(r, 'team.created');
+	const lines = readFileSync(`${DATA}/log/auth.log`, 'utf8').split('\n')
+	    .filter((l) => l.includes(rid(r))).map((l) => JSON.parse(l));
+	assert.ok(lines.some((l) => /^POST \/api\/teams 201 /.test(l.msg)),
+	    'the request is logged');
+	assert.ok(lines.some((l) => /^GET \/internal\/auth\/check 204 /
+	    .test(l.msg)), 'so is the gateway asking about it');
+	for (const l of lines) assert.equal(l.request_id, rid(r));
+});
+
 test('the whole stream: well-formed, unique, and free of secrets',
     async () => {
 	const all = readEvents(1000000);
@@ -275,7 +294,14 @@ test('the whole stream: well-formed, unique, and free of secrets',
 		assert.doesNotMatch(e.raw, /eyJ[\w-]{8,}\.[\w-]{8,}\./, e.raw);
 		assert.doesNotMatch(e.raw, /\$argon2|password_hash|totp_secret/,
 		    e.raw);
-		for (const s of secrets)
+		for (const s of [...secrets, ...invitationTokens])
 			assert.ok(!e.raw.includes(s), `${e.type} carries a secret`);
+	}
+	// Nor do the service's logs.
+	if (DATA) {
+		const log = readFileSync(`${DATA}/log/auth.log`, 'utf8');
+		for (const s of secrets)
+			assert.ok(!log.includes(s), 'a secret is in auth.log');
+		assert.doesNotMatch(log, /opr_[\w-]{16,}|eyJ[\w-]{8,}\.[\w-]{8,}\./);
 	}
 });

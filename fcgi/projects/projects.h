@@ -1,0 +1,150 @@
+/*
+ * projects.h — private to op-projects: handlers and what they share.
+ */
+#ifndef PROJECTS_H
+#define PROJECTS_H
+
+#include "openpanel.h"
+
+#define DOCKER_TIMEOUT	30000	/* ms for ordinary engine calls */
+#define STOP_SECONDS	10	/* grace before the engine kills */
+
+/* Handlers, one file per group. */
+enum op_err	projects_list(struct op_req *);		/* projects.c */
+enum op_err	projects_create(struct op_req *);
+enum op_err	projects_get(struct op_req *);
+enum op_err	projects_update(struct op_req *);
+enum op_err	projects_delete(struct op_req *);
+enum op_err	env_project_get(struct op_req *);	/* env.c */
+enum op_err	env_project_put(struct op_req *);
+enum op_err	env_container_get(struct op_req *);
+enum op_err	env_container_put(struct op_req *);
+enum op_err	containers_list(struct op_req *);	/* containers.c */
+enum op_err	containers_create(struct op_req *);
+enum op_err	containers_get(struct op_req *);
+enum op_err	containers_update(struct op_req *);
+enum op_err	containers_delete(struct op_req *);
+enum op_err	containers_start(struct op_req *);	/* lifecycle.c */
+enum op_err	containers_stop(struct op_req *);
+enum op_err	containers_restart(struct op_req *);
+enum op_err	databases_list(struct op_req *);	/* databases.c */
+enum op_err	databases_create(struct op_req *);
+enum op_err	databases_get(struct op_req *);
+enum op_err	databases_reveal(struct op_req *);
+enum op_err	databases_delete(struct op_req *);
+enum op_err	templates_list(struct op_req *);	/* templates.c */
+enum op_err	templates_get(struct op_req *);
+enum op_err	templates_deploy(struct op_req *);
+enum op_err	containers_logs(struct op_req *);	/* logs.c */
+enum op_err	containers_stats(struct op_req *);
+
+/*
+ * The project id (a path or body value): authorise act in its team and
+ * give its team id (arena copy). Another team's project is OP_ENOTFOUND.
+ */
+enum op_err	project_authorize(struct op_req *, const char *project_id,
+		    enum op_action act, const char **team_id);
+
+/* A container row as the handlers use it. */
+struct container {
+	const char	*id;
+	const char	*project_id;
+	const char	*team_id;
+	const char	*name;
+	const char	*image;
+	const char	*docker_id;	/* NULL before the engine has it */
+	const char	*state;
+	json_t		*spec;		/* owned by the request's arena list */
+};
+
+/* OP_ECONFLICT (name_taken) when the project has a container called name. */
+enum op_err	container_name_free(struct op_req *, const char *project_id,
+		    const char *name);
+/*
+ * Create c (project_id, team_id, name, image, spec set; id assigned here)
+ * on the engine, start it when asked, and, in a transaction this opens
+ * and leaves open for the caller to add to and commit, insert its row,
+ * body_env (plain values), secrets (sealed; may be NULL) and
+ * container.created. On failure the caller rolls back and calls
+ * engine_remove(c).
+ */
+enum op_err	container_launch(struct op_req *, struct container *,
+		    json_t *body_env, json_t *secrets, int start);
+
+/* Load container id, authorising act in its project's team. */
+enum op_err	container_authorize(struct op_req *, const char *id,
+		    enum op_action act, struct container *);
+/* The container as the API answers it (new reference). */
+json_t		*container_json(struct op_req *, const char *id);
+
+/* engine.c — the Docker side of a container. */
+
+/* This panel's instance id (labels every engine object), or NULL when
+ * the database cannot say. */
+const char	*engine_instance(struct op_req *);
+/* The per-request engine client (opened on first use). */
+enum op_err	engine(struct op_req *, struct op_docker **);
+/* Create the project's network if it is missing. */
+enum op_err	engine_network(struct op_req *, const char *project_id);
+/*
+ * Create the Docker container for c (pulling the image when absent) with
+ * the environment env (a JSON object of KEY: value, plain), named
+ * op-<id><suffix> (suffix may be NULL), and set c->docker_id. Policy is
+ * applied here: whatever the spec, no privilege, no host namespaces, no
+ * added capabilities or devices, ports on 127.0.0.1 only.
+ */
+enum op_err	engine_create(struct op_req *, struct container *, json_t *env,
+		    const char *suffix);
+/* Give the engine's container c a new name. */
+enum op_err	engine_rename(struct op_req *, struct container *,
+		    const char *name);
+enum op_err	engine_start(struct op_req *, struct container *);
+enum op_err	engine_stop(struct op_req *, struct container *);
+/* Remove the engine's container (and its anonymous volumes). */
+enum op_err	engine_remove(struct op_req *, struct container *);
+/* Read the engine's view of c into the row (state, ports, health). */
+enum op_err	engine_refresh(struct op_req *, struct container *);
+/* Remove the project's network. */
+enum op_err	engine_network_remove(struct op_req *, const char *project_id);
+/* Remove one engine volume by name (absent is fine). */
+enum op_err	engine_volume_remove(struct op_req *, const char *name);
+/* Remove the named volumes of a project. */
+enum op_err	engine_volumes_remove(struct op_req *, const char *project_id);
+
+/* env.c — the environment a container runs with: project's, then its own,
+ * secrets unsealed (new reference). */
+enum op_err	env_effective(struct op_req *, const char *project_id,
+		    const char *container_id, json_t **out);
+
+/* spec.c — a container definition from a request body. */
+struct spec_input {
+	const char	*project_id;	/* create only */
+	const char	*name;		/* create only */
+	const char	*image;		/* NULL on update when unchanged */
+	json_t		*env;		/* borrowed; NULL when absent */
+	json_t		*spec;		/* owned: the normalised definition,
+					 * only the keys given on update */
+	int		 start;		/* start after create (default 1) */
+};
+
+/*
+ * Check the body against the container definition: types, bounds, each
+ * nested value, and the policy (privilege, host namespaces, capabilities,
+ * devices and host paths are refused with 422 policy_violation naming
+ * the field). On OP_OK the caller decrefs in->spec.
+ */
+enum op_err	spec_parse(struct op_req *, int creating, struct spec_input *);
+/* spec with the keys of update laid over it (new reference). */
+json_t		*spec_merge(json_t *spec, json_t *update);
+
+/* reconcile.c — the worker's loop, until *stop. */
+enum op_err	reconcile_run(const struct op_service *, struct op_db *,
+		    volatile int *stop);
+
+/* Docker object names. */
+void		name_network(const char *project_id, char out[64]);
+void		name_container(const char *container_id, char out[64]);
+void		name_volume(const char *project_id, const char *volume,
+		    char out[128]);
+
+#endif
