@@ -79,20 +79,33 @@ PROJECTS_SRCS = \
 	fcgi/projects/lifecycle.c	\
 	fcgi/projects/databases.c	\
 	fcgi/projects/templates.c	\
+	fcgi/projects/registries.c	\
 	fcgi/projects/logs.c		\
+	fcgi/projects/terminal.c	\
 	fcgi/projects/engine.c		\
 	fcgi/projects/reconcile.c
 
 SERVICES = auth projects
 
+# fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
+# Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
+TERMINAL_SRCS = \
+	fcgi/terminal/main.c		\
+	fcgi/terminal/http.c		\
+	fcgi/terminal/websocket.c	\
+	fcgi/terminal/ticket.c		\
+	fcgi/terminal/exec.c		\
+	fcgi/terminal/bridge.c
+
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 AUTH_OBJS = $(AUTH_SRCS:%.c=$(BUILD)/%.o)
 PROJECTS_OBJS = $(PROJECTS_SRCS:%.c=$(BUILD)/%.o)
+TERMINAL_OBJS = $(TERMINAL_SRCS:%.c=$(BUILD)/%.o)
 BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BINS) web
+all: $(BINS) $(BUILD)/bin/op-terminal web
 
 $(BUILD)/%.o: %.c lib/openpanel.h $(wildcard lib/*_int.h fcgi/*/*.h)
 	@mkdir -p $(dir $@)
@@ -113,10 +126,24 @@ $(BUILD)/bin/op-projects: $(PROJECTS_OBJS) $(BUILD)/libopenpanel.a
 	@echo "LD	$@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bin/op-terminal: $(TERMINAL_OBJS) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "LD	$@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
+
+# The WebSocket frame codec is op-terminal's, tested without sockets.
+$(BUILD)/tests/test_websocket: tests/unit/test_websocket.c \
+    $(BUILD)/fcgi/terminal/websocket.o $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/terminal -Wno-missing-prototypes \
+	    $(ALL_LDFLAGS) -o $@ $< $(BUILD)/fcgi/terminal/websocket.o \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(UNIT_BINS)

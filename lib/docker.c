@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "openpanel.h"
 
@@ -18,6 +19,7 @@
 struct op_docker {
 	CURL	*curl;
 	char	 socket[256];
+	char	*registry_auth;		/* X-Registry-Auth of the next call */
 };
 
 enum op_err
@@ -51,6 +53,9 @@ op_docker_close(struct op_docker *d)
 	if (d == NULL)
 		return;
 	curl_easy_cleanup(d->curl);
+	if (d->registry_auth != NULL)
+		op_wipe(d->registry_auth, strlen(d->registry_auth));
+	free(d->registry_auth);
 	free(d);
 }
 
@@ -116,6 +121,12 @@ op_docker_stream(struct op_docker *d, const char *method, const char *path,
 		    (curl_off_t)0);
 	}
 	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (d->registry_auth != NULL) {	/* for this call only */
+		hdrs = curl_slist_append(hdrs, d->registry_auth);
+		op_wipe(d->registry_auth, strlen(d->registry_auth));
+		free(d->registry_auth);
+		d->registry_auth = NULL;
+	}
 	curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
 	cc = curl_easy_perform(d->curl);
 	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, status);
@@ -160,6 +171,40 @@ op_docker_call(struct op_docker *d, const char *method, const char *path,
 			    out.len);
 	}
 	op_buf_clear(&out);
+	return er;
+}
+
+enum op_err
+op_docker_registry_auth(struct op_docker *d, const char *user,
+    const char *password, const char *server)
+{
+	json_t		*a;
+	char		*text = NULL, *b64 = NULL;
+	size_t		 len, cap;
+	enum op_err	 er = OP_ENOMEM;
+
+	a = json_pack("{s:s, s:s, s:s}", "username", user, "password",
+	    password, "serveraddress", server);
+	if (a == NULL || (text = json_dumps(a, JSON_COMPACT)) == NULL)
+		goto out;
+	len = strlen(text);
+	cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE);
+	if ((b64 = malloc(cap + sizeof("X-Registry-Auth: "))) == NULL)
+		goto out;
+	memcpy(b64, "X-Registry-Auth: ", sizeof("X-Registry-Auth: ") - 1);
+	sodium_bin2base64(b64 + sizeof("X-Registry-Auth: ") - 1, cap,
+	    (unsigned char *)text, len, sodium_base64_VARIANT_URLSAFE);
+	free(d->registry_auth);
+	d->registry_auth = b64;
+	b64 = NULL;
+	er = OP_OK;
+out:
+	if (text != NULL) {
+		op_wipe(text, strlen(text));
+		free(text);
+	}
+	free(b64);
+	json_decref(a);
 	return er;
 }
 

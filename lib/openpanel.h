@@ -323,6 +323,11 @@ enum op_err	 op_docker_stream(struct op_docker *, const char *method,
 		    size_t bodylen, int timeout_ms, op_docker_sink sink,
 		    void *arg, long *status);
 
+/* Registry credentials for the next call only (a pull): the engine's
+ * X-Registry-Auth header. */
+enum op_err	 op_docker_registry_auth(struct op_docker *, const char *user,
+		    const char *password, const char *server);
+
 /* The engine's error message in reply, or a generic one. */
 const char	*op_docker_message(json_t *reply);
 

@@ -9,7 +9,7 @@ PKGS=(
 	libcurl4-openssl-dev libssl-dev libsodium-dev check
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
-	docker.io busybox-static
+	docker.io busybox-static docker-registry apache2-utils
 )
 
 missing=()

@@ -1,6 +1,8 @@
 /*
  * settings.c — instance settings, for instance admins: name, public URL,
- * whether sign-up is open. Each key is declared here with its default.
+ * whether sign-up is open, the host paths containers may mount. Each key
+ * is declared here with its default; other services read them through
+ * the auth.settings_v view.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,26 @@ static const struct op_field settings_fields[] = {
 	{ "instance_name", OP_FT_STRING, 0, 1, 100, op_valid_name },
 	{ "public_url", OP_FT_STRING, OP_FF_NULLABLE, 8, 2048, op_valid_url },
 	{ "signup_open", OP_FT_BOOL, 0, 0, 0, NULL },
+	{ "bind_mount_allowlist", OP_FT_ARRAY, 0, 0, 32, NULL },
 };
+
+/* Each allowed host path: absolute, clean, and never the root itself. */
+static enum op_err
+allowlist_check(struct op_req *r, json_t *list)
+{
+	const char	*why;
+	json_t		*p;
+	size_t		 i;
+
+	json_array_foreach(list, i, p)
+		if (!json_is_string(p) || op_valid_container_path(
+		    json_string_value(p), &why) != OP_OK)
+			return op_fail(r, OP_EINVAL, "invalid_path",
+			    op_req_printf(r, "bind_mount_allowlist[%zu] must be "
+			    "an absolute host path other than /", i),
+			    "bind_mount_allowlist");
+	return OP_OK;
+}
 
 /* The stored settings over the defaults, as one object. */
 static enum op_err
@@ -26,8 +47,8 @@ settings_load(struct op_req *r, json_t **out)
 	if ((er = op_db_exec(r->db, &res, "SELECT key, value FROM"
 	    " auth.settings ORDER BY key", 0, NULL)) != OP_OK)
 		return er;
-	s = json_pack("{s:s, s:n, s:b}", "instance_name", "OpenPanel",
-	    "public_url", "signup_open", 0);
+	s = json_pack("{s:s, s:n, s:b, s:[]}", "instance_name", "OpenPanel",
+	    "public_url", "signup_open", 0, "bind_mount_allowlist");
 	for (i = 0; s != NULL && i < PQntuples(res); i++) {
 		if (json_object_get(s, PQgetvalue(res, i, 0)) == NULL)
 			continue;	/* a key another version wrote */
@@ -65,7 +86,8 @@ settings_put(struct op_req *r)
 	size_t		 i;
 
 	if ((er = op_fields_body(r, settings_fields, nitems(settings_fields),
-	    v)) != OP_OK)
+	    v)) != OP_OK ||
+	    (v[3].set && (er = allowlist_check(r, v[3].j)) != OP_OK))
 		return er;
 	if ((er = op_db_begin(r->db)) != OP_OK)
 		return er;

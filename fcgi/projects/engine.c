@@ -158,7 +158,7 @@ pull_sink(void *arg, const char *data, size_t len)
 }
 
 static enum op_err
-pull(struct op_req *r, const char *image)
+pull(struct op_req *r, const char *team_id, const char *image)
 {
 	struct op_docker	*d;
 	struct op_buf		 out;
@@ -172,6 +172,10 @@ pull(struct op_req *r, const char *image)
 	if ((e = op_req_urlencode(r, image)) == NULL)
 		return OP_ENOMEM;
 	q = op_req_printf(r, "/images/create?fromImage=%s", e);
+	if ((er = registry_auth(r, d, team_id, image)) != OP_OK) {
+		op_buf_clear(&out);
+		return er;
+	}
 	er = op_docker_stream(d, "POST", q, NULL, NULL, 0, PULL_TIMEOUT,
 	    pull_sink, &out, &status);
 	if (er != OP_OK) {
@@ -256,6 +260,15 @@ host_config(const struct container *c, const char *network)
 		    "HostIp", "127.0.0.1", "HostPort", host));
 	}
 	json_array_foreach(json_object_get(c->spec, "volumes"), i, v) {
+		if (json_object_get(v, "host_path") != NULL) {	/* allowed */
+			json_array_append_new(mounts, json_pack("{s:s, s:s,"
+			    " s:s, s:O}", "Type", "bind", "Source",
+			    json_string_value(json_object_get(v, "host_path")),
+			    "Target", json_string_value(json_object_get(v,
+			    "path")), "ReadOnly", json_object_get(v,
+			    "read_only")));
+			continue;
+		}
 		name_volume(c->project_id, json_string_value(json_object_get(v,
 		    "name")), vol);
 		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:O,"
@@ -337,7 +350,7 @@ engine_create(struct op_req *r, struct container *c, json_t *env,
 	    &reply);
 	if (er == OP_ENOTFOUND) {	/* no such image here: pull it */
 		r->err.set = 0;
-		if ((er = pull(r, c->image)) == OP_OK)
+		if ((er = pull(r, c->team_id, c->image)) == OP_OK)
 			er = call(r, "POST", path, body, "create container",
 			    201, 201, &reply);
 	}

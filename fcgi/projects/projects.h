@@ -35,8 +35,12 @@ enum op_err	databases_delete(struct op_req *);
 enum op_err	templates_list(struct op_req *);	/* templates.c */
 enum op_err	templates_get(struct op_req *);
 enum op_err	templates_deploy(struct op_req *);
+enum op_err	registries_list(struct op_req *);	/* registries.c */
+enum op_err	registries_create(struct op_req *);
+enum op_err	registries_delete(struct op_req *);
 enum op_err	containers_logs(struct op_req *);	/* logs.c */
 enum op_err	containers_stats(struct op_req *);
+enum op_err	containers_terminal(struct op_req *);	/* terminal.c */
 
 /*
  * The project id (a path or body value): authorise act in its team and
@@ -136,6 +140,13 @@ struct spec_input {
 enum op_err	spec_parse(struct op_req *, int creating, struct spec_input *);
 /* spec with the keys of update laid over it (new reference). */
 json_t		*spec_merge(json_t *spec, json_t *update);
+
+/* registries.c: the registry server of an image ("docker.io" when it
+ * names none), and the team's credentials for it set on d for the next
+ * call (none: nothing is set). */
+const char	*registry_of(struct op_req *, const char *image);
+enum op_err	registry_auth(struct op_req *, struct op_docker *,
+		    const char *team_id, const char *image);
 
 /* reconcile.c — the worker's loop, until *stop. */
 enum op_err	reconcile_run(const struct op_service *, struct op_db *,

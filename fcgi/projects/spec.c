@@ -4,7 +4,9 @@
  * The policy lives here too: the settings that would hand a container the
  * host are refused by name, whatever else the request says.
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "projects.h"
@@ -192,12 +194,73 @@ ports_parse(struct op_req *r, json_t *in, json_t *out)
 	return OP_OK;
 }
 
-/* [{name, path}]: named volumes only; a host path is the policy's. */
+/* Is path (clean, absolute) equal to or below one of the list's? */
+static int
+allowed_by(json_t *list, const char *path)
+{
+	const char	*a;
+	json_t		*item;
+	size_t		 i, n;
+
+	json_array_foreach(list, i, item) {
+		a = json_string_value(item);
+		n = a ? strlen(a) : 0;
+		if (n > 0 && strncmp(path, a, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A host path for a bind mount: inside a path an instance admin allowed,
+ * existing, and still inside once every link in it is resolved.
+ * *resolved is what the engine mounts, so no link can lead it elsewhere.
+ */
+static enum op_err
+host_path_check(struct op_req *r, const char *field, const char *path,
+    const char **resolved)
+{
+	PGresult	*res = NULL;
+	json_t		*list = NULL;
+	char		 real[PATH_MAX];
+	const char	*why;
+	enum op_err	 er;
+
+	*resolved = NULL;
+	if (op_valid_container_path(path, &why) != OP_OK)
+		return bad(r, field, why);
+	if ((er = op_db_exec(r->db, &res, "SELECT value FROM auth.settings_v"
+	    " WHERE key = 'bind_mount_allowlist'", 0, NULL)) != OP_OK)
+		return er;
+	if (PQntuples(res) == 1)
+		list = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	PQclear(res);
+	op_req_own_json(r, list);
+	if (!allowed_by(list, path))
+		return op_fail(r, OP_EINVAL, "policy_violation", op_req_printf(r,
+		    "%s is outside the host paths an instance admin allowed "
+		    "(bind_mount_allowlist in /api/settings)", field), field);
+	if (realpath(path, real) == NULL)
+		return bad(r, field, "does not exist on the host");
+	if (!allowed_by(list, real))
+		return op_fail(r, OP_EINVAL, "policy_violation", op_req_printf(r,
+		    "%s leads outside the allowed host paths through a link",
+		    field), field);
+	*resolved = op_req_strdup(r, real);
+	return OP_OK;
+}
+
+/*
+ * [{name, path, read_only?} | {host_path, path, read_only?}]: named
+ * volumes, or host paths inside the admins' allow-list.
+ */
 static enum op_err
 volumes_parse(struct op_req *r, json_t *in, json_t *out)
 {
-	static const char *const keys[] = { "name", "path", "read_only" };
-	const char	*field, *name, *path, *why;
+	static const char *const keys[] = { "name", "host_path", "path",
+	    "read_only" };
+	const char	*field, *name, *path, *host, *why, *resolved = NULL;
 	json_t		*v, *q;
 	size_t		 i, j;
 	enum op_err	 er;
@@ -206,20 +269,26 @@ volumes_parse(struct op_req *r, json_t *in, json_t *out)
 		field = op_req_printf(r, "volumes[%zu]", i);
 		if (!json_is_object(v))
 			return bad(r, field, "must be an object");
-		if (json_object_get(v, "host_path") != NULL ||
-		    json_object_get(v, "source") != NULL ||
+		if (json_object_get(v, "source") != NULL ||
 		    json_object_get(v, "bind") != NULL)
 			return op_fail(r, OP_EINVAL, "policy_violation",
-			    "bind mounts of host paths are not allowed; use a "
-			    "named volume", field);
+			    "bind mounts name their host path in host_path",
+			    field);
 		if ((er = members_only(r, field, v, keys, nitems(keys))) !=
 		    OP_OK)
 			return er;
 		name = json_string_value(json_object_get(v, "name"));
+		host = json_string_value(json_object_get(v, "host_path"));
 		path = json_string_value(json_object_get(v, "path"));
-		if (name == NULL || op_valid_volume_name(name, &why) != OP_OK)
-			return bad(r, op_req_printf(r, "%s.name", field), name ?
-			    why : "is required");
+		if ((name == NULL) == (host == NULL))
+			return bad(r, field, "needs a volume name or a "
+			    "host_path, not both");
+		if (host != NULL) {
+			if ((er = host_path_check(r, op_req_printf(r,
+			    "%s.host_path", field), host, &resolved)) != OP_OK)
+				return er;
+		} else if (op_valid_volume_name(name, &why) != OP_OK)
+			return bad(r, op_req_printf(r, "%s.name", field), why);
 		if (path == NULL || op_valid_container_path(path, &why) != OP_OK)
 			return bad(r, op_req_printf(r, "%s.path", field), path ?
 			    why : "is required");
@@ -232,7 +301,8 @@ volumes_parse(struct op_req *r, json_t *in, json_t *out)
 			    "path"))) == 0)
 				return bad(r, field, "mounts a path twice");
 		json_array_append_new(out, json_pack("{s:s, s:s, s:b}",
-		    "name", name, "path", path, "read_only",
+		    host ? "host_path" : "name", host ? resolved : name,
+		    "path", path, "read_only",
 		    json_is_true(json_object_get(v, "read_only"))));
 	}
 	return OP_OK;

@@ -123,5 +123,7 @@ CREATE VIEW auth.team_members_v AS
 	SELECT m.team_id, m.user_id, m.role FROM auth.members m;
 CREATE VIEW auth.users_v AS
 	SELECT id, email, name, is_admin, disabled FROM auth.users;
+CREATE VIEW auth.settings_v AS SELECT key, value FROM auth.settings;
 GRANT USAGE ON SCHEMA auth TO op_service;
-GRANT SELECT ON auth.teams_v, auth.team_members_v, auth.users_v TO op_service;
+GRANT SELECT ON auth.teams_v, auth.team_members_v, auth.users_v,
+	auth.settings_v TO op_service;

@@ -73,6 +73,17 @@ CREATE TABLE projects.databases (
 );
 CREATE INDEX databases_project ON projects.databases (project_id, created_at, id);
 
+-- A team's credentials for private registries, used for its pulls.
+CREATE TABLE projects.registries (
+	id		uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	team_id		uuid NOT NULL,
+	server		text NOT NULL,		-- host[:port], or docker.io
+	username	text NOT NULL,
+	password	text NOT NULL,		-- sealed
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (team_id, server)
+);
+
 CREATE TABLE projects.outbox (
 	seq		bigserial PRIMARY KEY,
 	id		uuid NOT NULL UNIQUE,

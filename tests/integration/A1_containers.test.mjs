@@ -240,6 +240,23 @@ test('logs are timestamped lines naming their stream', async () => {
 	}
 });
 
+test('the last line of the logs is answered even without a newline',
+    async () => {
+	const c = await create({ project_id: P, name: 'partial', restart: 'no',
+		command: ['sh', '-c', 'echo first; echo oops >&2; ' +
+		    'printf last-without-newline'] });
+	try {
+		await until(async () => (await as(O).get(ctr(c.id))).body.state ===
+		    'exited', 'the container to finish');
+		await logsHave(c.id, /^\S+ stdout first$/m);
+		await logsHave(c.id, /^\S+ stderr oops$/m);
+		// Docker has it (its last frame has no newline); so should we.
+		await logsHave(c.id, /^\S+ stdout last-without-newline$/m, 10000);
+	} finally {
+		assert.equal((await as(O).del(ctr(c.id))).status, 204);
+	}
+});
+
 test('stats sample the running container', async () => {
 	const r = await as(V).get(`${ctr()}/stats`);
 	assert.equal(r.status, 200, r.text);
@@ -453,39 +470,42 @@ test('a container removed behind the panel is missing; an update '
     + 'recreates it', async () => {
 	const c = await create({ project_id: P, name: 'vanishing',
 		command: IDLE_N, env: { N: 'first' } });
-	const mark = lastSid();
-	await removeContainer(c.docker_id);
-	await until(async () => await listedState(P, c.id) === 'missing',
-	    'the reconciler to see it gone', 30000);
-	const ev = await until(() => stateEvents(c.id, mark).find((e) =>
-		e.type === 'container.stopped' && e.event.data.to === 'missing'),
-	'a container.stopped event to missing');
-	assert.equal(ev.event.data.project_id, P);
-	for (const r of [await as(D).post(`${ctr(c.id)}/start`),
-		await as(D).post(`${ctr(c.id)}/stop`),
-		await as(D).post(`${ctr(c.id)}/restart`),
-		await as(O).get(`${ctr(c.id)}/logs`),
-		await as(O).get(`${ctr(c.id)}/stats`)]) {
-		assert.equal(r.status, 409, r.text);
+	try {
+		const mark = lastSid();
+		await removeContainer(c.docker_id);
+		await until(async () => await listedState(P, c.id) === 'missing',
+		    'the reconciler to see it gone', 30000);
+		const ev = await until(() => stateEvents(c.id, mark).find((e) =>
+			e.type === 'container.stopped' && e.event.data.to === 'missing'),
+		'a container.stopped event to missing');
+		assert.equal(ev.event.data.project_id, P);
+		for (const r of [await as(D).post(`${ctr(c.id)}/start`),
+			await as(D).post(`${ctr(c.id)}/stop`),
+			await as(D).post(`${ctr(c.id)}/restart`),
+			await as(O).get(`${ctr(c.id)}/logs`),
+			await as(O).get(`${ctr(c.id)}/stats`)]) {
+			assert.equal(r.status, 409, r.text);
+		}
+		assert.equal(errorCode(await as(D).post(`${ctr(c.id)}/start`)),
+		    'missing');
+		const g = await as(O).get(ctr(c.id));
+		assert.equal(g.status, 200);
+		assert.equal(g.body.state, 'missing');
+		// An update makes it anew, from its definition.
+		const u = await as(D).put(ctr(c.id), { env: { N: 'again' } });
+		assert.equal(u.status, 200, u.text);
+		assert.notEqual(u.body.docker_id, c.docker_id);
+		const e = await inspectContainer(u.body.docker_id);
+		assert.ok(e, 'the engine has it again');
+		assert.equal(e.Name, `/op-${c.id}`);
+		if (u.body.state !== 'running') {
+			const st = await as(D).post(`${ctr(c.id)}/start`);
+			assert.equal(st.status, 200, st.text);
+		}
+		await logsHave(c.id, /stdout up-again$/m);
+	} finally {
+		assert.equal((await as(O).del(ctr(c.id))).status, 204);
 	}
-	assert.equal(errorCode(await as(D).post(`${ctr(c.id)}/start`)),
-	    'missing');
-	const g = await as(O).get(ctr(c.id));
-	assert.equal(g.status, 200);
-	assert.equal(g.body.state, 'missing');
-	// An update makes it anew, from its definition.
-	const u = await as(D).put(ctr(c.id), { env: { N: 'again' } });
-	assert.equal(u.status, 200, u.text);
-	assert.notEqual(u.body.docker_id, c.docker_id);
-	const e = await inspectContainer(u.body.docker_id);
-	assert.ok(e, 'the engine has it again');
-	assert.equal(e.Name, `/op-${c.id}`);
-	if (u.body.state !== 'running') {
-		const st = await as(D).post(`${ctr(c.id)}/start`);
-		assert.equal(st.status, 200, st.text);
-	}
-	await logsHave(c.id, /stdout up-again$/m);
-	assert.equal((await as(O).del(ctr(c.id))).status, 204);
 });
 
 test('health checks are followed: healthy, then unhealthy, with events',
@@ -495,27 +515,30 @@ test('health checks are followed: healthy, then unhealthy, with events',
 		    'while true; do sleep 1; done'],
 		healthcheck: { test: ['test', '-f', '/tmp/ok'], interval_s: 1,
 			timeout_s: 2, retries: 1 } });
-	assert.deepEqual(c.healthcheck, { test: ['test', '-f', '/tmp/ok'],
-		interval_s: 1, timeout_s: 2, retries: 1, start_period_s: 0 });
-	const hc = (await inspectContainer(c.docker_id)).Config.Healthcheck;
-	assert.deepEqual(hc.Test, ['CMD', 'test', '-f', '/tmp/ok']);
-	assert.equal(hc.Interval, 1e9);
-	assert.equal(hc.Retries, 1);
-	const health = async () => (await as(O).get(
-	    `/api/containers?project_id=${P}`)).body.items
-	    .find((i) => i.id === c.id).health;
-	await until(async () => await health() === 'healthy',
-	    'healthy in the list', 30000);
-	const mark = lastSid();
-	assert.equal(await execIn(c.docker_id, ['rm', '/tmp/ok']), 0);
-	await until(async () => await health() === 'unhealthy',
-	    'unhealthy in the list', 30000);
-	const ev = await eventAfter(c.id, mark, 'container.health_changed');
-	assert.equal(ev.event.data.from, 'healthy');
-	assert.equal(ev.event.data.to, 'unhealthy');
-	assert.equal(ev.event.data.project_id, P);
-	assert.equal((await as(O).get(ctr(c.id))).body.health, 'unhealthy');
-	assert.equal((await as(O).del(ctr(c.id))).status, 204);
+	try {
+		assert.deepEqual(c.healthcheck, { test: ['test', '-f', '/tmp/ok'],
+			interval_s: 1, timeout_s: 2, retries: 1, start_period_s: 0 });
+		const hc = (await inspectContainer(c.docker_id)).Config.Healthcheck;
+		assert.deepEqual(hc.Test, ['CMD', 'test', '-f', '/tmp/ok']);
+		assert.equal(hc.Interval, 1e9);
+		assert.equal(hc.Retries, 1);
+		const health = async () => (await as(O).get(
+		    `/api/containers?project_id=${P}`)).body.items
+		    .find((i) => i.id === c.id).health;
+		await until(async () => await health() === 'healthy',
+		    'healthy in the list', 30000);
+		const mark = lastSid();
+		assert.equal(await execIn(c.docker_id, ['rm', '/tmp/ok']), 0);
+		await until(async () => await health() === 'unhealthy',
+		    'unhealthy in the list', 30000);
+		const ev = await eventAfter(c.id, mark, 'container.health_changed');
+		assert.equal(ev.event.data.from, 'healthy');
+		assert.equal(ev.event.data.to, 'unhealthy');
+		assert.equal(ev.event.data.project_id, P);
+		assert.equal((await as(O).get(ctr(c.id))).body.health, 'unhealthy');
+	} finally {
+		assert.equal((await as(O).del(ctr(c.id))).status, 204);
+	}
 });
 
 test('a host port already taken: a create leaves nothing, an update leaves '
@@ -575,37 +598,46 @@ test("a container's own environment: set through /env, secrets by admins,"
 		return Object.fromEntries(r.body.items.map((i) => [i.key,
 			[i.value, i.secret]]));
 	};
-	assert.deepEqual(await env(), { A: ['1', false] });
-	const dev = await as(D).put(`${ctr(c.id)}/env`, { B: '2',
-		S: { value: 'hush', secret: true } });
-	assert.equal(dev.status, 403, dev.text);
-	assert.deepEqual(await env(), { A: ['1', false] }, 'nothing applied');
-	for (const [body, field] of [[{ '1X': 'v' }, '1X'],
-		[{ A: 5 }, 'A']]) {
-		const r = await as(O).put(`${ctr(c.id)}/env`, body);
-		assert.equal(r.status, 422, r.text);
-		assert.equal(r.body.error.field, field);
+	try {
+		assert.deepEqual(await env(), { A: ['1', false] });
+		const dev = await as(D).put(`${ctr(c.id)}/env`, { B: '2',
+			S: { value: 'hush', secret: true } });
+		assert.equal(dev.status, 403, dev.text);
+		assert.deepEqual(await env(), { A: ['1', false] }, 'nothing applied');
+		for (const [body, field] of [[{ '1X': 'v' }, '1X'],
+			[{ A: 5 }, 'A']]) {
+			const r = await as(O).put(`${ctr(c.id)}/env`, body);
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, field);
+		}
+		const set = await as(O).put(`${ctr(c.id)}/env`, { B: '2',
+			S: { value: 'hush', secret: true } });
+		assert.equal(set.status, 200, set.text);
+		assert.ok(!set.text.includes('hush'));
+		assert.deepEqual(await env(), { A: ['1', false], B: ['2', false],
+			S: [null, true] });
+		// The project's environment is another scope.
+		const pe = await as(O).get(`/api/projects/${P}/env`);
+		assert.ok(!pe.body.items.some((i) => ['A', 'B', 'S'].includes(i.key)));
+		// Not applied until recreated; then the container sees them all.
+		await logsHave(c.id, /stdout A=1 B= S=$/m);
+		const u = await as(O).put(ctr(c.id), {});
+		assert.equal(u.status, 200, u.text);
+		await logsHave(c.id, /stdout A=1 B=2 S=hush$/m);
+		// An update's env replaces the plain variables, and keeps secrets.
+		const u2 = await as(D).put(ctr(c.id), { env: { A: 'one' } });
+		assert.equal(u2.status, 200, u2.text);
+		assert.deepEqual(await env(), { A: ['one', false], S: [null, true] });
+		// The engine runs what the panel stores: no B any more.
+		const e = await inspectContainer(u2.body.docker_id);
+		assert.ok(e.Config.Env.includes('A=one'), e.Config.Env);
+		assert.ok(e.Config.Env.includes('S=hush'), e.Config.Env);
+		assert.ok(!e.Config.Env.some((v) => v.startsWith('B=')),
+		    `B is no longer stored, yet the container has ${e.Config.Env}`);
+		await logsHave(c.id, /stdout A=one B= S=hush$/m);
+	} finally {
+		assert.equal((await as(O).del(ctr(c.id))).status, 204);
 	}
-	const set = await as(O).put(`${ctr(c.id)}/env`, { B: '2',
-		S: { value: 'hush', secret: true } });
-	assert.equal(set.status, 200, set.text);
-	assert.ok(!set.text.includes('hush'));
-	assert.deepEqual(await env(), { A: ['1', false], B: ['2', false],
-		S: [null, true] });
-	// The project's environment is another scope.
-	const pe = await as(O).get(`/api/projects/${P}/env`);
-	assert.ok(!pe.body.items.some((i) => ['A', 'B', 'S'].includes(i.key)));
-	// Not applied until recreated; then the container sees them all.
-	assert.ok((await logs(c.id)).includes('A=1 B= S='));
-	const u = await as(O).put(ctr(c.id), {});
-	assert.equal(u.status, 200, u.text);
-	await logsHave(c.id, /stdout A=1 B=2 S=hush$/m);
-	// An update's env replaces the plain variables, and keeps secrets.
-	const u2 = await as(D).put(ctr(c.id), { env: { A: 'one' } });
-	assert.equal(u2.status, 200, u2.text);
-	assert.deepEqual(await env(), { A: ['one', false], S: [null, true] });
-	await logsHave(c.id, /stdout A=one B= S=hush$/m);
-	assert.equal((await as(O).del(ctr(c.id))).status, 204);
 	// Its variables went with it.
 	assert.equal((await as(O).get(`${ctr(c.id)}/env`)).status, 404);
 });
@@ -725,16 +757,23 @@ test('deleting a project takes its containers, network and volumes',
 		    'while true; do sleep 1; done'],
 		volumes: [{ name: 'cache', path: '/cache' }] });
 	const lbl = { 'io.openpanel.project': P };
-	assert.equal((await listContainers(lbl)).length, 2);
+	const rows = (await as(O).get(`/api/containers?project_id=${P}`)).body
+	    .items.filter((c) => c.state !== 'missing').map((c) => c.docker_id)
+	    .sort();
+	assert.ok(rows.includes(web.docker_id) && rows.includes(second.docker_id));
+	const onEngine = async () => (await listContainers(lbl)).map((c) => c.Id)
+	    .sort();
+	assert.deepEqual(await onEngine(), rows);
 	assert.ok(await inspectNetwork(`op-net-${P}`));
-	assert.equal((await listVolumes(lbl)).length, 2);
+	assert.deepEqual((await listVolumes(lbl)).map((v) => v.Name).sort(),
+	    [`op-${P}-cache`, `op-${P}-data`]);
 	// Not by a developer.
 	const dev = await as(D).del(`/api/projects/${P}?volumes=true`);
 	assert.equal(dev.status, 403);
-	assert.equal((await listContainers(lbl)).length, 2);
+	assert.deepEqual(await onEngine(), rows);
 	const bad = await as(O).del(`/api/projects/${P}?volumes=yes`);
 	assert.equal(bad.status, 422, bad.text);
-	assert.equal((await listContainers(lbl)).length, 2);
+	assert.deepEqual(await onEngine(), rows);
 
 	const r = await as(O).del(`/api/projects/${P}?volumes=true`);
 	assert.equal(r.status, 204, r.text);

@@ -126,13 +126,20 @@ const FORBIDDEN = [
 	['oom_kill_disable', true],
 ];
 
-// Host paths smuggled in through a volume.
+// Host paths smuggled in through a volume: [volumes, field]. (A host_path
+// inside the instance's bind_mount_allowlist is allowed; the list is
+// empty by default, and no list holds these.)
 const HOST_VOLUMES = [
-	[{ name: 'v', path: '/x', host_path: '/' }],
-	[{ name: 'v', path: '/x', source: '/etc' }],
-	[{ path: '/x', source: '/var/run/docker.sock' }],
-	[{ name: 'v', path: '/x', bind: '/root' }],
-	[{ name: 'ok', path: '/ok' }, { name: 'v', path: '/y', host_path: '/' }],
+	[[{ host_path: '/etc', path: '/x' }], 'volumes[0].host_path'],
+	[[{ host_path: '/var/run/docker.sock', path: '/var/run/docker.sock' }],
+	    'volumes[0].host_path'],
+	[[{ host_path: '/root', path: '/x', read_only: true }],
+	    'volumes[0].host_path'],
+	[[{ name: 'ok', path: '/ok' }, { host_path: '/proc', path: '/y' }],
+	    'volumes[1].host_path'],
+	[[{ name: 'v', path: '/x', source: '/etc' }], 'volumes[0]'],
+	[[{ path: '/x', source: '/var/run/docker.sock' }], 'volumes[0]'],
+	[[{ name: 'v', path: '/x', bind: '/root' }], 'volumes[0]'],
 ];
 
 // --- hostile first ---------------------------------------------------------
@@ -146,12 +153,20 @@ test('the policy refuses every forbidden setting on create', async () => {
 		assert.equal(r.body.error.field, key);
 		assert.ok(r.body.error.message.includes(key));
 	}
-	for (const volumes of HOST_VOLUMES) {
+	for (const [volumes, field] of HOST_VOLUMES) {
 		const r = await as(O).post('/api/containers', base({ volumes }));
 		assert.equal(r.status, 422, `${JSON.stringify(volumes)}: ${r.text}`);
-		assert.equal(errorCode(r), 'policy_violation');
-		assert.equal(r.body.error.field,
-		    `volumes[${volumes.length - 1}]`);
+		assert.equal(errorCode(r), 'policy_violation', r.text);
+		assert.equal(r.body.error.field, field);
+	}
+	// Not a host path at all, or a volume and a host path at once.
+	for (const volumes of [[{ host_path: '/', path: '/x' }],
+		[{ host_path: '/etc/../etc', path: '/x' }],
+		[{ host_path: 'etc', path: '/x' }],
+		[{ name: 'v', host_path: '/etc', path: '/x' }]]) {
+		const r = await as(O).post('/api/containers', base({ volumes }));
+		assert.equal(r.status, 422, `${JSON.stringify(volumes)}: ${r.text}`);
+		assert.match(r.body.error.field, /^volumes\[0\]/);
 	}
 	// Several at once, or beside an otherwise good definition: refused.
 	const many = await as(O).post('/api/containers', base({
@@ -199,10 +214,11 @@ test('the policy refuses every forbidden setting on update, and the '
 			assert.equal(r.body.error.field, key);
 		}
 	}
-	for (const volumes of HOST_VOLUMES) {
+	for (const [volumes, field] of HOST_VOLUMES) {
 		const r = await as(O).put(`/api/containers/${C.id}`, { volumes });
 		assert.equal(r.status, 422, `${JSON.stringify(volumes)}: ${r.text}`);
-		assert.equal(errorCode(r), 'policy_violation');
+		assert.equal(errorCode(r), 'policy_violation', r.text);
+		assert.equal(r.body.error.field, field);
 	}
 	assert.deepEqual(await definition(), def, 'the definition is unchanged');
 	const e = await inspectContainer(C.docker_id);
@@ -259,7 +275,7 @@ const BAD = [
 	[{ volumes: [{ name: 'v', path: '/a:/b' }] }, 422, 'volumes[0].path'],
 	[{ volumes: [{ name: 'v', path: '/a,b' }] }, 422, 'volumes[0].path'],
 	[{ volumes: [{ name: 'v' }] }, 422, 'volumes[0].path'],
-	[{ volumes: [{ path: '/x' }] }, 422, 'volumes[0].name'],
+	[{ volumes: [{ path: '/x' }] }, 422, 'volumes[0]'],
 	[{ volumes: [{ name: 'Bad', path: '/x' }] }, 422, 'volumes[0].name'],
 	[{ volumes: [{ name: '../up', path: '/x' }] }, 422, 'volumes[0].name'],
 	[{ volumes: [{ name: '/etc', path: '/x' }] }, 422, 'volumes[0].name'],
@@ -380,6 +396,7 @@ test('a taken name is a conflict and creates nothing', async () => {
 test('an image that cannot be pulled is a clear 4xx and leaves nothing',
     async () => {
 	const before_ = await snapshot();
+	const messages = [];
 	for (const image of ['localhost:1/openpanel-test/absent:1',
 		`openpanel-test/${unique('absent')}:1`,
 		`registry.invalid/${unique('absent')}:latest`]) {
@@ -388,12 +405,14 @@ test('an image that cannot be pulled is a clear 4xx and leaves nothing',
 		assert.equal(r.status, 422, `${image}: ${r.text}`);
 		assert.equal(errorCode(r), 'image_pull_failed', image);
 		assert.equal(r.body.error.field, 'image');
-		const msg = r.body.error.message;
-		assert.ok(msg.includes(image), msg);
-		// The reason is the engine's, not the reference URL-encoded.
-		assert.ok(!msg.includes(encodeURIComponent(image)), msg);
+		assert.ok(r.body.error.message.includes(image), r.text);
 		assert.deepEqual(await snapshot(), before_, `${image} left nothing`);
+		messages.push([image, r.body.error.message]);
 	}
+	// The reason given is the engine's, not the reference URL-encoded.
+	for (const [image, msg] of messages)
+		assert.ok(!msg.includes(encodeURIComponent(image)), msg);
+	assert.match(messages[0][1], /connection refused/, messages[0][1]);
 });
 
 // --- what the panel does create --------------------------------------------
