@@ -83,6 +83,7 @@ PROJECTS_SRCS = \
 	fcgi/projects/logs.c		\
 	fcgi/projects/terminal.c	\
 	fcgi/projects/engine.c		\
+	fcgi/projects/state.c		\
 	fcgi/projects/reconcile.c
 
 SERVICES = auth projects
@@ -91,6 +92,7 @@ SERVICES = auth projects
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
 TERMINAL_SRCS = \
 	fcgi/terminal/main.c		\
+	fcgi/terminal/session.c		\
 	fcgi/terminal/http.c		\
 	fcgi/terminal/websocket.c	\
 	fcgi/terminal/ticket.c		\
@@ -137,13 +139,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
-# The WebSocket frame codec is op-terminal's, tested without sockets.
+# op-terminal's WebSocket codec and upgrade checks, tested without sockets.
+TERMINAL_TESTED = $(BUILD)/fcgi/terminal/websocket.o \
+	$(BUILD)/fcgi/terminal/http.o
 $(BUILD)/tests/test_websocket: tests/unit/test_websocket.c \
-    $(BUILD)/fcgi/terminal/websocket.o $(BUILD)/libopenpanel.a
+    $(TERMINAL_TESTED) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"
 	@$(CC) $(ALL_CFLAGS) -Ifcgi/terminal -Wno-missing-prototypes \
-	    $(ALL_LDFLAGS) -o $@ $< $(BUILD)/fcgi/terminal/websocket.o \
+	    $(ALL_LDFLAGS) -o $@ $< $(TERMINAL_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(UNIT_BINS)

@@ -185,6 +185,13 @@ op_db_commit(struct op_db *db)
 	return er;
 }
 
+int
+op_db_in_tx(struct op_db *db)
+{
+	return db->conn != NULL &&
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+}
+
 void
 op_db_rollback(struct op_db *db)
 {

@@ -260,6 +260,8 @@ enum op_err	 op_db_exec(struct op_db *, PGresult **res, const char *sql,
 
 enum op_err	 op_db_begin(struct op_db *);
 enum op_err	 op_db_commit(struct op_db *);
+/* Is a transaction open on this handle? */
+int		 op_db_in_tx(struct op_db *);
 /* Roll back if a transaction is open; safe to call at any time. */
 void		 op_db_rollback(struct op_db *);
 

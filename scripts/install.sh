@@ -20,6 +20,7 @@ install -d "$DESTDIR$PREFIX/bin" "$SHARE/sql" "$SHARE/web" "$ETC/nginx" "$UNITS"
 for s in "${SERVICES[@]}"; do
 	install -m 755 "$TOP/$BUILD/bin/op-$s" "$DESTDIR$PREFIX/bin/"
 done
+install -m 755 "$TOP/$BUILD/bin/op-terminal" "$DESTDIR$PREFIX/bin/"	# not a pool
 cp -R "$TOP/sql/." "$SHARE/sql/"
 cp -R "$TOP/web/." "$SHARE/web/"
 install -d "$SHARE/templates"

@@ -121,6 +121,7 @@ OP_JWT_KEY_FILE = $D/keys/jwt.key
 OP_SOCKET_MODE = 0666
 OP_WORKERS = ${OP_WORKERS:-4}
 OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
+OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF
 	export OP_CONFIG=$D/openpanel.conf
@@ -148,6 +149,12 @@ stack_services() {
 			log "op-$s did not start"; tail -5 "$D/log/$s.log" >&2
 			return 1; }
 	done
+	# The web terminal's WebSocket bridge (not a FastCGI pool).
+	OP_TERMINAL_SOCKET=$D/run/terminal.sock start_bg terminal \
+	    "$TOP/${OP_BUILD:-build}/bin/op-terminal" serve
+	wait_for 100 test -S "$D/run/terminal.sock" || {
+		log "op-terminal did not start"; tail -5 "$D/log/terminal.log" >&2
+		return 1; }
 }
 
 stack_nginx() {

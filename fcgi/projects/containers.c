@@ -164,7 +164,11 @@ env_store(struct op_req *r, const struct container *c, json_t *env)
 	return OP_OK;
 }
 
-/* The environment the engine gets: stored, then the body's on top. */
+/*
+ * The environment the engine gets: the stored one, where a body's env
+ * replaces the container's own plain values (as env_store will), then
+ * the body's on top.
+ */
 static enum op_err
 env_for(struct op_req *r, const struct container *c, json_t *body_env,
     json_t **out)
@@ -172,7 +176,8 @@ env_for(struct op_req *r, const struct container *c, json_t *body_env,
 	json_t		*env;
 	enum op_err	 er;
 
-	if ((er = env_effective(r, c->project_id, c->id, &env)) != OP_OK)
+	if ((er = env_effective(r, c->project_id, c->id, body_env == NULL,
+	    &env)) != OP_OK)
 		return er;
 	if (body_env != NULL)
 		json_object_update(env, body_env);
@@ -307,27 +312,95 @@ containers_get(struct op_req *r)
 	return op_reply_json(r, 200, container_json(r, c.id));
 }
 
+/* Overwriting a secret with a plain value is managing secrets. */
+static enum op_err
+env_secrets_guard(struct op_req *r, const struct container *c, json_t *env)
+{
+	const char	*key;
+	json_t		*v;
+	enum op_role	 role;
+
+	json_object_foreach(env, key, v)
+		if (env_is_secret(r, c->project_id, c->id, key))
+			return op_team_authorize(r, c->team_id, OP_ACT_SECRETS,
+			    &role);
+	return OP_OK;
+}
+
+/* Remove a "-next" an update that died halfway left, unless it is what
+ * the row now runs (a rename that failed). */
+static void
+stale_next_remove(struct op_req *r, const struct container *c,
+    const char *name)
+{
+	struct container	 stale;
+	json_t			*reply = NULL;
+	const char		*id;
+
+	memset(&stale, 0, sizeof(stale));
+	stale.docker_id = op_req_printf(r, "%s-next", name);
+	if (engine_inspect(r, stale.docker_id, &reply) == OP_OK) {
+		id = json_string_value(json_object_get(reply, "Id"));
+		if (id != NULL && (c->docker_id == NULL ||
+		    strcmp(id, c->docker_id) != 0))
+			(void)engine_remove(r, &stale);
+	}
+	json_decref(reply);
+	r->err.set = 0;
+}
+
 /*
- * PUT /api/containers/:id — a new definition: the new container is
- * created beside the old one first, so a definition the engine refuses
- * leaves the old one running and the row as it was; then the old goes,
- * the new takes its name (and starts when the old was running), and the
- * row describes the new one, even when that last rename or start failed.
+ * Put the new container in the old one's place: stop the old, start the
+ * new, and only then remove the old. Whatever fails before the removal
+ * leaves the old one as it was (running again if it ran) and the new one
+ * gone, with the failure answered.
+ */
+static enum op_err
+swap(struct op_req *r, struct container *old, struct container *next,
+    int was_running)
+{
+	struct op_error_detail	 err;
+	enum op_err		 er;
+
+	if (was_running && (er = engine_stop(r, old)) != OP_OK)
+		goto undo;
+	if (was_running && (er = engine_start(r, next)) != OP_OK)
+		goto undo;
+	if ((er = engine_remove(r, old)) != OP_OK)
+		goto undo;
+	return OP_OK;
+undo:
+	err = r->err;
+	(void)engine_remove(r, next);
+	if (was_running)
+		(void)engine_start(r, old);
+	r->err = err;
+	return er;
+}
+
+/*
+ * PUT /api/containers/:id — a new definition. The new container is made
+ * beside the old one and swapped in (see swap); a definition the engine
+ * refuses, or that does not start, leaves the old one serving and the
+ * row as it was. The row stays locked throughout, so the reconciler
+ * does not report the swap's moving parts.
  */
 enum op_err
 containers_update(struct op_req *r)
 {
 	struct spec_input in;
-	struct container old, next, stale;
+	struct container old, next;
 	json_t		*merged, *env = NULL;
 	char		 name[64], *spec_text = NULL;
 	int		 was_running;
-	enum op_err	 er, late = OP_OK;
+	enum op_err	 er;
 
 	if ((er = container_authorize(r, r->params[0], OP_ACT_EDIT, &old)) !=
 	    OP_OK || (er = spec_parse(r, 0, &in)) != OP_OK)
 		return er;
 	op_req_own_json(r, in.spec);
+	if ((er = env_secrets_guard(r, &old, in.env)) != OP_OK)
+		return er;
 	if ((merged = spec_merge(old.spec, in.spec)) == NULL)
 		return OP_ENOMEM;
 	op_req_own_json(r, merged);
@@ -335,47 +408,36 @@ containers_update(struct op_req *r)
 	next.spec = merged;
 	next.image = in.image ? in.image : old.image;
 	next.docker_id = NULL;
-	if ((er = env_for(r, &next, in.env, &env)) != OP_OK)
-		return er;
-	/* A "-next" left by an update that died halfway is in the way. */
-	name_container(old.id, name);
-	memset(&stale, 0, sizeof(stale));
-	stale.docker_id = op_req_printf(r, "%s-next", name);
-	(void)engine_remove(r, &stale);
-	er = engine_create(r, &next, env, "-next");
-	json_decref(env);
-	if (er != OP_OK)
+	if ((er = container_lock(r, old.id, 0)) != OP_OK ||
+	    (er = env_for(r, &next, in.env, &env)) != OP_OK)
 		return er;
 	(void)engine_refresh(r, &old);
 	r->err.set = 0;
 	was_running = old.state != NULL && strcmp(old.state, "running") == 0;
-	if ((er = engine_remove(r, &old)) != OP_OK) {
-		(void)engine_remove(r, &next);	/* the old one still serves */
+	name_container(old.id, name);
+	stale_next_remove(r, &old, name);
+	er = engine_create(r, &next, env, "-next");
+	json_decref(env);
+	if (er != OP_OK || (er = swap(r, &old, &next, was_running)) != OP_OK)
 		return er;
-	}
-	if ((late = engine_rename(r, &next, name)) == OP_OK && was_running)
-		late = engine_start(r, &next);
+	/* The old one is gone: the row describes the new one from here. */
+	(void)engine_rename(r, &next, name);
+	r->err.set = 0;
 	if ((spec_text = json_dumps(merged, JSON_COMPACT)) == NULL)
 		return OP_ENOMEM;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, NULL, "UPDATE projects.containers SET"
-	    " image = $2, spec = $3::jsonb, docker_id = $4, state = 'created',"
-	    " health = NULL, exit_code = NULL, updated_at = now()"
-	    " WHERE id = $1", next.id, next.image, spec_text,
-	    next.docker_id)) != OP_OK ||
+	er = op_db_execv(r->db, NULL, "UPDATE projects.containers SET"
+	    " image = $2, spec = $3::jsonb, docker_id = $4, health = NULL,"
+	    " exit_code = NULL, updated_at = now() WHERE id = $1", next.id,
+	    next.image, spec_text, next.docker_id);
+	free(spec_text);
+	if (er != OP_OK ||
 	    (er = env_store(r, &next, in.env)) != OP_OK ||
 	    (er = op_event_emit(r, "container.updated", next.team_id,
 	    "container", next.id, json_pack("{s:s, s:s}", "image", next.image,
 	    "previous_image", old.image))) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK) {
-		free(spec_text);
+	    (er = engine_refresh(r, &next)) != OP_OK ||
+	    (er = op_db_commit(r->db)) != OP_OK)
 		return er;
-	}
-	free(spec_text);
-	(void)engine_refresh(r, &next);
-	if (late != OP_OK)
-		return late;	/* recorded; the caller may start it again */
-	r->err.set = 0;
 	return op_reply_json(r, 200, container_json(r, next.id));
 }
 
@@ -406,11 +468,10 @@ containers_delete(struct op_req *r)
 	enum op_err		er;
 
 	if ((er = container_authorize(r, r->params[0], OP_ACT_DELETE, &c)) !=
-	    OP_OK || (er = not_a_database(r, &c)) != OP_OK)
+	    OP_OK || (er = not_a_database(r, &c)) != OP_OK ||
+	    (er = container_lock(r, c.id, 0)) != OP_OK)
 		return er;
-	if ((er = engine_remove(r, &c)) != OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
+	if ((er = engine_remove(r, &c)) != OP_OK ||
 	    (er = op_db_execv(r->db, NULL, "DELETE FROM projects.containers"
 	    " WHERE id = $1", c.id)) != OP_OK ||
 	    (er = op_event_emit(r, "container.deleted", c.team_id, "container",

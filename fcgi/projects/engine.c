@@ -157,6 +157,31 @@ pull_sink(void *arg, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * The engine's reason in a pull answer (buf, len bytes): the "message" or
+ * "error" of the progress line at `at` (or of the whole answer), else the
+ * start of that line.
+ */
+static const char *
+pull_reason(struct op_req *r, const char *buf, const char *at)
+{
+	const char	*line, *m;
+	json_t		*j;
+	char		*out;
+
+	if (buf == NULL)
+		return "no answer from the engine";
+	for (line = at ? at : buf; line > buf && line[-1] != '\n'; line--)
+		;
+	j = json_loadb(line, strcspn(line, "\n"), 0, NULL);
+	m = json_string_value(json_object_get(j, "message"));
+	if (m == NULL)
+		m = json_string_value(json_object_get(j, "error"));
+	out = op_req_printf(r, "%.300s", m != NULL ? m : line);
+	json_decref(j);
+	return out;
+}
+
 static enum op_err
 pull(struct op_req *r, const char *team_id, const char *image)
 {
@@ -182,12 +207,12 @@ pull(struct op_req *r, const char *team_id, const char *image)
 		op_buf_clear(&out);
 		return unreachable(r, er);
 	}
-	/* The last progress line says whether it worked. */
-	if (status != 200 || (out.data != NULL &&
-	    (e = strstr(out.data, "\"error\"")) != NULL)) {
+	/* An error line in the progress stream, or the answer itself. */
+	e = out.data != NULL ? strstr(out.data, "\"error\"") : NULL;
+	if (status != 200 || e != NULL) {
 		er = op_fail(r, OP_EINVAL, "image_pull_failed",
-		    op_req_printf(r, "pulling %s failed: %.300s", image,
-		    out.data ? (e ? e : out.data) : "no answer"), "image");
+		    op_req_printf(r, "pulling %s failed: %s", image,
+		    pull_reason(r, out.data, e)), "image");
 		op_buf_clear(&out);
 		return er;
 	}
@@ -400,80 +425,11 @@ engine_remove(struct op_req *r, struct container *c)
 	return er;
 }
 
-/* "2026-11-29T02:40:00.123456789Z", or NULL for Docker's zero time. */
-static const char *
-docker_time(json_t *v)
-{
-	const char	*s = json_string_value(v);
-
-	return s == NULL || strncmp(s, "0001-", 5) == 0 ? NULL : s;
-}
-
-/* [{container, protocol, host}] as the engine published them. */
-static json_t *
-published(json_t *ports)
-{
-	const char	*key;
-	json_t		*binds, *b, *out = json_array();
-	long long	 cport;
-	char		 proto[8];
-	size_t		 i;
-
-	json_object_foreach(ports, key, binds) {
-		if (sscanf(key, "%lld/%7s", &cport, proto) != 2)
-			continue;
-		json_array_foreach(binds, i, b)
-			json_array_append_new(out, json_pack("{s:I, s:s, s:s,"
-			    " s:I}", "container", cport, "protocol", proto,
-			    "host_ip", json_string_value(json_object_get(b,
-			    "HostIp")) ?: "", "host", strtoll(json_string_value(
-			    json_object_get(b, "HostPort")) ?: "0", NULL, 10)));
-	}
-	return out;
-}
-
 enum op_err
-engine_refresh(struct op_req *r, struct container *c)
+engine_inspect(struct op_req *r, const char *docker_id, json_t **reply)
 {
-	json_t		*reply = NULL, *state, *ports;
-	char		*pj = NULL;
-	const char	*status;
-	enum op_err	 er;
-
-	if (c->docker_id == NULL)
-		return OP_OK;
-	er = call(r, "GET", op_req_printf(r, "/containers/%s/json",
-	    c->docker_id), NULL, "inspect", 200, 200, &reply);
-	if (er == OP_ENOTFOUND) {
-		r->err.set = 0;
-		return op_db_execv(r->db, NULL, "UPDATE projects.containers SET"
-		    " state = 'missing', updated_at = now() WHERE id = $1",
-		    c->id);
-	}
-	if (er != OP_OK)
-		return er;
-	state = json_object_get(reply, "State");
-	status = json_string_value(json_object_get(state, "Status"));
-	ports = published(json_object_get(json_object_get(reply,
-	    "NetworkSettings"), "Ports"));
-	pj = json_dumps(ports, JSON_COMPACT);
-	er = op_db_execv(r->db, NULL, "UPDATE projects.containers SET"
-	    " state = $2, health = $3, exit_code = $4::int, ports = $5::jsonb,"
-	    " started_at = $6::timestamptz, finished_at = $7::timestamptz,"
-	    " updated_at = now() WHERE id = $1", c->id,
-	    status && strcmp(status, "created") != 0 ? status : "created",
-	    json_string_value(json_object_get(json_object_get(state, "Health"),
-	    "Status")),
-	    op_req_printf(r, "%lld", (long long)json_integer_value(
-	    json_object_get(state, "ExitCode"))), pj ? pj : "[]",
-	    docker_time(json_object_get(state, "StartedAt")),
-	    docker_time(json_object_get(state, "FinishedAt")));
-	if (er == OP_OK && status != NULL)
-		c->state = op_req_strdup(r, status);
-	free(pj);
-	json_decref(ports);
-	json_decref(reply);
-	return er;
+	return call(r, "GET", op_req_printf(r, "/containers/%s/json",
+	    docker_id), NULL, "inspect", 200, 200, reply);
 }
 
 enum op_err

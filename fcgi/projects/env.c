@@ -71,9 +71,9 @@ entry_check(struct op_req *r, const char *key, json_t *v, const char **value,
 	return OP_OK;
 }
 
-/* Is key of this scope stored as a secret now? */
-static int
-is_secret(struct op_req *r, const char *project_id, const char *container_id,
+/* Is key of this scope (container_id NULL: the project's) a secret? */
+int
+env_is_secret(struct op_req *r, const char *project_id, const char *container_id,
     const char *key)
 {
 	PGresult	*res = NULL;
@@ -103,7 +103,7 @@ env_apply(struct op_req *r, const char *project_id, const char *container_id,
 		if ((er = entry_check(r, key, v, &value, &secret)) != OP_OK)
 			break;
 		/* Setting a secret, or touching one, is managing secrets. */
-		if ((secret || is_secret(r, project_id, container_id, key)) &&
+		if ((secret || env_is_secret(r, project_id, container_id, key)) &&
 		    (er = op_team_authorize(r, team_id, OP_ACT_SECRETS,
 		    &role)) != OP_OK)
 			break;
@@ -216,7 +216,7 @@ env_container_put(struct op_req *r)
 
 enum op_err
 env_effective(struct op_req *r, const char *project_id,
-    const char *container_id, json_t **out)
+    const char *container_id, int container_plain, json_t **out)
 {
 	PGresult	*res = NULL;
 	unsigned char	*plain;
@@ -229,8 +229,9 @@ env_effective(struct op_req *r, const char *project_id,
 	/* Project-wide first, so the container's own win. */
 	if ((er = op_db_execv(r->db, &res, "SELECT key, value, secret FROM"
 	    " projects.env WHERE project_id = $1 AND (container_id IS NULL OR"
-	    " container_id = $2) ORDER BY container_id NULLS FIRST, key",
-	    project_id, container_id)) != OP_OK)
+	    " (container_id = $2 AND ($3 OR secret)))"
+	    " ORDER BY container_id NULLS FIRST, key", project_id, container_id,
+	    container_plain ? "true" : "false")) != OP_OK)
 		return er;
 	env = json_object();
 	for (i = 0; i < PQntuples(res) && er == OP_OK; i++) {

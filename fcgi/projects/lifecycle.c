@@ -21,13 +21,14 @@ transition(struct op_req *r, enum op_err (*op)(struct op_req *,
 		return op_fail(r, OP_ECONFLICT, "not_created",
 		    "the container has no engine container; update it to "
 		    "create one", NULL);
+	/* The row is ours until the answer: the reconciler waits. */
+	if ((er = container_lock(r, c.id, 0)) != OP_OK)
+		return er;
 	if ((er = op(r, &c)) == OP_ENOTFOUND)
 		return op_fail(r, OP_ECONFLICT, "missing", "the engine no "
 		    "longer has this container; update it to recreate it",
 		    NULL);
-	if (er != OP_OK || (er = engine_refresh(r, &c)) != OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
+	if (er != OP_OK || (er = engine_refresh(r, &c)) != OP_OK ||
 	    (er = op_event_emit(r, type, c.team_id, "container", c.id,
 	    json_pack("{s:s, s:s}", "project_id", c.project_id, "state",
 	    c.state))) != OP_OK ||

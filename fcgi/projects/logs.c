@@ -23,17 +23,38 @@ struct log_ctx {
 	struct op_docker_demux	 dm;
 	struct op_buf		 out;
 	struct op_buf		 line;		/* a line split across frames */
+	int			 stream;	/* of that line */
 	int			 bad;
 };
 
-/* A whole payload piece: "TIMESTAMP text" → "TIMESTAMP stream text". */
+/* The line gathered so far: "TIMESTAMP text" → "TIMESTAMP stream text",
+ * ending in a newline even when the container's last line had none. */
+static void
+line_flush(struct log_ctx *c)
+{
+	const char	*sp;
+	size_t		 rest;
+
+	sp = c->line.data ? memchr(c->line.data, ' ', c->line.len) : NULL;
+	if (sp != NULL) {
+		rest = c->line.len - (size_t)(sp - c->line.data) - 1;
+		(void)op_buf_addf(&c->out, "%.*s %s %.*s%s",
+		    (int)(sp - c->line.data), c->line.data,
+		    c->stream == 2 ? "stderr" : "stdout", (int)rest, sp + 1,
+		    rest > 0 && sp[rest] == '\n' ? "" : "\n");
+	}
+	op_buf_reset(&c->line);
+}
+
+/* A payload piece: lines are gathered across frames. */
 static void
 on_piece(void *arg, int stream, const char *data, size_t len)
 {
 	struct log_ctx	*c = arg;
-	const char	*sp, *nl;
+	const char	*nl;
 	size_t		 n;
 
+	c->stream = stream;
 	while (len > 0) {
 		nl = memchr(data, '\n', len);
 		n = nl ? (size_t)(nl - data) + 1 : len;
@@ -42,15 +63,7 @@ on_piece(void *arg, int stream, const char *data, size_t len)
 		len -= n;
 		if (nl == NULL)
 			break;
-		sp = c->line.data ? memchr(c->line.data, ' ', c->line.len) :
-		    NULL;
-		if (sp != NULL)
-			(void)op_buf_addf(&c->out, "%.*s %s %.*s",
-			    (int)(sp - c->line.data), c->line.data,
-			    stream == 2 ? "stderr" : "stdout",
-			    (int)(c->line.len - (size_t)(sp - c->line.data) - 1),
-			    sp + 1);
-		op_buf_reset(&c->line);
+		line_flush(c);
 	}
 }
 
@@ -97,6 +110,11 @@ containers_logs(struct op_req *r)
 	op_buf_init(&ctx.line, 65536);
 	er = op_docker_stream(d, "GET", path, NULL, NULL, 0, DOCKER_TIMEOUT,
 	    log_sink, &ctx, &status);
+	if (ctx.line.len > 0)
+		line_flush(&ctx);	/* a last line without its newline */
+	if (er == OP_OK && ctx.bad)
+		op_warn("container %s: a malformed log frame cut its logs short",
+		    c.id);
 	if (er == OP_OK && status == 404)
 		er = op_fail(r, OP_ECONFLICT, "missing", "the engine no longer "
 		    "has this container", NULL);

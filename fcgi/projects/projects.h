@@ -106,8 +106,25 @@ enum op_err	engine_start(struct op_req *, struct container *);
 enum op_err	engine_stop(struct op_req *, struct container *);
 /* Remove the engine's container (and its anonymous volumes). */
 enum op_err	engine_remove(struct op_req *, struct container *);
-/* Read the engine's view of c into the row (state, ports, health). */
+/* The engine's inspection of a container (OP_ENOTFOUND when it has
+ * none); the caller decrefs *reply. */
+enum op_err	engine_inspect(struct op_req *, const char *docker_id,
+		    json_t **reply);
+
+/*
+ * state.c — read the engine's view of c into its row (state, health,
+ * ports, times) and emit container.started, container.stopped and
+ * container.health_changed for what changed. Runs in the caller's
+ * transaction when one is open (which should hold the row's lock), else
+ * in its own. A row that no longer names c->docker_id is left alone.
+ */
 enum op_err	engine_refresh(struct op_req *, struct container *);
+/*
+ * Open a transaction and lock container id's row against the reconciler
+ * and other requests (skip_locked: OP_ECONFLICT at once when another
+ * holds it). The caller commits; the request's end rolls back otherwise.
+ */
+enum op_err	container_lock(struct op_req *, const char *id, int skip_locked);
 /* Remove the project's network. */
 enum op_err	engine_network_remove(struct op_req *, const char *project_id);
 /* Remove one engine volume by name (absent is fine). */
@@ -115,10 +132,15 @@ enum op_err	engine_volume_remove(struct op_req *, const char *name);
 /* Remove the named volumes of a project. */
 enum op_err	engine_volumes_remove(struct op_req *, const char *project_id);
 
-/* env.c — the environment a container runs with: project's, then its own,
- * secrets unsealed (new reference). */
+/* env.c — the environment a container runs with: project's, then its own
+ * (its plain values only when container_plain), secrets unsealed (new
+ * reference). */
 enum op_err	env_effective(struct op_req *, const char *project_id,
-		    const char *container_id, json_t **out);
+		    const char *container_id, int container_plain,
+		    json_t **out);
+/* Is key a secret of the container (or, container_id NULL, project)? */
+int		env_is_secret(struct op_req *, const char *project_id,
+		    const char *container_id, const char *key);
 
 /* spec.c — a container definition from a request body. */
 struct spec_input {

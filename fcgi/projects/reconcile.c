@@ -22,49 +22,28 @@ struct follow {
 	volatile int	*stop;
 };
 
-/* Refresh one row from the engine and emit what changed. */
+/*
+ * Refresh the row of an engine container, unless a request is changing
+ * it right now (its lock is held): that request will tell.
+ */
 static void
 reconcile_one(struct op_req *r, const char *docker_id)
 {
 	struct container c;
 	PGresult	*res = NULL;
-	const char	*old_state, *old_health, *health;
-	enum op_err	 er;
 
-	if (op_db_execv(r->db, &res, "SELECT c.id, c.project_id, p.team_id,"
-	    " c.state, c.health FROM projects.containers c JOIN"
-	    " projects.projects p ON p.id = c.project_id WHERE c.docker_id = $1",
-	    docker_id) != OP_OK || PQntuples(res) != 1)
+	if (op_db_execv(r->db, &res, "SELECT c.id, c.project_id, p.team_id"
+	    " FROM projects.containers c JOIN projects.projects p"
+	    " ON p.id = c.project_id WHERE c.docker_id = $1", docker_id) !=
+	    OP_OK || PQntuples(res) != 1)
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.id = op_req_strdup(r, PQgetvalue(res, 0, 0));
 	c.project_id = op_req_strdup(r, PQgetvalue(res, 0, 1));
 	c.team_id = op_req_strdup(r, PQgetvalue(res, 0, 2));
 	c.docker_id = op_req_strdup(r, docker_id);
-	old_state = op_req_strdup(r, PQgetvalue(res, 0, 3));
-	old_health = op_req_strdup(r, PQgetvalue(res, 0, 4));
-	PQclear(res);
-	res = NULL;
-	if (op_db_begin(r->db) != OP_OK || engine_refresh(r, &c) != OP_OK)
-		goto out;
-	if (op_db_execv(r->db, &res, "SELECT state, COALESCE(health, '')"
-	    " FROM projects.containers WHERE id = $1", c.id) != OP_OK ||
-	    PQntuples(res) != 1)
-		goto out;
-	health = PQgetvalue(res, 0, 1);
-	er = OP_OK;
-	if (strcmp(old_state, PQgetvalue(res, 0, 0)) != 0)
-		er = op_event_emit(r, strcmp(PQgetvalue(res, 0, 0), "running")
-		    == 0 ? "container.started" : "container.stopped",
-		    c.team_id, "container", c.id, json_pack("{s:s, s:s, s:s}",
-		    "project_id", c.project_id, "from", old_state, "to",
-		    PQgetvalue(res, 0, 0)));
-	if (er == OP_OK && *health != '\0' && strcmp(old_health, health) != 0)
-		er = op_event_emit(r, "container.health_changed", c.team_id,
-		    "container", c.id, json_pack("{s:s, s:s, s:s}",
-		    "project_id", c.project_id, "from", old_health, "to",
-		    health));
-	if (er == OP_OK)
+	if (container_lock(r, c.id, 1) == OP_OK &&
+	    engine_refresh(r, &c) == OP_OK)
 		(void)op_db_commit(r->db);
 out:
 	PQclear(res);

@@ -25,6 +25,7 @@
 #define PING_SECONDS		30	/* a ping to the client this often */
 #define IDLE_SECONDS		75	/* silent this long: the client is gone */
 #define CLOSE_MS		3000	/* for the closing handshake */
+#define HANGUP_MS		2000	/* for a command to end after ^C ^D */
 
 /* Set by SIGTERM; ppoll() waits with waitmask, SIGTERM blocked elsewhere. */
 extern volatile sig_atomic_t	 terminal_stop;
@@ -211,7 +212,15 @@ enum op_err	 exec_open(struct exec_session *, const char *docker_id,
 enum op_err	 exec_resize(struct exec_session *, int cols, int rows);
 /* The exit code once the command ended (-1 when the engine cannot say). */
 int		 exec_exit_code(struct exec_session *);
-/* Close the stream (the engine hangs the TTY up) and free the client. */
+/*
+ * End a command whose terminal closed before it did. The engine keeps a
+ * TTY exec running when its client goes (it closes the command's stdin
+ * only without a TTY), and offers no way to kill an exec: so type what a
+ * person would, ^C then ^D, and wait a moment for the stream to end. A
+ * command that ignores both is logged and left running.
+ */
+void		 exec_hangup(struct exec_session *);
+/* Close the stream and free the engine client. */
 void		 exec_close(struct exec_session *);
 
 /* ------------------------------------------------------------ bridge.c */
