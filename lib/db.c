@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "openpanel.h"
 
@@ -22,11 +23,25 @@
 #define OID_NUMERIC	1700
 #define OID_JSONB	3802
 
+#define PREPARED_MAX	256	/* statements kept prepared per session */
+
 struct op_db {
 	char	*conninfo;
 	PGconn	*conn;
 	int	 in_tx;
+	/* Statements this session has prepared, by text: parsed and planned
+	 * once, not on every request. */
+	char	*prepared[PREPARED_MAX];
+	size_t	 nprepared;
 };
+
+/* A new session has prepared nothing. */
+static void
+prepared_forget(struct op_db *db)
+{
+	while (db->nprepared > 0)
+		free(db->prepared[--db->nprepared]);
+}
 
 enum op_err
 op_db_conninfo(const char *service, char *out, size_t outsz)
@@ -68,8 +83,52 @@ op_db_close(struct op_db *db)
 		return;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	prepared_forget(db);
 	free(db->conninfo);
 	free(db);
+}
+
+/*
+ * The name under which sql is prepared in this session, preparing it on
+ * first use; NULL when it cannot be (the cache is full, or the server
+ * refused: then the caller runs it unprepared and gets the real error).
+ */
+static const char *
+prepared_name(struct op_db *db, const char *sql, int n, char name[16])
+{
+	PGresult	*res;
+	char		 drop[32];
+	size_t		 i;
+	int		 ok;
+
+	/* Only queries: transaction control and the like run as they are. */
+	if (strncasecmp(sql, "SELECT", 6) != 0 &&
+	    strncasecmp(sql, "INSERT", 6) != 0 &&
+	    strncasecmp(sql, "UPDATE", 6) != 0 &&
+	    strncasecmp(sql, "DELETE", 6) != 0 &&
+	    strncasecmp(sql, "WITH", 4) != 0)
+		return NULL;
+	for (i = 0; i < db->nprepared; i++)
+		if (strcmp(db->prepared[i], sql) == 0) {
+			snprintf(name, 16, "op_%zu", i);
+			return name;
+		}
+	if (db->nprepared == PREPARED_MAX)
+		return NULL;
+	snprintf(name, 16, "op_%zu", db->nprepared);
+	res = PQprepare(db->conn, name, sql, n, NULL);
+	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok || (db->prepared[db->nprepared] = strdup(sql)) == NULL) {
+		if (ok) {	/* out of memory: let the server forget it */
+			snprintf(drop, sizeof(drop), "DEALLOCATE %s", name);
+			res = PQexec(db->conn, drop);
+			PQclear(res);
+		}
+		return NULL;
+	}
+	db->nprepared++;
+	return name;
 }
 
 /* Make sure a live connection exists, (re)connecting when needed. */
@@ -82,6 +141,7 @@ db_connect(struct op_db *db)
 		return OP_OK;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	prepared_forget(db);
 	db->in_tx = 0;
 	db->conn = PQconnectdb(db->conninfo);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -133,6 +193,8 @@ op_db_exec(struct op_db *db, PGresult **out, const char *sql, int n,
     const char *const *params)
 {
 	PGresult	*res = NULL;
+	const char	*pname;
+	char		 name[16];
 	enum op_err	 er;
 	int		 tries;
 
@@ -141,8 +203,12 @@ op_db_exec(struct op_db *db, PGresult **out, const char *sql, int n,
 	for (tries = 0; tries < 2; tries++) {
 		if ((er = db_connect(db)) != OP_OK)
 			return er;
-		res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL,
-		    0);
+		if ((pname = prepared_name(db, sql, n, name)) != NULL)
+			res = PQexecPrepared(db->conn, pname, n, params, NULL,
+			    NULL, 0);
+		else
+			res = PQexecParams(db->conn, sql, n, NULL, params, NULL,
+			    NULL, 0);
 		if (res != NULL && (PQresultStatus(res) == PGRES_COMMAND_OK ||
 		    PQresultStatus(res) == PGRES_TUPLES_OK))
 			break;

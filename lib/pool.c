@@ -147,7 +147,7 @@ listen_socket(const char *path, int *owned)
 		return -1;
 	}
 	unlink(path);
-	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
+	if ((fd = FCGX_OpenSocket(path, 1024)) < 0) {
 		op_error("cannot listen on %s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -14,7 +14,7 @@ export OP_DATA_DIR=$(mktemp -d /tmp/openpanel-bench.XXXXXX)
 export OP_HTTP_PORT=${OP_BENCH_HTTP_PORT:-18580}
 export OP_PG_PORT=${OP_BENCH_PG_PORT:-15932}
 export OP_REDIS_PORT=${OP_BENCH_REDIS_PORT:-16979}
-export OP_API_RATE=1000000 OP_API_BURST=1000000 OP_CONN_LIMIT=100000	# measure, not throttle
+export OP_API_RATE=1000000 OP_API_BURST=1000000 OP_CONN_LIMIT=60000	# measure, not throttle
 . scripts/stack.sh
 trap 'stack_down; rm -rf "$OP_DATA_DIR"' EXIT
 stack_up || { echo "the stack did not start"; exit 1; }
