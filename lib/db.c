@@ -180,6 +180,13 @@ db_error(struct op_db *db, const PGresult *res, const char *sql)
 		return OP_ECONFLICT;
 	if (strcmp(state, "57014") == 0)
 		return OP_ETIMEOUT;
+	/* A data exception is a value the validators let through: still the
+	 * client's value, so a 422, but logged, as the validator is wrong. */
+	if (strncmp(state, "22", 2) == 0) {
+		op_warn("sql refused a value (%s): %s", state,
+		    PQresultErrorMessage(res));
+		return OP_EINVAL;
+	}
 	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
 	    strcmp(state, "57P03") == 0 || strcmp(state, "53300") == 0)
 		return OP_EUNAVAIL;

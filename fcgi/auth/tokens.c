@@ -48,10 +48,9 @@ tokens_create(struct op_req *r)
 	res = NULL;
 	if ((er = op_db_execv(r->db, &res, "INSERT INTO auth.api_tokens AS t"
 	    " (user_id, name, scope, hash, prefix, expires_at) VALUES"
-	    " ($1, $2, $3, $4, left($5, 12), to_timestamp($6::bigint))"
+	    " ($1, $2, $3, $4, left($5, 12), $6::timestamptz)"
 	    " RETURNING " TOKEN_COLUMNS, r->auth.user_id, v[0].s, v[1].s,
-	    hash, token, v[2].set && !v[2].null ?
-	    op_req_printf(r, "%lld", v[2].i) : NULL)) != OP_OK ||
+	    hash, token, v[2].set && !v[2].null ? v[2].s : NULL)) != OP_OK ||
 	    (er = op_event_emit(r, "token.created", NULL, "token",
 	    op_db_get(res, 0, "id"), json_pack("{s:s, s:s}", "name", v[0].s,
 	    "scope", v[1].s))) != OP_OK ||

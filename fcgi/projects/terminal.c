@@ -72,7 +72,8 @@ containers_terminal(struct op_req *r)
 	    OP_OK || (er = command_of(r, &v[F_COMMAND], &cmd)) != OP_OK)
 		goto out;
 	/* The engine's word, not the row's: engine_refresh sets c.state
-	 * only when the engine still has the container. */
+	 * from the engine ("missing" when it has none), and leaves it NULL
+	 * when the row was recreated meanwhile. */
 	c.state = NULL;
 	if (c.docker_id != NULL && (er = engine_refresh(r, &c)) != OP_OK)
 		goto out;

@@ -181,9 +181,9 @@ struct ticket {
 int		 ticket_wellformed(const char *s);
 /*
  * Use ticket once: mark it used when it is unused and unexpired, and say
- * what it grants. OP_EUNAUTH when it is unknown, used or expired (or its
- * container has no engine container), OP_EUNAVAIL when the database is
- * down. The caller ticket_clear()s *out.
+ * what it grants (docker_id is empty when the engine has no container
+ * for it). OP_EUNAUTH when it is unknown, used or expired, OP_EUNAVAIL
+ * when the database is down. The caller ticket_clear()s *out.
  */
 enum op_err	 ticket_consume(const char *ticket, struct ticket *out);
 void		 ticket_clear(struct ticket *);

@@ -23,11 +23,19 @@ function serviceRoutes() {
 	const dir = join(TOP, 'fcgi');
 	const routes = [];
 	const files = [];
+	const bridges = new Set();
 	for (const svc of readdirSync(dir).sort()) {
 		const file = join(dir, svc, 'main.c');
 		if (!existsSync(file))
 			continue;
 		const src = readFileSync(file, 'utf8');
+		// A program that is not a FastCGI service (op-terminal, the
+		// WebSocket bridge) has no route table: what it serves is
+		// documented with "x-openpanel-bridge: <its directory>".
+		if (!/\bop_service_main\s*\(/.test(src)) {
+			bridges.add(svc);
+			continue;
+		}
 		const found = [];
 		const table = /struct\s+op_route\s+\w+\s*\[\s*\]\s*=\s*\{([\s\S]*?)\n\s*\};/g;
 		for (const t of src.matchAll(table)) {
@@ -49,7 +57,7 @@ function serviceRoutes() {
 		files.push({ svc, file, count: found.length });
 		routes.push(...found);
 	}
-	return { files, routes };
+	return { files, routes, bridges };
 }
 
 // ---------------------------------------------------------------- document
@@ -190,7 +198,7 @@ function parseDoc(text) {
 			if (item.ops.has(key))
 				problems.push(`line ${n4}: ${key} ${path} appears twice`);
 			const op = { line: n4, operationId: null, responses: [],
-			    params: [], security: null, admin: false };
+			    params: [], security: null, admin: false, bridge: null };
 			item.ops.set(key, op);
 			const obody = block(lines, n4 - 1, 4);
 			for (const { line: l6, no: n6 } of obody) {
@@ -205,6 +213,8 @@ function parseDoc(text) {
 					op.security = f[1];
 				else if (f[0] === 'x-openpanel-admin')
 					op.admin = f[1] === 'true';
+				else if (f[0] === 'x-openpanel-bridge')
+					op.bridge = unquote(f[1]) || null;
 				else if (f[0] === 'parameters')
 					op.params.push(...parameterList(block(lines,
 					    n6 - 1, 6)).map(resolve));
@@ -256,7 +266,8 @@ test('every documented operation is served', () => {
 	const key = (m, p) => `${m} ${p}`;
 	const all = new Set(served.routes.map((r) => key(r.method, r.path)));
 	const live = new Set(routes.map((r) => key(r.method, r.path)));
-	const extra = ops.filter(({ method, path }) => !live.has(key(method, path)))
+	const extra = ops.filter(({ method, path, op }) =>
+	    !live.has(key(method, path)) && !served.bridges.has(op.bridge))
 	    .map(({ method, path, op }) => `${method.toUpperCase()} ${path}` +
 		` (line ${op.line})` + (all.has(key(method, path)) ?
 		' is OP_R_INTERNAL: the gateway never routes it' : ''));

@@ -105,7 +105,9 @@ test('the defaults: sign-up closed', async () => {
 	const r = await get();
 	assert.equal(r.status, 200);
 	assert.deepEqual(Object.keys(r.body).sort(),
-	    ['instance_name', 'public_url', 'signup_open']);
+	    ['bind_mount_allowlist', 'instance_name', 'public_url',
+	    'signup_open']);
+	assert.deepEqual(r.body.bind_mount_allowlist, []);
 	assert.equal(typeof r.body.instance_name, 'string');
 	assert.equal(r.body.signup_open, false);
 });
@@ -119,7 +121,7 @@ test('PUT merges the keys given and answers the whole', async () => {
 	assert.equal(b.status, 200, b.text);
 	assert.deepEqual(b.body, { instance_name: 'Acme Panel',
 		public_url: 'https://panel.acme.example:8443/x',
-		signup_open: true });
+		signup_open: true, bind_mount_allowlist: [] });
 	assert.deepEqual((await get()).body, b.body, 'stored');
 	const c = await put({});
 	assert.equal(c.status, 200);

@@ -12,7 +12,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { api, addr, adminToken, errorCode, unique, BASE } from
+import { readFileSync } from 'node:fs';
+import { api, addr, adminToken, errorCode, unique, BASE, DATA } from
     './lib/client.mjs';
 import { newUsers, addMember, newTeam, readEvents, sleep } from
     './lib/fixtures.mjs';
@@ -26,6 +27,7 @@ let admin, O, D, V, X, T, TX, P;
 let C;			// a running container of P
 let S;			// a stopped one
 const made = new Set();
+const minted = [];	// every ticket, to look for in the logs
 
 const as = (who) => ({
 	post: (p, body) => api('POST', p, { token: who.token ?? who, ip: IP,
@@ -38,6 +40,7 @@ const mint = (who, id, body) => as(who).post(`/api/containers/${id}/terminal`,
 async function ticket(body = {}, id = C.id) {
 	const r = await mint(O, id, body);
 	assert.equal(r.status, 201, r.text);
+	minted.push(r.body.ticket);
 	return r.body;
 }
 
@@ -180,6 +183,10 @@ test('what is not a WebSocket upgrade is refused', async () => {
 		'sec-websocket-version': '8' } });
 	assert.equal(version.status, 426, version.text);
 	assert.equal(version.headers['sec-websocket-version'], '13');
+	// A request head past 8 KiB (nginx lets up to 16 KiB a line by).
+	const big = await open(t, { headers: { 'x-padding': 'p'.repeat(9000) } });
+	assert.equal(big.status, 431, big.text);
+	assert.equal(errorCode(big), 'headers_too_large');
 	// None of that used the ticket.
 	const ok = await open(t);
 	assert.equal(ok.status, 101, ok.text);
@@ -379,4 +386,18 @@ test('a fragmented message and pings in between are fine', async () => {
 	assert.equal(pong.data.toString(), 'mid');
 	const closed = await ws.close();
 	assert.equal(closed?.code, 1000);
+});
+
+test('no ticket is written to a log', { skip: !DATA && 'OP_DATA_DIR unset' },
+    () => {
+	assert.ok(minted.length > 10);
+	for (const f of ['terminal.log', 'projects.log', 'nginx-access.log',
+		'nginx-error.log']) {
+		let log = '';
+		try { log = readFileSync(`${DATA}/log/${f}`, 'utf8'); } catch {
+			continue;
+		}
+		for (const t of minted)
+			assert.ok(!log.includes(t.slice(4)), `a ticket is in ${f}`);
+	}
 });

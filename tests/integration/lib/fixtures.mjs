@@ -8,6 +8,18 @@ import { api, newUser } from './client.mjs';
 
 export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
+// Poll fn until it returns something truthy (returned); fail naming what
+// after ms.
+export async function until(fn, what, ms = 30000, every = 100) {
+	const end = Date.now() + ms;
+	for (;;) {
+		const v = await fn();
+		if (v) return v;
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+		await sleep(every);
+	}
+}
+
 // n users made by the admin (newUser), two at a time: the server hashes
 // two passwords at once and answers 503 to a caller that waits over a
 // second for its turn, so more in flight would only fail.
