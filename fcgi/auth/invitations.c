@@ -66,9 +66,7 @@ invitations_list(struct op_req *r)
 {
 	PGresult	*res = NULL;
 	enum op_role	 mine;
-	json_t		*items;
 	enum op_err	 er;
-	int		 i;
 
 	if ((er = op_team_authorize(r, r->params[0], OP_ACT_MEMBERS, &mine)) !=
 	    OP_OK)
@@ -78,12 +76,10 @@ invitations_list(struct op_req *r)
 	    " AND i.accepted_at IS NULL AND i.expires_at > now()"
 	    " ORDER BY i.created_at, i.id", r->params[0])) != OP_OK)
 		return er;
-	items = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(items, op_db_row_json(res, i));
+	/* The whole list: it is bounded, so it is one page. */
+	er = op_reply_json(r, 200, op_db_page_json(res, PQntuples(res), NULL));
 	PQclear(res);
-	return op_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items,
-	    "next"));
+	return er;
 }
 
 /* DELETE /api/teams/:id/invitations/:invitation_id — withdraw one. */

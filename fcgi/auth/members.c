@@ -15,9 +15,7 @@ members_list(struct op_req *r)
 {
 	PGresult	*res = NULL;
 	enum op_role	 role;
-	json_t		*items;
 	enum op_err	 er;
-	int		 i;
 
 	if ((er = op_team_authorize(r, r->params[0], OP_ACT_READ, &role)) !=
 	    OP_OK)
@@ -27,12 +25,10 @@ members_list(struct op_req *r)
 	    " WHERE m.team_id = $1 ORDER BY m.created_at, m.user_id",
 	    r->params[0])) != OP_OK)
 		return er;
-	items = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(items, op_db_row_json(res, i));
+	/* The whole list: it is bounded, so it is one page. */
+	er = op_reply_json(r, 200, op_db_page_json(res, PQntuples(res), NULL));
 	PQclear(res);
-	return op_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items,
-	    "next"));
+	return er;
 }
 
 /*

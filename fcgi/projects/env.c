@@ -17,9 +17,7 @@ static enum op_err
 env_reply(struct op_req *r, const char *project_id, const char *container_id)
 {
 	PGresult	*res = NULL;
-	json_t		*items;
 	enum op_err	 er;
-	int		 i;
 
 	if ((er = op_db_execv(r->db, &res, "SELECT key, CASE WHEN secret THEN"
 	    " NULL ELSE value END AS value, secret, updated_at FROM"
@@ -27,12 +25,10 @@ env_reply(struct op_req *r, const char *project_id, const char *container_id)
 	    " DISTINCT FROM $2::uuid ORDER BY key", project_id,
 	    container_id)) != OP_OK)
 		return er;
-	items = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(items, op_db_row_json(res, i));
+	/* The whole list: it is bounded, so it is one page. */
+	er = op_reply_json(r, 200, op_db_page_json(res, PQntuples(res), NULL));
 	PQclear(res);
-	return op_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items,
-	    "next"));
+	return er;
 }
 
 /*
