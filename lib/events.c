@@ -58,12 +58,13 @@ op_event_emit(struct op_req *r, const char *type, const char *team_id,
 		return er;
 	}
 	now_rfc3339(when);
-	ev = json_pack("{s:s, s:s, s:s, s:o, s:{s:o, s:o}, s:{s:o, s:o},"
+	ev = json_pack("{s:s, s:s, s:s, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:o},"
 	    " s:o, s:o}",
 	    "id", id, "type", type, "time", when,
 	    "team_id", str_or_null(team_id),
 	    "actor", "user_id", str_or_null(r->auth.user_id),
 	    "ip", str_or_null(r->remote_addr),
+	    "user_agent", str_or_null(r->user_agent),
 	    "subject", "kind", str_or_null(subject_kind),
 	    "id", str_or_null(subject_id),
 	    "request_id", str_or_null(r->request_id),

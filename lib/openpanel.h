@@ -438,6 +438,9 @@ struct op_req {
 	json_t			*reply;		/* owned */
 	struct op_buf		 text;		/* a text reply instead */
 	const char		*content_type;
+	int			 streamed;	/* headers already sent */
+	const struct op_route	*route;		/* the route matched, or NULL */
+	int			 failure_recorded; /* the handler left its event */
 	struct op_buf		 headers;	/* extra "Name: value\r\n" */
 	struct op_arena		*arena;
 	struct op_owned		*owned;		/* JSON freed at the end */
@@ -486,6 +489,17 @@ enum op_err	 op_reply_empty(struct op_req *, int status);
 /* Answer a text body with the given content type. */
 enum op_err	 op_reply_text(struct op_req *, int status, const char *type,
 		    const char *body, size_t len);
+/*
+ * A streamed answer: the status and headers go out at once, then each
+ * op_reply_stream_write goes out as it comes (nginx passes it on); for
+ * exports too large to hold. After op_reply_stream_begin the handler
+ * must not fail with an error: it can only stop writing.
+ */
+enum op_err	 op_reply_stream_begin(struct op_req *, int status,
+		    const char *type);
+enum op_err	 op_reply_stream_write(struct op_req *, const char *data,
+		    size_t len);
+
 /* Add a response header; name and value must be free of CR and LF. */
 enum op_err	 op_reply_header(struct op_req *, const char *name,
 		    const char *value);

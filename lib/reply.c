@@ -88,6 +88,39 @@ reason(int status)
 	}
 }
 
+enum op_err
+op_reply_stream_begin(struct op_req *r, int status, const char *type)
+{
+	FCGX_Request	*f = r->fcgi;
+	char		 head[256];
+	int		 n;
+
+	if (r->streamed)
+		return OP_EINTERNAL;
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", status,
+	    reason(status));
+	FCGX_PutStr(head, n, f->out);
+	if (r->headers.len > 0)
+		FCGX_PutStr(r->headers.data, (int)r->headers.len, f->out);
+	n = snprintf(head, sizeof(head), "Content-Type: %s\r\n\r\n", type);
+	FCGX_PutStr(head, n, f->out);
+	r->streamed = 1;
+	r->status = status;
+	return OP_OK;
+}
+
+enum op_err
+op_reply_stream_write(struct op_req *r, const char *data, size_t len)
+{
+	FCGX_Request	*f = r->fcgi;
+
+	if (!r->streamed || len > INT32_MAX)
+		return OP_EINTERNAL;
+	if (FCGX_PutStr(data, (int)len, f->out) < 0)
+		return OP_EIO;		/* the client went away */
+	return OP_OK;
+}
+
 void
 op_reply_send(struct op_req *r)
 {
@@ -98,6 +131,8 @@ op_reply_send(struct op_req *r)
 	char		 head[256];
 	int		 n;
 
+	if (r->streamed)
+		return;		/* everything went out as it came */
 	if (r->status == 0)
 		r->status = 500;
 	if (r->reply != NULL) {

@@ -300,6 +300,12 @@ dispatch(struct op_req *r)
 		    "method not allowed here", NULL);
 	if (er != OP_OK)
 		return er;
+	/* Internal routes answer only what the gateway marks internal. */
+	if ((rt->flags & OP_R_INTERNAL) && (op_req_param(r, "OP_INTERNAL") ==
+	    NULL || strcmp(op_req_param(r, "OP_INTERNAL"), "1") != 0))
+		return op_fail(r, OP_ENOTFOUND, "not_found",
+		    "no such endpoint", NULL);
+	r->route = rt;
 	if (rt->flags & OP_R_SECRET_PATH)
 		r->log_path = rt->pattern;	/* never log the credential */
 	if (!(rt->flags & OP_R_PUBLIC)) {
@@ -321,6 +327,29 @@ dispatch(struct op_req *r)
 	if ((er = body_load(r)) != OP_OK)
 		return er;
 	return rt->handler(r);
+}
+
+/*
+ * A refused or invalid change leaves its trace too: request.failed, with
+ * the caller, the route and why, for every state-changing call that got
+ * a 4xx and whose handler did not record its own failure.
+ */
+static void
+record_failure(struct op_req *r)
+{
+	if (r->route == NULL || is_safe_method(r->method) || r->db == NULL ||
+	    r->status < 400 || r->status > 499 || r->failure_recorded ||
+	    (r->route->flags & OP_R_INTERNAL))
+		return;
+	op_db_rollback(r->db);
+	if (op_db_begin(r->db) != OP_OK ||
+	    op_event_emit(r, "request.failed", NULL, "route", op_req_printf(r,
+	    "%s %s", r->method, r->route->pattern), json_pack("{s:s, s:s,"
+	    " s:i, s:s}", "method", r->method, "path", r->log_path ?
+	    r->log_path : r->path, "status", r->status, "code",
+	    r->err.code ? r->err.code : "")) != OP_OK ||
+	    op_db_commit(r->db) != OP_OK)
+		op_db_rollback(r->db);
 }
 
 /* Turn a handler's failure into the error reply, logging what is ours. */
@@ -421,8 +450,13 @@ op_req_serve(const struct op_service *svc, void *fcgi, struct op_db *db)
 		er = OP_ENOMEM;
 	else
 		er = dispatch(&r);
-	if (er != OP_OK)
+	if (er != OP_OK && r.streamed)	/* too late for an error answer */
+		op_error("%s %s failed while streaming: %s", r.method,
+		    r.log_path ? r.log_path : r.path, op_err_code(er));
+	else if (er != OP_OK) {
 		answer_error(&r, er);
+		record_failure(&r);
+	}
 	if (r.db != NULL)
 		op_db_rollback(r.db);	/* a handler left nothing open */
 	op_reply_send(&r);

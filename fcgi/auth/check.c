@@ -10,6 +10,7 @@
  * exception: it is a 403 with X-OP-Error "unavailable", which the gateway
  * answers as a 503).
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +24,24 @@ deny(struct op_req *r, int status, const char *why)
 	op_buf_reset(&r->headers);
 	op_reply_header(r, "X-OP-Error", why);
 	return op_reply_empty(r, status);
+}
+
+/*
+ * Refuse a change a known caller asked for, leaving request.denied in
+ * the trail (the caller's id is known: the token was good).
+ */
+static enum op_err
+denied(struct op_req *r, const char *method, const char *why)
+{
+	const char	*uri = op_req_param(r, "OP_ORIG_URI");
+
+	if (op_db_begin(r->db) != OP_OK || op_event_emit(r,
+	    "request.denied", NULL, "route", NULL, json_pack("{s:s, s:s, s:s}",
+	    "method", method ? method : "", "path", uri ? op_req_printf(r,
+	    "%.*s", (int)strcspn(uri, "?"), uri) : "", "reason", why)) !=
+	    OP_OK || op_db_commit(r->db) != OP_OK)
+		op_db_rollback(r->db);
+	return deny(r, 403, why);
 }
 
 static int
@@ -53,6 +72,8 @@ check_api_token(struct op_req *r, const char *token)
 		er = OP_EUNAUTH;
 		goto out;
 	}
+	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s",
+	    PQgetvalue(res, 0, 1));
 	op_reply_header(r, "X-OP-User", PQgetvalue(res, 0, 1));
 	op_reply_header(r, "X-OP-Token", PQgetvalue(res, 0, 0));
 	op_reply_header(r, "X-OP-Scope", PQgetvalue(res, 0, 2));
@@ -89,6 +110,7 @@ check_access_token(struct op_req *r, const char *token)
 		er = OP_EUNAUTH;
 		goto out;
 	}
+	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%.36s", c.sub);
 	op_reply_header(r, "X-OP-User", c.sub);
 	op_reply_header(r, "X-OP-Session", c.sid);
 	op_reply_header(r, "X-OP-Scope", "write");
@@ -140,8 +162,8 @@ auth_check(struct op_req *r)
 	if (er != OP_OK)	/* the gateway answers 503 for this one */
 		return deny(r, 403, "unavailable");
 	if (from_cookie && !safe_method(method) && !csrf_ok(r))
-		return deny(r, 403, "csrf_failed");
+		return denied(r, method, "csrf_failed");
 	if (r->auth.scope != OP_SCOPE_WRITE && !safe_method(method))
-		return deny(r, 403, "read_only_token");
+		return denied(r, method, "read_only_token");
 	return op_reply_empty(r, 204);
 }

@@ -61,6 +61,7 @@ failed(struct op_req *r, const char *email, const char *user_id,
 	    json_pack("{s:s, s:s}", "email", email, "reason", code))) !=
 	    OP_OK || (er = op_db_commit(r->db)) != OP_OK)
 		return er;
+	r->failure_recorded = 1;
 	return op_fail(r, OP_EUNAUTH, code, message, NULL);
 }
 
@@ -131,8 +132,9 @@ login(struct op_req *r)
 		if (op_db_begin(r->db) == OP_OK && op_event_emit(r,
 		    "user.login_failed", NULL, "user", NULL, json_pack(
 		    "{s:s, s:s}", "email", email, "reason",
-		    "too_many_attempts")) == OP_OK)
-			(void)op_db_commit(r->db);
+		    "too_many_attempts")) == OP_OK &&
+		    op_db_commit(r->db) == OP_OK)
+			r->failure_recorded = 1;
 		return er;
 	}
 	if (er != OP_OK)
