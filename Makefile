@@ -86,7 +86,19 @@ PROJECTS_SRCS = \
 	fcgi/projects/state.c		\
 	fcgi/projects/reconcile.c
 
-SERVICES = auth projects
+# fcgi/audit/: op-audit, the tamper-evident trail.
+AUDIT_SRCS = \
+	fcgi/audit/main.c	\
+	fcgi/audit/chain.c	\
+	fcgi/audit/consumer.c	\
+	fcgi/audit/verify.c	\
+	fcgi/audit/record.c	\
+	fcgi/audit/filter.c	\
+	fcgi/audit/logs.c	\
+	fcgi/audit/stats.c	\
+	fcgi/audit/export.c
+
+SERVICES = auth projects audit
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -102,6 +114,7 @@ TERMINAL_SRCS = \
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 AUTH_OBJS = $(AUTH_SRCS:%.c=$(BUILD)/%.o)
 PROJECTS_OBJS = $(PROJECTS_SRCS:%.c=$(BUILD)/%.o)
+AUDIT_OBJS = $(AUDIT_SRCS:%.c=$(BUILD)/%.o)
 TERMINAL_OBJS = $(TERMINAL_SRCS:%.c=$(BUILD)/%.o)
 BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -119,6 +132,11 @@ $(BUILD)/libopenpanel.a: $(LIB_OBJS)
 	@ar rcs $@ $^
 
 $(BUILD)/bin/op-auth: $(AUTH_OBJS) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "LD	$@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/op-audit: $(AUDIT_OBJS) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
 	@echo "LD	$@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -7,7 +7,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects)
+SERVICES=(auth projects audit)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }

@@ -68,8 +68,9 @@ audit_logs(struct op_req *r)
 	    (er = audit_filter_and(r, &f, "e.seq < ", f.after, "::bigint")) !=
 	    OP_OK)
 		return er;
-	if ((lim = audit_filter_bind(r, &f, op_req_printf(r, "%lld",
-	    f.limit + 1))) == NULL || f.params[f.n - 1] == NULL ||
+	/* One row more than the page: op_db_page_json's sign of a next. */
+	if ((lim = op_req_printf(r, "%lld", f.limit + 1)) == NULL ||
+	    (lim = audit_filter_bind(r, &f, lim)) == NULL ||
 	    (sql = op_req_printf(r, "SELECT " AUDIT_COLUMNS " FROM"
 	    " audit.entries e WHERE %s ORDER BY e.seq DESC LIMIT %s", f.where,
 	    lim)) == NULL)

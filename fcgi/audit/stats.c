@@ -2,6 +2,7 @@
  * stats.c — GET /api/audit/stats: counts over a time range (the last 7
  * days unless asked), with the filters and scoping of filter.c.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -52,8 +53,8 @@ counts(const PGresult *res, const char *key)
 	for (i = 0; a != NULL && i < PQntuples(res); i++)
 		json_array_append_new(a, json_pack("{s:o, s:I}", key,
 		    PQgetisnull(res, i, 0) ? json_null() :
-		    json_string(PQgetvalue(res, i, 0)), (json_int_t)strtoll(
-		    PQgetvalue(res, i, 1), NULL, 10)));
+		    json_string(PQgetvalue(res, i, 0)), "count",
+		    (json_int_t)strtoll(PQgetvalue(res, i, 1), NULL, 10)));
 	return a;
 }
 

@@ -5,6 +5,7 @@
  * to say something else than its event, or rows cut from the end.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -54,10 +55,10 @@ static enum op_err
 broken(struct op_req *r, PGresult *res, int i, const char *why,
     long long rows)
 {
-	return op_reply_json(r, 200, json_pack("{s:b, s:I, s:{s:s, s:s, s:s}}",
+	return op_reply_json(r, 200, json_pack("{s:b, s:I, s:{s:I, s:s, s:s}}",
 	    "ok", 0, "rows_checked", rows, "first_bad", "seq",
-	    op_db_get(res, i, "seq"), "event_id", op_db_get(res, i,
-	    "event_id"), "reason", why));
+	    (json_int_t)strtoll(op_db_get(res, i, "seq"), NULL, 10),
+	    "event_id", op_db_get(res, i, "event_id"), "reason", why));
 }
 
 enum op_err

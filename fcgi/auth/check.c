@@ -27,6 +27,34 @@ deny(struct op_req *r, int status, const char *why)
 }
 
 /*
+ * A path fit for the trail: without its query, and with each segment
+ * that is one of the panel's credentials ("opi_…", "opk_…": invitation
+ * tokens travel in paths) replaced by "-".
+ */
+static const char *
+redacted(struct op_req *r, const char *uri)
+{
+	char	*out, *seg;
+	size_t	 n;
+
+	if (uri == NULL)
+		return "";
+	n = strcspn(uri, "?");
+	if ((out = op_req_printf(r, "%.*s", (int)n, uri)) == NULL)
+		return "";
+	for (seg = out; (seg = strchr(seg, '/')) != NULL; ) {
+		seg++;
+		if (strncmp(seg, "op", 2) == 0 && seg[2] >= 'a' &&
+		    seg[2] <= 'z' && seg[3] == '_') {
+			n = strcspn(seg, "/");
+			memmove(seg + 1, seg + n, strlen(seg + n) + 1);
+			seg[0] = '-';
+		}
+	}
+	return out;
+}
+
+/*
  * Refuse a change a known caller asked for, leaving request.denied in
  * the trail (the caller's id is known: the token was good).
  */
@@ -37,9 +65,8 @@ denied(struct op_req *r, const char *method, const char *why)
 
 	if (op_db_begin(r->db) != OP_OK || op_event_emit(r,
 	    "request.denied", NULL, "route", NULL, json_pack("{s:s, s:s, s:s}",
-	    "method", method ? method : "", "path", uri ? op_req_printf(r,
-	    "%.*s", (int)strcspn(uri, "?"), uri) : "", "reason", why)) !=
-	    OP_OK || op_db_commit(r->db) != OP_OK)
+	    "method", method ? method : "", "path", redacted(r, uri),
+	    "reason", why)) != OP_OK || op_db_commit(r->db) != OP_OK)
 		op_db_rollback(r->db);
 	return deny(r, 403, why);
 }

@@ -36,7 +36,8 @@ const eventOf = (r, type) => waitEvent((e) => e.type === type &&
 const call = (method, path, token, body, ip = IP) => api(method, path,
     { token, body, ip });
 
-test('a refused request emits nothing', async () => {
+test('a refused request changes nothing: its only trace is request.failed',
+    async () => {
 	const bad = [
 		await call('POST', '/api/teams', u.token, { name: '' }),
 		await call('POST', '/api/teams', v.token, '{"name":'),
@@ -55,8 +56,15 @@ test('a refused request emits nothing', async () => {
 	assert.equal(ok.status, 201);
 	await eventOf(ok, 'team.created');
 	const ids = new Set(bad.map(rid));
-	const leaked = readEvents().filter((e) => ids.has(e.event.request_id));
-	assert.deepEqual(leaked.map((e) => e.type), []);
+	const traces = readEvents().filter((e) => ids.has(e.event.request_id));
+	// One request.failed each (the audit trail's record of the attempt),
+	// and no event of a change.
+	assert.deepEqual(traces.map((e) => e.type),
+	    bad.map(() => 'request.failed'));
+	for (const [i, e] of traces.entries()) {
+		assert.equal(e.event.data.status, bad[i].status);
+		assert.equal(e.event.subject.kind, 'route');
+	}
 });
 
 test('team.created: the full envelope, tied to the request', async () => {
@@ -72,7 +80,9 @@ test('team.created: the full envelope, tied to the request', async () => {
 	assert.ok(!Number.isNaN(Date.parse(e.event.time)), e.event.time);
 	assert.match(e.event.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 	assert.equal(e.event.team_id, team);
-	assert.deepEqual(e.event.actor, { user_id: adminId, ip: IP });
+	assert.deepEqual(e.event.actor, { user_id: adminId, ip: IP,
+		user_agent: e.event.actor.user_agent });
+	assert.equal(typeof e.event.actor.user_agent, 'string');
 	assert.deepEqual(e.event.subject, { kind: 'team', id: team });
 	assert.equal(e.event.request_id, rid(r));
 	assert.deepEqual(e.event.data, { name });

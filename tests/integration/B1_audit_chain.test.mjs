@@ -105,7 +105,7 @@ test('the chain verifies; each kind of tampering is reported', async () => {
 	    '"tEam.') WHERE seq = ${seq}`);
 	let v = await verify();
 	assert.equal(v.ok, false);
-	assert.equal(v.first_bad.seq, seq);
+	assert.equal(v.first_bad.seq, Number(seq));
 	assert.match(v.first_bad.reason, /changed/);
 	sql(`UPDATE audit.entries SET event = $q$${saved}$q$ WHERE seq = ${seq}`);
 	assert.equal((await verify()).ok, true, 'restored');
@@ -114,7 +114,7 @@ test('the chain verifies; each kind of tampering is reported', async () => {
 	sql(`UPDATE audit.entries SET actor_ip = '203.0.113.9' WHERE seq = ${seq}`);
 	v = await verify();
 	assert.equal(v.ok, false);
-	assert.equal(v.first_bad.seq, seq);
+	assert.equal(v.first_bad.seq, Number(seq));
 	assert.match(v.first_bad.reason, /columns/);
 	sql(`UPDATE audit.entries SET actor_ip = '${ip}' WHERE seq = ${seq}`);
 	assert.equal((await verify()).ok, true, 'restored');
