@@ -112,10 +112,6 @@ TERMINAL_SRCS = \
 	fcgi/terminal/bridge.c
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
-AUTH_OBJS = $(AUTH_SRCS:%.c=$(BUILD)/%.o)
-PROJECTS_OBJS = $(PROJECTS_SRCS:%.c=$(BUILD)/%.o)
-AUDIT_OBJS = $(AUDIT_SRCS:%.c=$(BUILD)/%.o)
-TERMINAL_OBJS = $(TERMINAL_SRCS:%.c=$(BUILD)/%.o)
 BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -131,25 +127,17 @@ $(BUILD)/libopenpanel.a: $(LIB_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(BUILD)/bin/op-auth: $(AUTH_OBJS) $(BUILD)/libopenpanel.a
-	@mkdir -p $(dir $@)
-	@echo "LD	$@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BUILD)/bin/op-audit: $(AUDIT_OBJS) $(BUILD)/libopenpanel.a
-	@mkdir -p $(dir $@)
-	@echo "LD	$@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BUILD)/bin/op-projects: $(PROJECTS_OBJS) $(BUILD)/libopenpanel.a
-	@mkdir -p $(dir $@)
-	@echo "LD	$@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BUILD)/bin/op-terminal: $(TERMINAL_OBJS) $(BUILD)/libopenpanel.a
-	@mkdir -p $(dir $@)
-	@echo "LD	$@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+# One link rule per program: op-NAME from NAME_SRCS (upper case) and lib/.
+define program
+$(BUILD)/bin/op-$(1): $$($(2)_SRCS:%.c=$$(BUILD)/%.o) $$(BUILD)/libopenpanel.a
+	@mkdir -p $$(dir $$@)
+	@echo "LD	$$@"
+	@$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call program,auth,AUTH))
+$(eval $(call program,projects,PROJECTS))
+$(eval $(call program,audit,AUDIT))
+$(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
