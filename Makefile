@@ -93,6 +93,7 @@ AUDIT_SRCS = \
 	fcgi/audit/consumer.c	\
 	fcgi/audit/verify.c	\
 	fcgi/audit/record.c	\
+	fcgi/audit/retention.c	\
 	fcgi/audit/filter.c	\
 	fcgi/audit/logs.c	\
 	fcgi/audit/stats.c	\

@@ -121,6 +121,7 @@ OP_JWT_KEY_FILE = $D/keys/jwt.key
 OP_SOCKET_MODE = 0666
 OP_WORKERS = ${OP_WORKERS:-4}
 OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
+OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF

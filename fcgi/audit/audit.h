@@ -25,6 +25,13 @@ const char	*chain_outcome(const char *type, json_t *event);
 enum op_err	consumer_run(const struct op_service *, struct op_db *,
 		    volatile int *stop);
 
+/*
+ * retention.c — archive (OP_AUDIT_ARCHIVE_DIR) and prune the rows
+ * recorded more than OP_AUDIT_RETENTION_DAYS ago, moving the chain's
+ * anchor so it still verifies. The consumer runs it at start and hourly.
+ */
+enum op_err	retention_run(struct op_db *);
+
 /* Handlers. */
 enum op_err	audit_verify(struct op_req *);		/* verify.c */
 enum op_err	audit_record(struct op_req *);		/* record.c */

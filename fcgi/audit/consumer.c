@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
@@ -20,6 +21,7 @@
 #define BATCH		"100"
 #define BLOCK_MS	"1000"
 #define RECLAIM_MS	"30000"	/* pending this long: its consumer died */
+#define RETENTION_EVERY	3600	/* seconds between retention passes */
 
 /* Create the group (reading from the stream's start) if it is missing. */
 static enum op_err
@@ -162,6 +164,7 @@ consumer_run(const struct op_service *svc, struct op_db *db,
 	size_t		 n;
 	enum op_err	 er;
 	int		 backlog = 1;	/* first, what is pending for us */
+	time_t		 pruned = 0;
 
 	/* A stable name: a restarted consumer finds its own pending. */
 	if (gethostname(host, sizeof(host)) != 0)
@@ -170,6 +173,10 @@ consumer_run(const struct op_service *svc, struct op_db *db,
 	snprintf(me, sizeof(me), "%s-%s", host,
 	    op_config_get("OP_AUDIT_CONSUMER", "audit"));
 	while (!*stop) {
+		if (time(NULL) - pruned >= RETENTION_EVERY) {
+			(void)retention_run(db);	/* logs its own failure */
+			pruned = time(NULL);
+		}
 		if (rc == NULL || rc->err) {
 			if (rc != NULL)
 				redisFree(rc);

@@ -25,6 +25,13 @@ function sql(q) {
 	    { encoding: 'utf8' }).trim();
 }
 
+// A consumer, as its supervisor would start it: the same name.
+function startConsumer() {
+	consumer = spawn(join(TOP, process.env.OP_BUILD ?? 'build', 'bin',
+	    'op-audit'), ['work'], { env: { ...process.env,
+		OP_CONFIG: `${DATA}/openpanel.conf` }, stdio: 'ignore' });
+}
+
 const verify = async () => (await api('GET', '/api/audit/verify',
     { token: admin })).body;
 
@@ -75,9 +82,7 @@ test('a consumer killed while events flow loses none and doubles none',
 	process.kill(old, 'SIGKILL');
 	for (let i = 0; i < 10; i++) await make();
 	// Back, as its supervisor would bring it: the same consumer name.
-	consumer = spawn(join(TOP, process.env.OP_BUILD ?? 'build', 'bin',
-	    'op-audit'), ['work'], { env: { ...process.env,
-		OP_CONFIG: `${DATA}/openpanel.conf` }, stdio: 'ignore' });
+	startConsumer();
 	for (let i = 0; i < 5; i++) await make();
 	const list = names.map((n) => `'${n}'`).join(',');
 	await until(() => Number(sql(`SELECT count(DISTINCT
@@ -88,6 +93,33 @@ test('a consumer killed while events flow loses none and doubles none',
 	    = 'team.created' AND event::jsonb->'data'->>'name' IN
 	    (${list})`), String(names.length), 'none twice');
 	assert.equal((await verify()).ok, true);
+});
+
+test('retention archives and prunes the oldest rows; the chain still '
+    + 'verifies from the first that remains', async () => {
+	await someRows();
+	assert.equal((await verify()).ok, true);
+	// The five oldest rows (seq may skip numbers: a redelivery spends one).
+	const first = sql('SELECT min(seq) FROM audit.entries');
+	const upto = sql('SELECT seq FROM audit.entries ORDER BY seq OFFSET 4'
+	    + ' LIMIT 1');
+	sql(`UPDATE audit.entries SET recorded_at = now() - interval '400 days'
+	    WHERE seq <= ${upto}`);
+	// A consumer prunes when it starts (and hourly).
+	const stopped = new Promise((res) => consumer.once('exit', res));
+	consumer.kill('SIGTERM');
+	await stopped;
+	startConsumer();
+	await until(() => Number(sql('SELECT min(seq) FROM audit.entries')) >
+	    Number(upto), 'the oldest rows pruned', 20000);
+	const file = `${DATA}/audit-archive/audit-${first}-${upto}.jsonl`;
+	const lines = readFileSync(file, 'utf8').trim().split('\n');
+	assert.equal(lines.length, 5);
+	for (const l of lines)
+		assert.ok(JSON.parse(l).id, 'each line an event');
+	assert.equal(sql('SELECT anchor_seq FROM audit.head'), upto);
+	const v = await verify();
+	assert.equal(v.ok, true, JSON.stringify(v));
 });
 
 test('the chain verifies; each kind of tampering is reported', async () => {
