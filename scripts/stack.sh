@@ -86,6 +86,10 @@ stack_postgres() {
 }
 
 stack_redis() {
+	if redis-cli -p "$OP_REDIS_PORT" ping >/dev/null 2>&1; then
+		log "port $OP_REDIS_PORT already has a Redis: set OP_REDIS_PORT"
+		return 1
+	fi
 	redis-server --bind 127.0.0.1 --port "$OP_REDIS_PORT" \
 	    --dir "$D/redis" --appendonly yes --save '' \
 	    --daemonize yes --pidfile "$D/run/redis.pid" \
@@ -201,6 +205,20 @@ stack_down() {
 		wait "$pid" 2>/dev/null || true
 	done
 	STACK_PIDS=()
+	# A panel process a test started again in a service's place (it wrote
+	# the service's pid file): stop it too.
+	for f in "$D"/run/*.pid; do
+		[ -s "$f" ] || continue
+		case $f in */redis.pid) continue ;; esac
+		pid=$(cat "$f")
+		if kill -0 "$pid" 2>/dev/null &&
+		    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'op-'; then
+			kill -TERM "$pid" 2>/dev/null || true
+			wait_for 100 sh -c "! kill -0 $pid 2>/dev/null" ||
+			    kill -KILL "$pid" 2>/dev/null || true
+		fi
+		rm -f "$f"
+	done
 	if [ -s "$D/run/redis.pid" ]; then
 		pid=$(cat "$D/run/redis.pid")
 		kill -TERM "$pid" 2>/dev/null || true

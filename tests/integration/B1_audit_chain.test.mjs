@@ -2,10 +2,10 @@
 // rewritten or a row removed in PostgreSQL is reported; the internal
 // entrance records, the public one refuses; a consumer killed while
 // events flow loses none and writes none twice once it is back.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,16 @@ function sql(q) {
 	    { encoding: 'utf8' }).trim();
 }
 
-// A consumer, as its supervisor would start it: the same name.
+// A consumer, as its supervisor would start it: the same name, and in
+// the service's pid file, so the stack stops it at the end and the
+// suites after this one have a consumer.
 function startConsumer() {
 	consumer = spawn(join(TOP, process.env.OP_BUILD ?? 'build', 'bin',
 	    'op-audit'), ['work'], { env: { ...process.env,
-		OP_CONFIG: `${DATA}/openpanel.conf` }, stdio: 'ignore' });
+		OP_CONFIG: `${DATA}/openpanel.conf` }, stdio: 'ignore',
+		detached: true });
+	consumer.unref();
+	writeFileSync(`${DATA}/run/audit-worker.pid`, `${consumer.pid}\n`);
 }
 
 const verify = async () => (await api('GET', '/api/audit/verify',
@@ -51,7 +56,7 @@ before(async () => {
 	admin = await adminToken();
 });
 
-after(() => consumer?.kill('SIGTERM'));
+// The consumer started here stays: later suites need one (see above).
 
 test('verify is for instance admins', async () => {
 	const r = await api('GET', '/api/audit/verify');
@@ -106,9 +111,11 @@ test('retention archives and prunes the oldest rows; the chain still '
 	sql(`UPDATE audit.entries SET recorded_at = now() - interval '400 days'
 	    WHERE seq <= ${upto}`);
 	// A consumer prunes when it starts (and hourly).
-	const stopped = new Promise((res) => consumer.once('exit', res));
+	const stopping = consumer.pid;
 	consumer.kill('SIGTERM');
-	await stopped;
+	await until(() => {
+		try { process.kill(stopping, 0); return false; } catch { return true; }
+	}, 'the consumer to stop', 15000);
 	startConsumer();
 	await until(() => Number(sql('SELECT min(seq) FROM audit.entries')) >
 	    Number(upto), 'the oldest rows pruned', 20000);
