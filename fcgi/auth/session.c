@@ -193,6 +193,11 @@ session_refresh(struct op_req *r)
 	if ((er = op_db_execv(r->db, NULL, "UPDATE auth.refresh_tokens SET"
 	    " spent_at = now() WHERE hash = $1", hash)) != OP_OK)
 		goto out;
+	/* The session's holder is the caller: the trail names them. */
+	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s", uid);
+	if ((er = op_event_emit(r, "session.refreshed", NULL, "session", sid,
+	    NULL)) != OP_OK)
+		goto out;
 	er = session_issue(r, uid, sid, NULL);
 out:
 	PQclear(res);

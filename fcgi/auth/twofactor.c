@@ -46,6 +46,8 @@ totp_setup(struct op_req *r)
 	    (er = op_db_execv(r->db, NULL, "UPDATE auth.users SET"
 	    " totp_secret = $2, totp_last_step = 0 WHERE id = $1",
 	    r->auth.user_id, sealed)) != OP_OK ||
+	    (er = op_event_emit(r, "user.totp_setup_started", NULL, "user",
+	    r->auth.user_id, NULL)) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
 	er = op_reply_json(r, 200, json_pack("{s:s, s:s}", "secret", b32,
