@@ -49,6 +49,7 @@ LIB_SRCS = \
 	lib/events.c	\
 	lib/outbox.c	\
 	lib/fcgiping.c	\
+	lib/listen.c	\
 	lib/pool.c	\
 	lib/service.c
 

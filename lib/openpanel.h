@@ -349,6 +349,19 @@ enum op_err	 op_docker_demux(struct op_docker_demux *, const char *data,
 		    size_t len, void (*out)(void *, int stream, const char *,
 		    size_t), void *arg);
 
+/* ------------------------------------------------------------------ listen */
+
+/*
+ * The listening socket of a server: fd 3 when systemd passed it
+ * (LISTEN_FDS, *owned 0), else a new unix socket bound at path with the
+ * mode OP_SOCKET_MODE sets (*owned 1: the caller unlinks it at the end).
+ * key names the setting in error messages. -1 on failure, logged.
+ */
+int		 op_listen(const char *path, int backlog, const char *key,
+		    int *owned);
+/* Handle sig with handler, without SA_RESTART, so blocking calls wake. */
+void		 op_signal(int sig, void (*handler)(int));
+
 /* ------------------------------------------------------------------ pool */
 
 struct op_req;

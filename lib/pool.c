@@ -53,18 +53,6 @@ worker_signal(int sig)
 	FCGX_ShutdownPending();		/* makes accept() give up */
 }
 
-/* Install handler for sig without SA_RESTART, so blocking calls wake. */
-static void
-on_signal(int sig, void (*handler)(int))
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
 /* The worker: accept and serve until told to stop. Never returns. */
 static void
 worker_main(const struct op_service *svc, int fd)
@@ -75,11 +63,11 @@ worker_main(const struct op_service *svc, int fd)
 	char		 conninfo[1024];
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	on_signal(SIGTERM, worker_signal);
-	on_signal(SIGINT, SIG_IGN);
-	on_signal(SIGHUP, SIG_IGN);
-	on_signal(SIGCHLD, SIG_DFL);
-	on_signal(SIGPIPE, SIG_IGN);
+	op_signal(SIGTERM, worker_signal);
+	op_signal(SIGINT, SIG_IGN);
+	op_signal(SIGHUP, SIG_IGN);
+	op_signal(SIGCHLD, SIG_DFL);
+	op_signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (getppid() == 1)
@@ -111,50 +99,6 @@ spawn(const struct op_service *svc, int fd)
 	if (pid < 0)
 		op_error("fork: %s", strerror(errno));
 	return pid;
-}
-
-/* OP_SOCKET_MODE, in octal as chmod(1) takes it; 0660 by default. */
-static mode_t
-socket_mode(void)
-{
-	const char	*s = op_config_get("OP_SOCKET_MODE", "0660");
-	char		*end;
-	long		 m;
-
-	m = strtol(s, &end, 8);
-	if (*s == '\0' || *end != '\0' || m < 0 || m > 0777) {
-		op_warn("OP_SOCKET_MODE %s is not an octal mode; using 0660", s);
-		return 0660;
-	}
-	return (mode_t)m;
-}
-
-/* The listening socket: systemd's (LISTEN_FDS) or a fresh unix socket. */
-static int
-listen_socket(const char *path, int *owned)
-{
-	const char	*fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
-	long long	 n, p;
-	mode_t		 mode;
-	int		 fd;
-
-	*owned = 0;
-	if (fds != NULL && pid != NULL && op_strtonum(fds, 1, 1, &n) == OP_OK &&
-	    op_strtonum(pid, 1, 1LL << 31, &p) == OP_OK && p == getpid())
-		return 3;
-	if (path == NULL || *path == '\0') {
-		op_error("no socket: set OP_SOCKET or run under systemd");
-		return -1;
-	}
-	unlink(path);
-	if ((fd = FCGX_OpenSocket(path, 1024)) < 0) {
-		op_error("cannot listen on %s: %s", path, strerror(errno));
-		return -1;
-	}
-	mode = socket_mode();
-	chmod(path, mode);
-	*owned = 1;
-	return fd;
 }
 
 static int
@@ -260,7 +204,7 @@ op_pool_run(const struct op_service *svc, const char *path, unsigned workers)
 	memset(w, 0, sizeof(w));
 	if (FCGX_Init() != 0)
 		return OP_EINTERNAL;
-	if ((fd = listen_socket(path, &owned)) < 0)
+	if ((fd = op_listen(path, 1024, "OP_SOCKET", &owned)) < 0)
 		return OP_EIO;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -268,11 +212,11 @@ op_pool_run(const struct op_service *svc, const char *path, unsigned workers)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	on_signal(SIGTERM, master_signal);
-	on_signal(SIGINT, master_signal);
-	on_signal(SIGHUP, master_signal);
-	on_signal(SIGCHLD, master_signal);
-	on_signal(SIGPIPE, SIG_IGN);
+	op_signal(SIGTERM, master_signal);
+	op_signal(SIGINT, master_signal);
+	op_signal(SIGHUP, master_signal);
+	op_signal(SIGCHLD, master_signal);
+	op_signal(SIGPIPE, SIG_IGN);
 
 	op_info("pool %s: %u workers on %s", svc->name, workers,
 	    owned ? path : "the systemd socket");

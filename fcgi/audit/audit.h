@@ -18,6 +18,8 @@ void		chain_hash(const char *event, const char *prev, char out[65]);
  * that is not an event envelope.
  */
 enum op_err	chain_append(struct op_db *, const char *event, int *added);
+/* The validator of an outcome: success or failure. */
+enum op_err	audit_valid_outcome(const char *, const char **why);
 /* "failure" for events that record something refused or failed. */
 const char	*chain_outcome(const char *type, json_t *event);
 

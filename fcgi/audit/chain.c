@@ -25,6 +25,16 @@ chain_hash(const char *event, const char *prev, char out[65])
 	op_buf_clear(&b);
 }
 
+enum op_err
+audit_valid_outcome(const char *s, const char **why)
+{
+	if (strcmp(s, "success") != 0 && strcmp(s, "failure") != 0) {
+		*why = "must be success or failure";
+		return OP_EINVAL;
+	}
+	return OP_OK;
+}
+
 const char *
 chain_outcome(const char *type, json_t *event)
 {

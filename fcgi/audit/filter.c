@@ -27,16 +27,6 @@ valid_action(const char *s, const char **why)
 }
 
 static enum op_err
-valid_outcome(const char *s, const char **why)
-{
-	if (strcmp(s, "success") != 0 && strcmp(s, "failure") != 0) {
-		*why = "must be success or failure";
-		return OP_EINVAL;
-	}
-	return OP_OK;
-}
-
-static enum op_err
 valid_format(const char *s, const char **why)
 {
 	if (strcmp(s, "csv") != 0 && strcmp(s, "jsonl") != 0) {
@@ -58,7 +48,7 @@ static const struct op_field fields[F__MAX] = {
 	[F_SUBJECT_KIND] = { "subject_kind", OP_FT_STRING, 0, 1, 32,
 	    op_valid_slug },
 	[F_SUBJECT_ID] = { "subject_id", OP_FT_STRING, 0, 1, 128, NULL },
-	[F_OUTCOME] = { "outcome", OP_FT_STRING, 0, 7, 7, valid_outcome },
+	[F_OUTCOME] = { "outcome", OP_FT_STRING, 0, 7, 7, audit_valid_outcome },
 	[F_SINCE] = { "since", OP_FT_TIME, 0, 20, 40, NULL },
 	[F_UNTIL] = { "until", OP_FT_TIME, 0, 20, 40, NULL },
 	[F_LIMIT] = { "limit", OP_FT_INT, 0, 1, 200, NULL },

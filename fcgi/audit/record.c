@@ -28,23 +28,13 @@ valid_type(const char *s, const char **why)
 	return OP_OK;
 }
 
-static enum op_err
-valid_outcome(const char *s, const char **why)
-{
-	if (strcmp(s, "success") != 0 && strcmp(s, "failure") != 0) {
-		*why = "must be success or failure";
-		return OP_EINVAL;
-	}
-	return OP_OK;
-}
-
 static const struct op_field fields[] = {
 	{ "type", OP_FT_STRING, OP_FF_REQUIRED, 3, 64, valid_type },
 	{ "team_id", OP_FT_STRING, OP_FF_NULLABLE, 36, 36, op_valid_uuid },
 	{ "actor_id", OP_FT_STRING, OP_FF_NULLABLE, 36, 36, op_valid_uuid },
 	{ "subject_kind", OP_FT_STRING, OP_FF_NULLABLE, 1, 32, op_valid_slug },
 	{ "subject_id", OP_FT_STRING, OP_FF_NULLABLE, 1, 128, NULL },
-	{ "outcome", OP_FT_STRING, 0, 7, 7, valid_outcome },
+	{ "outcome", OP_FT_STRING, 0, 7, 7, audit_valid_outcome },
 	{ "data", OP_FT_OBJECT, 0, 0, 64, NULL },
 };
 

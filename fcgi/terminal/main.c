@@ -43,71 +43,6 @@ on_signal(int sig)
 		terminal_stop = 1;
 }
 
-static void
-handle(int sig, void (*fn)(int))
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
-/* OP_SOCKET_MODE in octal, as chmod(1) takes it (0660 by default). */
-static mode_t
-socket_mode(void)
-{
-	const char	*s = op_config_get("OP_SOCKET_MODE", "0660");
-	char		*end;
-	long		 m;
-
-	m = strtol(s, &end, 8);
-	if (*s == '\0' || *end != '\0' || m < 0 || m > 0777)
-		return 0660;
-	return (mode_t)m;
-}
-
-/* systemd's socket (LISTEN_FDS=1 for us), or a fresh one at path. */
-static int
-listen_socket(const char *path, int *owned)
-{
-	struct sockaddr_un	 sun;
-	const char		*fds = getenv("LISTEN_FDS");
-	const char		*pid = getenv("LISTEN_PID");
-	long long		 n, p;
-	int			 fd;
-
-	*owned = 0;
-	if (fds != NULL && pid != NULL && op_strtonum(fds, 1, 1, &n) == OP_OK &&
-	    op_strtonum(pid, 1, 1LL << 31, &p) == OP_OK && p == getpid())
-		return 3;
-	if (path == NULL || *path == '\0') {
-		op_error("no socket: set OP_TERMINAL_SOCKET or run under "
-		    "systemd");
-		return -1;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		op_error("OP_TERMINAL_SOCKET is too long");
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    listen(fd, 64) < 0) {
-		op_error("cannot listen on %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	chmod(path, socket_mode());
-	*owned = 1;
-	return fd;
-}
-
 static size_t
 live(void)
 {
@@ -140,8 +75,8 @@ session_child(int lfd, int cfd)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
 		_exit(0);
-	handle(SIGCHLD, SIG_DFL);
-	handle(SIGINT, SIG_IGN);
+	op_signal(SIGCHLD, SIG_DFL);
+	op_signal(SIGINT, SIG_IGN);
 	session_run(cfd);
 	close(cfd);
 	_exit(0);
@@ -222,12 +157,12 @@ serve(void)
 	sigdelset(&terminal_waitmask, SIGTERM);
 	sigdelset(&terminal_waitmask, SIGINT);
 	sigdelset(&terminal_waitmask, SIGCHLD);
-	handle(SIGTERM, on_signal);
-	handle(SIGINT, on_signal);
-	handle(SIGCHLD, on_signal);
-	handle(SIGPIPE, SIG_IGN);
-	handle(SIGHUP, SIG_IGN);
-	if ((lfd = listen_socket(path, &owned)) < 0)
+	op_signal(SIGTERM, on_signal);
+	op_signal(SIGINT, on_signal);
+	op_signal(SIGCHLD, on_signal);
+	op_signal(SIGPIPE, SIG_IGN);
+	op_signal(SIGHUP, SIG_IGN);
+	if ((lfd = op_listen(path, 64, "OP_TERMINAL_SOCKET", &owned)) < 0)
 		return 1;
 	op_info("serving the web terminal on %s (at most %zu sessions)",
 	    owned ? path : "the socket systemd passed", nsessions_max);
