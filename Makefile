@@ -50,6 +50,7 @@ LIB_SRCS = \
 	lib/outbox.c	\
 	lib/fcgiping.c	\
 	lib/listen.c	\
+	lib/proxy.c	\
 	lib/pool.c	\
 	lib/service.c
 

@@ -680,4 +680,50 @@ enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
  */
 enum op_err	 op_fcgi_ping(const char *path, int timeout_ms);
 
+/* ------------------------------------------------------------------ proxy */
+
+/*
+ * The gateway's generated routing (lib/proxy.c): files under OP_ROUTES_DIR
+ * that nginx includes, "upstreams/<name>.conf" and "sites/<name>.conf".
+ */
+struct op_proxy_change {
+	const char	*rel;	/* "upstreams/<name>.conf" or "sites/<name>.conf" */
+	const char	*text;	/* the new contents; NULL removes the file */
+};
+
+/* The routing directory (OP_ROUTES_DIR), or NULL when there is none. */
+const char	*op_proxy_dir(void);
+/*
+ * Apply n changes as one: write each atomically, check the gateway's whole
+ * configuration (OP_PROXY_CHECK argv, e.g. nginx -t) and reload it
+ * (OP_PROXY_RELOAD argv). A failed check puts every file back and answers
+ * OP_EINVAL with the checker's output added to why (may be NULL); a failed
+ * reload keeps the valid files and answers OP_EUNAVAIL. Serialised across
+ * processes by a lock file in the directory.
+ */
+enum op_err	 op_proxy_apply(const struct op_proxy_change *, size_t n,
+		    struct op_buf *why);
+/* Is s one word that cannot end a directive or open a block? */
+int		 op_proxy_word_ok(const char *s);
+/* "op_ct_<32 hex>_<port>": the upstream of one port of a container. */
+void		 op_proxy_upstream_name(const char *container_id, long port,
+		    char out[64]);
+/* The upstreams file of a container from its published ports
+ * ([{container, host, protocol}]); malloc'd, NULL on an unusable value. */
+char		*op_proxy_upstreams_text(const char *container_id,
+		    json_t *ports);
+
+/* One proxied site: a hostname (and path) served from an upstream. */
+struct op_proxy_site {
+	const char	*hostname;
+	const char	*path;		/* location prefix; NULL is "/" */
+	const char	*upstream;	/* op_proxy_upstream_name */
+	int		 body_max_mb;	/* 0: 64 */
+	int		 read_timeout_s;	/* 0: 60 */
+};
+
+/* The server block of a site, listening on OP_PROXY_LISTEN; malloc'd,
+ * NULL when a value is unsafe to render. */
+char		*op_proxy_site_text(const struct op_proxy_site *);
+
 #endif /* OPENPANEL_H */

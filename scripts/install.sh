@@ -16,7 +16,9 @@ ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
 
-install -d "$DESTDIR$PREFIX/bin" "$SHARE/sql" "$SHARE/web" "$ETC/nginx" "$UNITS"
+install -d "$DESTDIR$PREFIX/bin" "$SHARE/sql" "$SHARE/web" "$ETC/nginx" "$UNITS" \
+    "$DESTDIR/var/lib/openpanel/routes/upstreams" \
+    "$DESTDIR/var/lib/openpanel/routes/sites"
 for s in "${SERVICES[@]}"; do
 	install -m 755 "$TOP/$BUILD/bin/op-$s" "$DESTDIR$PREFIX/bin/"
 done
@@ -33,6 +35,7 @@ STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
     NCHAN_MODULE= API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
     CONN_LIMIT=256 PID_FILE=/run/openpanel-gateway/nginx.pid \
     REALIP_CONF=/etc/openpanel/nginx/realip.conf \
+    ROUTES=/var/lib/openpanel/routes \
     "$TOP/scripts/render-nginx.sh" "$TOP/nginx/openpanel.conf.in" \
     > "$ETC/nginx/nginx.conf"
 for u in "$TOP"/systemd/*; do
@@ -47,6 +50,8 @@ OP_REDIS = 127.0.0.1:6379
 OP_SQL_DIR = $PREFIX/share/openpanel/sql
 OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
+OP_ROUTES_DIR = /var/lib/openpanel/routes
+OP_PROXY_LISTEN = 0.0.0.0:80
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"

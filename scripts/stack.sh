@@ -32,7 +32,7 @@ wait_for() {
 
 stack_dirs() {
 	D=$OP_DATA_DIR
-	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web}
+	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web,routes/upstreams,routes/sites}
 	chmod 755 "$D" "$D/run"
 	chmod 700 "$D/keys"
 	if [ "$(id -u)" -eq 0 ]; then
@@ -127,6 +127,10 @@ OP_WORKERS = ${OP_WORKERS:-4}
 OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
+OP_ROUTES_DIR = $D/routes
+OP_PROXY_LISTEN = 127.0.0.1:$OP_HTTP_PORT
+OP_PROXY_CHECK = $(command -v nginx) -t -q -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
+OP_PROXY_RELOAD = $(command -v nginx) -s reload -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF
 	export OP_CONFIG=$D/openpanel.conf
@@ -177,6 +181,7 @@ stack_nginx() {
 	    API_BURST=${OP_API_BURST:-400} LOGIN_RATE=${OP_LOGIN_RATE:-60} \
 	    LOGIN_BURST=${OP_LOGIN_BURST:-20} CONN_LIMIT=${OP_CONN_LIMIT:-256} \
 	    PID_FILE=$D/state/nginx.pid REALIP_CONF=$D/state/realip.conf \
+	    ROUTES=$D/routes \
 	    "$TOP/scripts/render-nginx.sh" "$TOP/nginx/openpanel.conf.in" \
 	    > "$D/state/nginx.conf"
 	nginx -t -q -p "$D/state" -c "$D/state/nginx.conf" -e "$D/log/nginx-error.log" || return 1
