@@ -45,12 +45,14 @@ LIB_SRCS = \
 	lib/router.c	\
 	lib/fields.c	\
 	lib/valid.c	\
+	lib/valid_git.c	\
 	lib/perm.c	\
 	lib/events.c	\
 	lib/outbox.c	\
 	lib/fcgiping.c	\
 	lib/listen.c	\
 	lib/proxy.c	\
+	lib/internal.c	\
 	lib/pool.c	\
 	lib/service.c
 
@@ -84,6 +86,7 @@ PROJECTS_SRCS = \
 	fcgi/projects/registries.c	\
 	fcgi/projects/logs.c		\
 	fcgi/projects/terminal.c	\
+	fcgi/projects/rollout.c	\
 	fcgi/projects/engine.c		\
 	fcgi/projects/state.c		\
 	fcgi/projects/reconcile.c
@@ -101,7 +104,22 @@ AUDIT_SRCS = \
 	fcgi/audit/stats.c	\
 	fcgi/audit/export.c
 
-SERVICES = auth projects audit
+# fcgi/builds/: op-builds, git sources, webhooks, builds, deployments.
+BUILDS_SRCS = \
+	fcgi/builds/main.c	\
+	fcgi/builds/sources.c	\
+	fcgi/builds/webhooks.c	\
+	fcgi/builds/builds.c	\
+	fcgi/builds/deployments.c	\
+	fcgi/builds/queue.c	\
+	fcgi/builds/buildlog.c	\
+	fcgi/builds/git.c	\
+	fcgi/builds/image.c	\
+	fcgi/builds/health.c	\
+	fcgi/builds/run_build.c	\
+	fcgi/builds/run_deploy.c
+
+SERVICES = auth projects audit builds
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -140,6 +158,7 @@ endef
 $(eval $(call program,auth,AUTH))
 $(eval $(call program,projects,PROJECTS))
 $(eval $(call program,audit,AUDIT))
+$(eval $(call program,builds,BUILDS))
 $(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a

@@ -446,6 +446,8 @@ struct op_req {
 	struct op_identity	 auth;
 	const char		*params[OP_PATH_PARAMS];	/* :id, … */
 	json_t			*body;		/* parsed JSON body, or NULL */
+	const char		*body_raw;	/* its bytes, as sent (arena) */
+	size_t			 body_len;
 	struct op_error_detail	 err;
 	int			 status;
 	json_t			*reply;		/* owned */
@@ -614,6 +616,15 @@ enum op_err	 op_valid_container_path(const char *, const char **why);
 enum op_err	 op_valid_label_key(const char *, const char **why);
 /* An image reference: [registry[:port]/]name[:tag][@sha256:digest]. */
 enum op_err	 op_valid_image(const char *, const char **why);
+/* valid_git.c: https://, http://, ssh:// or user@host:path, never a
+ * local path, an option or a transport helper. */
+enum op_err	 op_valid_git_url(const char *, const char **why);
+/* A branch, tag or commit (git check-ref-format rules, no leading '-'). */
+enum op_err	 op_valid_git_ref(const char *, const char **why);
+/* A relative path inside a repository, without "..". */
+enum op_err	 op_valid_repo_path(const char *, const char **why);
+/* Is s a commit id (7 to 64 lower-case hex digits)? */
+int		 op_git_is_commit(const char *s);
 /* UTF-8 without NUL or control bytes (tab excepted when allow_tab). */
 int		 op_utf8_clean(const char *, size_t, int allow_tab);
 /* Parse a base-10 integer in [min, max]; strtonum-style. */
@@ -652,6 +663,14 @@ int		 op_role_allows(enum op_role, enum op_action);
 enum op_err	 op_team_authorize(struct op_req *, const char *team_id,
 		    enum op_action act, enum op_role *role);
 
+/*
+ * A project (projects.projects_v) the caller may act on: its team id in
+ * *team_id (arena copy). No such project, or another team's, is
+ * OP_ENOTFOUND; a role that does not allow act is OP_EFORBIDDEN.
+ */
+enum op_err	 op_project_authorize(struct op_req *, const char *project_id,
+		    enum op_action act, const char **team_id);
+
 /* ------------------------------------------------------------------ events */
 
 /*
@@ -679,6 +698,20 @@ enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
  * worker answers within timeout_ms.
  */
 enum op_err	 op_fcgi_ping(const char *path, int timeout_ms);
+
+/* ------------------------------------------------------------------ internal */
+
+/*
+ * One service asking another through the gateway's internal socket
+ * (OP_INTERNAL_SOCKET): method path with a JSON body (may be NULL), for
+ * at most timeout_ms, carrying request_id (may be NULL). *status is the
+ * HTTP status, *reply the JSON answer (new reference, or NULL). Any
+ * answer is OP_OK; OP_EUNAVAIL when the gateway cannot be reached,
+ * OP_ETIMEOUT past the deadline. Only OP_R_INTERNAL routes take these.
+ */
+enum op_err	 op_internal_call(const char *request_id, const char *method,
+		    const char *path, json_t *body, int timeout_ms,
+		    long *status, json_t **reply);
 
 /* ------------------------------------------------------------------ proxy */
 

@@ -278,6 +278,9 @@ body_load(struct op_req *r)
 	if (n != len)
 		return op_fail(r, OP_EBADREQ, "short_body",
 		    "the request body is shorter than its length", NULL);
+	buf[len] = '\0';
+	r->body_raw = buf;
+	r->body_len = (size_t)len;
 	r->body = json_loadb(buf, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r->body == NULL)
 		return op_fail(r, OP_EBADREQ, "malformed_json",

@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth projects audit)
+SERVICES=(auth projects audit builds)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
@@ -51,6 +51,8 @@ OP_SQL_DIR = $PREFIX/share/openpanel/sql
 OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
 OP_ROUTES_DIR = /var/lib/openpanel/routes
+OP_INTERNAL_SOCKET = /run/openpanel/internal.sock
+OP_BUILDS_DIR = /var/lib/openpanel/builds
 OP_PROXY_LISTEN = 0.0.0.0:80
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF

@@ -7,7 +7,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects audit)
+SERVICES=(auth projects audit builds)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }
@@ -128,6 +128,8 @@ OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_ROUTES_DIR = $D/routes
+OP_INTERNAL_SOCKET = $D/run/internal.sock
+OP_BUILDS_DIR = $D/builds
 OP_PROXY_LISTEN = 127.0.0.1:$OP_HTTP_PORT
 OP_PROXY_CHECK = $(command -v nginx) -t -q -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
 OP_PROXY_RELOAD = $(command -v nginx) -s reload -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log

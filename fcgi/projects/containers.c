@@ -36,11 +36,9 @@ container_row(struct op_req *r, PGresult *res, int i, struct container *c)
 }
 
 enum op_err
-container_authorize(struct op_req *r, const char *id, enum op_action act,
-    struct container *c)
+container_load(struct op_req *r, const char *id, struct container *c)
 {
 	PGresult	*res = NULL;
-	enum op_role	 role;
 	const char	*why;
 	enum op_err	 er;
 
@@ -60,7 +58,17 @@ container_authorize(struct op_req *r, const char *id, enum op_action act,
 	}
 	er = container_row(r, res, 0, c);
 	PQclear(res);
-	if (er != OP_OK)
+	return er;
+}
+
+enum op_err
+container_authorize(struct op_req *r, const char *id, enum op_action act,
+    struct container *c)
+{
+	enum op_role	role;
+	enum op_err	er;
+
+	if ((er = container_load(r, id, c)) != OP_OK)
 		return er;
 	er = op_team_authorize(r, c->team_id, act, &role);
 	if (er == OP_ENOTFOUND)
@@ -169,7 +177,7 @@ env_store(struct op_req *r, const struct container *c, json_t *env)
  * replaces the container's own plain values (as env_store will), then
  * the body's on top.
  */
-static enum op_err
+enum op_err
 env_for(struct op_req *r, const struct container *c, json_t *body_env,
     json_t **out)
 {

@@ -124,6 +124,9 @@ labels(const struct container *c)
 	json_object_set_new(l, "io.openpanel.container", json_string(c->id));
 	json_object_set_new(l, "io.openpanel.team", json_string(c->team_id));
 	json_object_set_new(l, "io.openpanel.instance", json_string(instance));
+	if (c->deployment != NULL)
+		json_object_set_new(l, "io.openpanel.deployment",
+		    json_string(c->deployment));
 	return l;
 }
 

@@ -37,6 +37,13 @@ static const struct op_route routes[] = {
 	{ "POST",   "/api/containers/:id/terminal",	containers_terminal, OP_R_SESSION },
 	{ "GET",    "/api/containers/:id/env",		env_container_get, 0 },
 	{ "PUT",    "/api/containers/:id/env",		env_container_put, 0 },
+	/* op-builds' zero-downtime deployments (rollout.c). */
+	{ "POST",   "/api/containers/candidates",	rollout_candidate,
+	    OP_R_PUBLIC | OP_R_INTERNAL },
+	{ "POST",   "/api/containers/:id/promote",	rollout_promote,
+	    OP_R_PUBLIC | OP_R_INTERNAL },
+	{ "DELETE", "/api/containers/:id/candidates/:docker_id",
+	    rollout_discard, OP_R_PUBLIC | OP_R_INTERNAL },
 };
 
 static const struct op_service service = {

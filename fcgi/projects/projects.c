@@ -15,30 +15,7 @@ enum op_err
 project_authorize(struct op_req *r, const char *project_id,
     enum op_action act, const char **team_id)
 {
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	const char	*why;
-	enum op_err	 er;
-
-	*team_id = NULL;
-	if (project_id == NULL || op_valid_uuid(project_id, &why) != OP_OK)
-		return op_fail(r, OP_ENOTFOUND, "not_found", "no such project",
-		    NULL);
-	if ((er = op_db_execv(r->db, &res, "SELECT team_id FROM"
-	    " projects.projects WHERE id = $1",
-	    project_id)) != OP_OK)
-		return er;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return op_fail(r, OP_ENOTFOUND, "not_found", "no such project",
-		    NULL);
-	}
-	*team_id = op_req_strdup(r, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	er = op_team_authorize(r, *team_id, act, &role);
-	if (er == OP_ENOTFOUND)	/* another team's project is no project */
-		er = op_fail(r, er, "not_found", "no such project", NULL);
-	return er;
+	return op_project_authorize(r, project_id, act, team_id);
 }
 
 static const struct op_field list_fields[] = {

@@ -41,6 +41,9 @@ enum op_err	registries_delete(struct op_req *);
 enum op_err	containers_logs(struct op_req *);	/* logs.c */
 enum op_err	containers_stats(struct op_req *);
 enum op_err	containers_terminal(struct op_req *);	/* terminal.c */
+enum op_err	rollout_candidate(struct op_req *);	/* rollout.c */
+enum op_err	rollout_promote(struct op_req *);
+enum op_err	rollout_discard(struct op_req *);
 
 /*
  * The project id (a path or body value): authorise act in its team and
@@ -57,6 +60,7 @@ struct container {
 	const char	*name;
 	const char	*image;
 	const char	*docker_id;	/* NULL before the engine has it */
+	const char	*deployment;	/* labels a deployment's candidate */
 	const char	*state;
 	json_t		*spec;		/* owned by the request's arena list */
 };
@@ -75,6 +79,14 @@ enum op_err	container_name_free(struct op_req *, const char *project_id,
 enum op_err	container_launch(struct op_req *, struct container *,
 		    json_t *body_env, json_t *secrets, int start);
 
+/* Load container id, unauthorised: for internal callers only. */
+enum op_err	container_load(struct op_req *, const char *id,
+		    struct container *);
+/* The environment c runs with: the project's and c's stored values (c's
+ * plain ones only when body_env is given), then body_env over them (new
+ * reference in *out). */
+enum op_err	env_for(struct op_req *, const struct container *,
+		    json_t *body_env, json_t **out);
 /* Load container id, authorising act in its project's team. */
 enum op_err	container_authorize(struct op_req *, const char *id,
 		    enum op_action act, struct container *);
@@ -125,6 +137,9 @@ enum op_err	engine_refresh(struct op_req *, struct container *);
  * holds it). The caller commits; the request's end rolls back otherwise.
  */
 enum op_err	container_lock(struct op_req *, const char *id, int skip_locked);
+/* [{container, protocol, host_ip, host}] from an inspection's
+ * NetworkSettings.Ports (new reference). */
+json_t		*engine_published(json_t *ports);
 /* Remove the project's network. */
 enum op_err	engine_network_remove(struct op_req *, const char *project_id);
 /* Remove one engine volume by name (absent is fine). */

@@ -45,9 +45,8 @@ str_or(const char *s, const char *def)
 	return s != NULL ? s : def;
 }
 
-/* [{container, protocol, host_ip, host}] as the engine published them. */
-static json_t *
-published(json_t *ports)
+json_t *
+engine_published(json_t *ports)
 {
 	const char	*key;
 	json_t		*binds, *b, *out = json_array();
@@ -137,7 +136,7 @@ refresh_locked(struct op_req *r, struct container *c)
 		    "Status")), "created");
 		health = str_or(json_string_value(json_object_get(
 		    json_object_get(state, "Health"), "Status")), "");
-		ports = published(json_object_get(json_object_get(reply,
+		ports = engine_published(json_object_get(json_object_get(reply,
 		    "NetworkSettings"), "Ports"));
 		pj = json_dumps(ports, JSON_COMPACT);
 		er = op_db_execv(r->db, NULL, "UPDATE projects.containers SET"

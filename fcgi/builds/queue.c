@@ -1,0 +1,301 @@
+/*
+ * queue.c — builds and deployments as jobs (DESIGN.md §4).
+ *
+ * A worker claims the oldest ready row with FOR UPDATE SKIP LOCKED and
+ * takes a lease on it (lease_owner, lease_until). A thread renews the
+ * lease on a connection of its own while the job runs; a worker that
+ * dies stops renewing, the lease runs out, and the next claim takes the
+ * row again (attempts counts the tries). Only the lease holder may
+ * finish a job: job_owned checks it under the row's lock in the same
+ * transaction that marks the row done, so a worker that lost its lease
+ * can never mark anything succeeded.
+ *
+ * Claims are serialised by an advisory lock so the per-instance limit
+ * (OP_BUILDS_CONCURRENCY running builds) holds across workers, and a
+ * project never runs two jobs of one kind at once.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "builds.h"
+
+#define MAX_ATTEMPTS	3
+
+/* The lease, in seconds, and how often it is renewed. */
+static long
+lease_seconds(void)
+{
+	return (long)op_config_int("OP_JOB_LEASE_S", 20, 3, 3600);
+}
+
+static const char claim_builds[] =
+	"WITH c AS (SELECT id FROM builds.builds t"
+	" WHERE ((status = 'queued' AND run_after <= now())"
+	"  OR (status = 'running' AND lease_until < now()))"
+	" AND NOT EXISTS (SELECT 1 FROM builds.builds o WHERE"
+	"  o.project_id = t.project_id AND o.id <> t.id AND"
+	"  o.status = 'running' AND o.lease_until >= now())"
+	" AND (SELECT count(*) FROM builds.builds WHERE status = 'running'"
+	"  AND lease_until >= now()) < $3::int"
+	" ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+	" UPDATE builds.builds t SET status = 'running',"
+	" attempts = attempts + 1, lease_owner = $1,"
+	" lease_until = now() + make_interval(secs => $2::int),"
+	" started_at = COALESCE(started_at, now())"
+	" FROM c WHERE t.id = c.id RETURNING t.id, t.attempts";
+
+static const char claim_deployments[] =
+	"WITH c AS (SELECT id FROM builds.deployments t"
+	" WHERE ((status = 'queued' AND run_after <= now())"
+	"  OR (status = 'running' AND lease_until < now()))"
+	" AND NOT EXISTS (SELECT 1 FROM builds.deployments o WHERE"
+	"  o.project_id = t.project_id AND o.id <> t.id AND"
+	"  o.status = 'running' AND o.lease_until >= now())"
+	" AND $3::int > 0"
+	" ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+	" UPDATE builds.deployments t SET status = 'running',"
+	" attempts = attempts + 1, lease_owner = $1,"
+	" lease_until = now() + make_interval(secs => $2::int),"
+	" started_at = COALESCE(started_at, now())"
+	" FROM c WHERE t.id = c.id RETURNING t.id, t.attempts";
+
+/* Fail a row that has used up its attempts, in its own transaction. */
+static enum op_err
+give_up(struct op_req *r, struct job *j)
+{
+	const char	*type = strcmp(j->table, "builds") == 0 ?
+	    "build.failed" : "deployment.failed";
+	const char	*kind = strcmp(j->table, "builds") == 0 ?
+	    "build" : "deployment";
+	const char	*why = "gave up after 3 attempts (its worker stopped, or "
+	    "a service it needs was away, each time)";
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	if ((er = op_db_begin(r->db)) != OP_OK ||
+	    (er = op_db_execv(r->db, &res, strcmp(j->table, "builds") == 0 ?
+	    "UPDATE builds.builds SET status = 'failed', error = $2,"
+	    " finished_at = now(), lease_owner = NULL WHERE id = $1"
+	    " RETURNING team_id" :
+	    "UPDATE builds.deployments SET status = 'failed', error = $2,"
+	    " finished_at = now(), lease_owner = NULL WHERE id = $1"
+	    " RETURNING team_id", j->id, why)) != OP_OK)
+		return er;
+	er = op_event_emit(r, type, PQgetvalue(res, 0, 0), kind, j->id,
+	    json_pack("{s:s}", "error", why));
+	PQclear(res);
+	return er == OP_OK ? op_db_commit(r->db) : er;
+}
+
+enum op_err
+job_claim(struct op_req *r, const char *table, struct job *j)
+{
+	PGresult	*res = NULL;
+	char		 lease[16], limit[16];
+	long long	 attempts = 0;
+	enum op_err	 er;
+
+	memset(j, 0, sizeof(*j));
+	snprintf(j->owner, sizeof(j->owner), "%.40s:%ld:%ld",
+	    op_config_get("HOSTNAME", "host"), (long)getpid(),
+	    (long)time(NULL));
+	j->table = table;
+	snprintf(lease, sizeof(lease), "%ld", lease_seconds());
+	snprintf(limit, sizeof(limit), "%lld", op_config_int(
+	    "OP_BUILDS_CONCURRENCY", 2, 1, 64));
+	if ((er = op_db_begin(r->db)) != OP_OK ||
+	    (er = op_db_execv(r->db, NULL, "SELECT pg_advisory_xact_lock("
+	    "hashtext('builds.claim'))")) != OP_OK ||
+	    (er = op_db_execv(r->db, &res, strcmp(table, "builds") == 0 ?
+	    claim_builds : claim_deployments, j->owner, lease, limit)) !=
+	    OP_OK) {
+		op_db_rollback(r->db);
+		return er;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		op_db_rollback(r->db);
+		return OP_ENOTFOUND;
+	}
+	snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(res, 0, 0));
+	(void)op_strtonum(PQgetvalue(res, 0, 1), 0, 1000000, &attempts);
+	PQclear(res);
+	if ((er = op_db_commit(r->db)) != OP_OK)
+		return er;
+	if (attempts > MAX_ATTEMPTS) {
+		(void)give_up(r, j);
+		return OP_ENOTFOUND;
+	}
+	return OP_OK;
+}
+
+struct holder {
+	struct job	*job;
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 done;
+};
+
+static struct holder	holder;
+
+/* One renewal: lost when the row is no longer ours. */
+static void
+renew(struct op_db *db, struct job *j)
+{
+	PGresult	*res = NULL;
+	char		 lease[16];
+
+	snprintf(lease, sizeof(lease), "%ld", lease_seconds());
+	if (op_db_execv(db, &res, strcmp(j->table, "builds") == 0 ?
+	    "UPDATE builds.builds SET lease_until = now() +"
+	    " make_interval(secs => $3::int) WHERE id = $1 AND lease_owner = $2"
+	    " AND status = 'running' RETURNING cancel" :
+	    "UPDATE builds.deployments SET lease_until = now() +"
+	    " make_interval(secs => $3::int) WHERE id = $1 AND lease_owner = $2"
+	    " AND status = 'running' RETURNING false", j->id, j->owner,
+	    lease) != OP_OK)
+		return;		/* the database away: try again next tick */
+	if (PQntuples(res) != 1)
+		j->lost = 1;
+	else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		j->cancel = 1;
+	PQclear(res);
+}
+
+static void *
+hold_loop(void *arg)
+{
+	struct holder	*h = arg;
+	struct op_db	*db = NULL;
+	struct timespec	 until;
+	char		 conninfo[1024];
+
+	if (op_db_conninfo("builds", conninfo, sizeof(conninfo)) != OP_OK ||
+	    op_db_open(conninfo, &db) != OP_OK)
+		return NULL;
+	pthread_mutex_lock(&h->mu);
+	while (!h->done) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += lease_seconds() / 3 > 0 ? lease_seconds() / 3 : 1;
+		if (pthread_cond_timedwait(&h->cv, &h->mu, &until) == 0 &&
+		    h->done)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		renew(db, h->job);
+		pthread_mutex_lock(&h->mu);
+	}
+	pthread_mutex_unlock(&h->mu);
+	op_db_close(db);
+	return NULL;
+}
+
+enum op_err
+job_hold(struct job *j)
+{
+	holder.job = j;
+	holder.done = 0;
+	pthread_mutex_init(&holder.mu, NULL);
+	pthread_cond_init(&holder.cv, NULL);
+	if (pthread_create(&holder.thread, NULL, hold_loop, &holder) != 0)
+		return OP_ENOMEM;
+	return OP_OK;
+}
+
+void
+job_release(struct job *j)
+{
+	(void)j;
+	pthread_mutex_lock(&holder.mu);
+	holder.done = 1;
+	pthread_cond_signal(&holder.cv);
+	pthread_mutex_unlock(&holder.mu);
+	pthread_join(holder.thread, NULL);
+	pthread_cond_destroy(&holder.cv);
+	pthread_mutex_destroy(&holder.mu);
+}
+
+enum op_err
+job_owned(struct op_req *r, struct job *j)
+{
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	if (!op_db_in_tx(r->db) && (er = op_db_begin(r->db)) != OP_OK)
+		return er;
+	if ((er = op_db_execv(r->db, &res, strcmp(j->table, "builds") == 0 ?
+	    "SELECT 1 FROM builds.builds WHERE id = $1 AND lease_owner = $2"
+	    " AND status = 'running' FOR UPDATE" :
+	    "SELECT 1 FROM builds.deployments WHERE id = $1 AND"
+	    " lease_owner = $2 AND status = 'running' FOR UPDATE", j->id,
+	    j->owner)) != OP_OK)
+		return er;
+	er = PQntuples(res) == 1 ? OP_OK : OP_ECONFLICT;
+	PQclear(res);
+	return er;
+}
+
+enum op_err
+job_retry(struct op_req *r, struct job *j, const char *why)
+{
+	enum op_err	er;
+
+	op_warn("%s %s: will retry: %s", j->table, j->id, why);
+	if ((er = job_owned(r, j)) != OP_OK ||
+	    (er = op_db_execv(r->db, NULL, strcmp(j->table, "builds") == 0 ?
+	    "UPDATE builds.builds SET status = 'queued', lease_owner = NULL,"
+	    " run_after = now() + make_interval(secs => 5 * attempts)"
+	    " WHERE id = $1" :
+	    "UPDATE builds.deployments SET status = 'queued',"
+	    " lease_owner = NULL, run_after = now() +"
+	    " make_interval(secs => 5 * attempts) WHERE id = $1",
+	    j->id)) != OP_OK)
+		return er;
+	return op_db_commit(r->db);
+}
+
+/* Run one job of table when one is ready: 1 if one ran. */
+static int
+run_one(const struct op_service *svc, struct op_db *db, const char *table)
+{
+	struct op_req	r;
+	struct job	j;
+	int		ran = 0;
+
+	memset(&j, 0, sizeof(j));
+	if (op_system_req(&r, svc, db) != OP_OK)
+		return 0;
+	if (job_claim(&r, table, &j) == OP_OK && job_hold(&j) == OP_OK) {
+		if (strcmp(table, "builds") == 0)
+			build_run(&r, &j);
+		else
+			deploy_run(&r, &j);
+		job_release(&j);
+		ran = 1;
+	}
+	op_db_rollback(db);
+	op_system_req_end(&r);
+	return ran;
+}
+
+/*
+ * The worker: deployments first (a deploy waits on nothing but health),
+ * then builds, one job at a time per worker process; idle, it looks again
+ * every second. Run more workers for more concurrency, up to the limit.
+ */
+enum op_err
+worker_run(const struct op_service *svc, struct op_db *db,
+    volatile int *stop)
+{
+	while (!*stop) {
+		if (run_one(svc, db, "deployments") ||
+		    run_one(svc, db, "builds"))
+			continue;
+		sleep(1);
+	}
+	return OP_OK;
+}
