@@ -72,6 +72,9 @@ build_enqueue(struct op_req *r, const struct build_input *in, char id[37])
 	    in->trigger, r->auth.authenticated ? r->auth.user_id : NULL,
 	    r->request_id)) != OP_OK)
 		goto out;
+	if ((er = op_db_execv(r->db, NULL, "SELECT pg_notify('builds_jobs',"
+	    " 'build')")) != OP_OK)
+		goto out;
 	er = op_event_emit(r, "build.queued", in->team_id, "build", id,
 	    json_pack("{s:s, s:s, s:s, s:s}", "project_id", in->project_id,
 	    "git_url", in->git_url, "git_ref", in->git_ref, "trigger",

@@ -49,7 +49,9 @@ deploy_enqueue(struct op_req *r, const struct deploy_input *in, char id[37])
 	    in->project_id, in->team_id, in->build_id, in->kind,
 	    in->rollback_of, in->image, container, port, health,
 	    r->auth.authenticated ? r->auth.user_id : NULL,
-	    r->request_id)) != OP_OK)
+	    r->request_id)) != OP_OK ||
+	    (er = op_db_execv(r->db, NULL, "SELECT pg_notify('builds_jobs',"
+	    " 'deployment')")) != OP_OK)
 		return er;
 	return op_event_emit(r, "deployment.queued", in->team_id, "deployment",
 	    id, json_pack("{s:s, s:s, s:s, s:s?}", "project_id",

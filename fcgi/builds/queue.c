@@ -14,6 +14,7 @@
  * (OP_BUILDS_CONCURRENCY running builds) holds across workers, and a
  * project never runs two jobs of one kind at once.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,20 +283,51 @@ run_one(const struct op_service *svc, struct op_db *db, const char *table)
 	return ran;
 }
 
+/* Wait up to a second for NOTIFY builds_jobs (a job was queued). */
+static void
+wait_for_jobs(struct op_db *db)
+{
+	PGconn		*c = op_db_conn(db);
+	PGnotify	*n;
+	struct pollfd	 p;
+
+	if (c == NULL || PQsocket(c) < 0) {
+		sleep(1);
+		return;
+	}
+	if (PQconsumeInput(c) == 1 && (n = PQnotifies(c)) != NULL) {
+		do	/* some came while we worked: look again at once */
+			PQfreemem(n);
+		while ((n = PQnotifies(c)) != NULL);
+		return;
+	}
+	p.fd = PQsocket(c);
+	p.events = POLLIN;
+	if (poll(&p, 1, 1000) > 0 && PQconsumeInput(c) == 1)
+		while ((n = PQnotifies(c)) != NULL)
+			PQfreemem(n);
+}
+
 /*
  * The worker: deployments first (a deploy waits on nothing but health),
- * then builds, one job at a time per worker process; idle, it looks again
- * every second. Run more workers for more concurrency, up to the limit.
+ * then builds, one job at a time per worker process; idle, it waits for
+ * a queued job's NOTIFY, or a second (a lease may have run out). Run more
+ * workers for more concurrency, up to the limit.
  */
 enum op_err
 worker_run(const struct op_service *svc, struct op_db *db,
     volatile int *stop)
 {
+	int	listening = 0;
+
 	while (!*stop) {
+		if (!listening)
+			listening = op_db_execv(db, NULL, "LISTEN builds_jobs") ==
+			    OP_OK;
 		if (run_one(svc, db, "deployments") ||
 		    run_one(svc, db, "builds"))
 			continue;
-		sleep(1);
+		wait_for_jobs(db);
 	}
 	return OP_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "openpanel.h"
+#include "check_main.h"
 
 /* Hostile first: nothing may ever grow past max. */
 START_TEST(add_past_max_refused)
@@ -182,15 +183,4 @@ buf_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(buf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+OP_CHECK_MAIN(buf_suite)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "openpanel.h"
+#include "check_main.h"
 
 #define MIB	(1024 * 1024)
 
@@ -540,15 +541,4 @@ exec_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(exec_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+OP_CHECK_MAIN(exec_suite)

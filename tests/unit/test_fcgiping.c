@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "openpanel.h"
+#include "check_main.h"
 
 static char	 dir[] = "/tmp/op-test-fcgi.XXXXXX";
 static char	 sock[PATH_MAX];
@@ -225,15 +226,4 @@ fcgiping_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(fcgiping_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+OP_CHECK_MAIN(fcgiping_suite)

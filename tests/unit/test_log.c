@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "openpanel.h"
+#include "check_main.h"
 
 #define CAPTURE_MAX	(1024 * 1024)
 
@@ -370,15 +371,4 @@ log_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(log_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+OP_CHECK_MAIN(log_suite)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "openpanel.h"
+#include "check_main.h"
 
 static char	dir[] = "/tmp/op-proxy-test.XXXXXX";
 
@@ -169,15 +170,4 @@ proxy_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(proxy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+OP_CHECK_MAIN(proxy_suite)
