@@ -746,6 +746,10 @@ void		 op_proxy_upstream_name(const char *container_id, long port,
 char		*op_proxy_upstreams_text(const char *container_id,
 		    json_t *ports);
 
+/* Remove a deleted container's generated site and (unless still used)
+ * its upstreams file. */
+void		 op_proxy_forget(const char *container_id);
+
 /* One proxied site: a hostname (and path) served from an upstream. */
 struct op_proxy_site {
 	const char	*hostname;

@@ -377,3 +377,39 @@ op_proxy_site_text(const struct op_proxy_site *site)
 	}
 	return b.data;
 }
+
+/* Does the routing file rel exist? */
+static int
+routed(const char *dir, const char *rel)
+{
+	char		path[PATH_MAX];
+	struct stat	st;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) <
+	    sizeof(path) && stat(path, &st) == 0;
+}
+
+/*
+ * Forget a deleted container's generated routing: its site
+ * (sites/app-<id>.conf) and its upstreams file. When something else still
+ * uses the upstream (nginx -t refuses its removal) only the site goes.
+ */
+void
+op_proxy_forget(const char *container_id)
+{
+	const char		*dir = op_proxy_dir();
+	struct op_proxy_change	 c[2];
+	char			 site[128], ups[128];
+	size_t			 n = 0;
+
+	if (dir == NULL || !op_proxy_word_ok(container_id))
+		return;
+	snprintf(site, sizeof(site), "sites/app-%s.conf", container_id);
+	snprintf(ups, sizeof(ups), "upstreams/%s.conf", container_id);
+	if (routed(dir, site))
+		c[n++] = (struct op_proxy_change){ site, NULL };
+	if (routed(dir, ups))
+		c[n++] = (struct op_proxy_change){ ups, NULL };
+	if (n > 0 && op_proxy_apply(c, n, NULL) == OP_EINVAL && n == 2)
+		(void)op_proxy_apply(c, 1, NULL);
+}

@@ -487,5 +487,6 @@ containers_delete(struct op_req *r)
 	    c.name))) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK)
 		return er;
+	op_proxy_forget(c.id);
 	return op_reply_empty(r, 204);
 }

@@ -202,6 +202,7 @@ projects_delete(struct op_req *r)
 			PQclear(res);
 			return er;
 		}
+		op_proxy_forget(c.id);
 	}
 	PQclear(res);
 	if ((er = engine_network_remove(r, r->params[0])) != OP_OK ||
