@@ -99,7 +99,7 @@ env_build(struct op_req *r, struct git_env *e, const char *dir,
 		env_put(e, op_req_printf(r, "GIT_SSH_COMMAND=ssh -i "
 		    "%s/deploy_key -o IdentitiesOnly=yes -o BatchMode=yes"
 		    " -o StrictHostKeyChecking=accept-new"
-		    " -o UserKnownHostsFile=/dev/null", dir));
+		    " -o UserKnownHostsFile=%s", dir, src->known_hosts));
 	return OP_OK;
 }
 
