@@ -224,6 +224,15 @@ after(async () => {
 	}
 	for (const i of images)
 		await engine('DELETE', `/images/${encodeURI(i)}?force=true`);
+	// Layers a cancelled or killed build committed and nothing tags: ours
+	// by the nonce in the step that made them.
+	const dangling = await engine('GET', '/images/json?all=1&filters=' +
+	    encodeURIComponent(JSON.stringify({ dangling: ['true'] })));
+	for (const img of dangling.body ?? []) {
+		const i = await engine('GET', `/images/${img.Id}/json`);
+		if (JSON.stringify(i.body?.ContainerConfig?.Cmd ?? '').includes(NONCE))
+			await engine('DELETE', `/images/${img.Id}`);
+	}
 	await gs?.close();
 	repo?.dispose();
 });

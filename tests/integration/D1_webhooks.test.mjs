@@ -31,10 +31,24 @@ let hook;			// P's webhook: {hook_id, secret, urls}
 let oldSecret;			// its secret before the rotation
 let pushed;			// the GitHub push that built: {sha, delivery, build}
 
+// A GET that survives the gateway closing a kept-alive connection under
+// it (nginx reloads when a deployment switches traffic, and fetch does
+// not retry): only a failure to connect is tried again, never an answer.
+async function getting(path, opts) {
+	for (let i = 0; ; i++) {
+		try {
+			return await api('GET', path, opts);
+		} catch (e) {
+			if (i >= 3 || !(e instanceof TypeError)) throw e;
+			await sleep(100);
+		}
+	}
+}
+
 const as = (who) => {
 	const token = typeof who === 'string' ? who : who.token;
 	return {
-		get: (p) => api('GET', p, { token, ip: IP }),
+		get: (p) => getting(p, { token, ip: IP }),
 		post: (p, body) => api('POST', p, { token, ip: IP, body }),
 		put: (p, body) => api('PUT', p, { token, ip: IP, body }),
 		del: (p) => api('DELETE', p, { token, ip: IP }),
@@ -149,7 +163,7 @@ after(async () => {
 	// Deployments under way end first (they are not cancelled).
 	for (const p of made) {
 		await until(async () => {
-			const r = await api('GET', `/api/deployments?project_id=${p}`,
+			const r = await getting(`/api/deployments?project_id=${p}`,
 			    { token: admin, ip: IP });
 			return !(r.body?.items ?? []).some((d) =>
 				['queued', 'running'].includes(d.status));

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { api, addr, adminToken, errorCode, unique, BASE } from
     './lib/client.mjs';
-import { newUsers, addMember, newTeam, readEvents, until } from
+import { newUsers, addMember, newTeam, readEvents, until, sleep } from
     './lib/fixtures.mjs';
 import { engine, inspectContainer, listContainers, removeProjectObjects }
     from './lib/docker.mjs';
@@ -31,10 +31,24 @@ let host;			// the app's hostname
 let b1, b2;			// the builds of version 1 and 2
 let dep1, dep2;			// their deployments
 
+// A GET that survives the gateway closing a kept-alive connection under
+// it (nginx reloads when a deployment switches traffic, and fetch does
+// not retry): only a failure to connect is tried again, never an answer.
+async function getting(path, opts) {
+	for (let i = 0; ; i++) {
+		try {
+			return await api('GET', path, opts);
+		} catch (e) {
+			if (i >= 3 || !(e instanceof TypeError)) throw e;
+			await sleep(100);
+		}
+	}
+}
+
 const as = (who) => {
 	const token = typeof who === 'string' ? who : who.token;
 	return {
-		get: (p) => api('GET', p, { token, ip: IP }),
+		get: (p) => getting(p, { token, ip: IP }),
 		post: (p, body) => api('POST', p, { token, ip: IP, body }),
 		put: (p, body) => api('PUT', p, { token, ip: IP, body }),
 		del: (p) => api('DELETE', p, { token, ip: IP }),
@@ -184,7 +198,7 @@ before(async () => {
 after(async () => {
 	for (const p of made) {
 		await until(async () => {
-			const r = await api('GET', `/api/deployments?project_id=${p}`,
+			const r = await getting(`/api/deployments?project_id=${p}`,
 			    { token: admin, ip: IP });
 			return !(r.body?.items ?? []).some((d) =>
 				['queued', 'running'].includes(d.status));
