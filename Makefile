@@ -49,6 +49,7 @@ LIB_SRCS = \
 	lib/events.c	\
 	lib/outbox.c	\
 	lib/fcgiping.c	\
+	lib/live.c	\
 	lib/listen.c	\
 	lib/pool.c	\
 	lib/service.c
@@ -57,6 +58,7 @@ LIB_SRCS = \
 AUTH_SRCS = \
 	fcgi/auth/main.c	\
 	fcgi/auth/check.c	\
+	fcgi/auth/live.c	\
 	fcgi/auth/health.c	\
 	fcgi/auth/setup.c	\
 	fcgi/auth/session.c	\
@@ -100,7 +102,21 @@ AUDIT_SRCS = \
 	fcgi/audit/stats.c	\
 	fcgi/audit/export.c
 
-SERVICES = auth projects audit
+# fcgi/monitor/: op-monitor, metrics, health, stats, logs, live streams.
+MONITOR_SRCS = \
+	fcgi/monitor/main.c	\
+	fcgi/monitor/metrics.c	\
+	fcgi/monitor/history.c	\
+	fcgi/monitor/health.c	\
+	fcgi/monitor/stats.c	\
+	fcgi/monitor/logs.c	\
+	fcgi/monitor/host.c	\
+	fcgi/monitor/worker.c	\
+	fcgi/monitor/follow.c	\
+	fcgi/monitor/sample.c	\
+	fcgi/monitor/relay.c
+
+SERVICES = auth projects audit monitor
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -139,6 +155,7 @@ endef
 $(eval $(call program,auth,AUTH))
 $(eval $(call program,projects,PROJECTS))
 $(eval $(call program,audit,AUDIT))
+$(eval $(call program,monitor,MONITOR))
 $(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a

@@ -410,7 +410,8 @@ enum op_err	 op_pool_run(const struct op_service *, const char *path,
 
 /* ------------------------------------------------------------------ request */
 
-enum op_scope { OP_SCOPE_NONE, OP_SCOPE_READ, OP_SCOPE_WRITE };
+enum op_scope { OP_SCOPE_NONE, OP_SCOPE_READ, OP_SCOPE_WRITE,
+	OP_SCOPE_METRICS };	/* reads /api/metrics only */
 
 /* Who is calling, as op-auth's auth_request told nginx. */
 struct op_identity {
@@ -679,5 +680,23 @@ enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
  * worker answers within timeout_ms.
  */
 enum op_err	 op_fcgi_ping(const char *path, int timeout_ms);
+
+/* ------------------------------------------------------------------ live */
+
+/*
+ * Live streams (DESIGN.md §7): nchan in the gateway carries them to
+ * subscribers under /api/live/<kind>/<id>; services publish here. A
+ * channel is "<kind>/<uuid>", kind one of logs, metrics, builds, events.
+ */
+/* OP_OK when channel is well formed, else OP_EINVAL. */
+enum op_err	 op_live_channel_check(const char *channel);
+/*
+ * Publish one message (len bytes of data) to channel through nchan's
+ * publisher on the unix socket OP_LIVE_SOCKET. OP_EINVAL for a bad
+ * channel; OP_EUNAVAIL (or OP_ETIMEOUT) when the gateway does not take it
+ * within about a second: the message is dropped, never queued.
+ */
+enum op_err	 op_live_publish(const char *channel, const char *data,
+		    size_t len);
 
 #endif /* OPENPANEL_H */

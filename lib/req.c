@@ -235,6 +235,7 @@ identity_load(struct op_req *r)
 		snprintf(id->token_id, sizeof(id->token_id), "%s", v);
 	v = op_req_param(r, "OP_SCOPE");
 	id->scope = v != NULL && strcmp(v, "write") == 0 ? OP_SCOPE_WRITE :
+	    v != NULL && strcmp(v, "metrics") == 0 ? OP_SCOPE_METRICS :
 	    OP_SCOPE_READ;
 	v = op_req_param(r, "OP_ADMIN");
 	id->admin = v != NULL && strcmp(v, "1") == 0;

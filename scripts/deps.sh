@@ -10,6 +10,7 @@ PKGS=(
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
+	libnginx-mod-nchan prometheus
 )
 
 missing=()

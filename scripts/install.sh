@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth projects audit)
+SERVICES=(auth projects audit monitor)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
@@ -30,7 +30,7 @@ install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/
 STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
     CONF=/etc/openpanel/nginx WEB=$PREFIX/share/openpanel/web LISTEN=0.0.0.0 \
     HTTP_PORT=80 NGINX_WORKERS=auto NGINX_USER="user www-data;" \
-    NCHAN_MODULE= API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
+    NCHAN_MODULE="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
     CONN_LIMIT=256 PID_FILE=/run/openpanel-gateway/nginx.pid \
     REALIP_CONF=/etc/openpanel/nginx/realip.conf \
     "$TOP/scripts/render-nginx.sh" "$TOP/nginx/openpanel.conf.in" \
@@ -47,6 +47,7 @@ OP_REDIS = 127.0.0.1:6379
 OP_SQL_DIR = $PREFIX/share/openpanel/sql
 OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
+OP_LIVE_SOCKET = /run/openpanel/live.sock
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"

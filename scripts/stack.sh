@@ -7,7 +7,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects audit)
+SERVICES=(auth projects audit monitor)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }
@@ -127,6 +127,9 @@ OP_WORKERS = ${OP_WORKERS:-4}
 OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
+OP_LIVE_SOCKET = $D/run/live.sock
+OP_NGINX_ACCESS_LOG = $D/log/nginx-access.log
+OP_LOG_DIR = $D/log
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF
 	export OP_CONFIG=$D/openpanel.conf
@@ -163,7 +166,7 @@ stack_services() {
 }
 
 stack_nginx() {
-	local user="" nchan=""
+	local user="" nchan="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"
 	[ "$(id -u)" -ne 0 ] || user="user root;"
 	{ [ -n "${OP_TRUSTED_PROXIES:-}" ] && for p in $OP_TRUSTED_PROXIES; do
 		echo "set_real_ip_from $p;"; done
