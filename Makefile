@@ -50,6 +50,7 @@ LIB_SRCS = \
 	lib/outbox.c	\
 	lib/fcgiping.c	\
 	lib/live.c	\
+	lib/reqstats.c	\
 	lib/listen.c	\
 	lib/pool.c	\
 	lib/service.c

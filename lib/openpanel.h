@@ -699,4 +699,18 @@ enum op_err	 op_live_channel_check(const char *channel);
 enum op_err	 op_live_publish(const char *channel, const char *data,
 		    size_t len);
 
+/* ------------------------------------------------------------------ reqstats */
+
+/*
+ * The panel's own requests, counted in a file each pool shares with its
+ * workers (<OP_STATS_DIR>/<service>.reqstats; nothing when unset).
+ * op_reqstats_open: the pool's master, before it forks. op_reqstats_record:
+ * each answered request, ms its duration (lock-free). op_reqstats_expose:
+ * every pool's counters as Prometheus text families
+ * openpanel_http_requests_total and openpanel_http_request_duration_seconds.
+ */
+enum op_err	 op_reqstats_open(const struct op_service *);
+void		 op_reqstats_record(const struct op_req *, double ms);
+enum op_err	 op_reqstats_expose(struct op_buf *);
+
 #endif /* OPENPANEL_H */

@@ -128,6 +128,7 @@ OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_LIVE_SOCKET = $D/run/live.sock
+OP_STATS_DIR = $D/run
 OP_NGINX_ACCESS_LOG = $D/log/nginx-access.log
 OP_LOG_DIR = $D/log
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)

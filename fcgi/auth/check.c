@@ -173,18 +173,13 @@ metrics_route(const char *method, const char *uri)
 	    (uri[12] == '\0' || uri[12] == '?');
 }
 
-/*
- * What the identity may reach beyond who it is: a metrics token only the
- * metrics, a live channel only a member of the team it belongs to.
- */
+/* A live channel: only for a member of the team it belongs to. */
 static enum op_err
-check_reach(struct op_req *r, const char *method)
+check_reach(struct op_req *r)
 {
 	const char	*uri = op_req_param(r, "OP_ORIG_URI");
 	enum op_err	 er;
 
-	if (r->auth.scope == OP_SCOPE_METRICS && !metrics_route(method, uri))
-		return deny(r, 403, "metrics_only_token");
 	if (live_is_channel(uri)) {
 		if ((er = live_authorize(r, uri)) == OP_EUNAVAIL)
 			return deny(r, 403, "unavailable");
@@ -221,9 +216,12 @@ auth_check(struct op_req *r)
 		return deny(r, 401, "invalid_token");
 	if (er != OP_OK)	/* the gateway answers 503 for this one */
 		return deny(r, 403, "unavailable");
+	if (r->auth.scope == OP_SCOPE_METRICS &&
+	    !metrics_route(method, op_req_param(r, "OP_ORIG_URI")))
+		return deny(r, 403, "metrics_only_token");
 	if (from_cookie && !safe_method(method) && !csrf_ok(r))
 		return denied(r, method, "csrf_failed");
 	if (r->auth.scope != OP_SCOPE_WRITE && !safe_method(method))
 		return denied(r, method, "read_only_token");
-	return check_reach(r, method);
+	return check_reach(r);
 }

@@ -214,11 +214,12 @@ metrics_get(struct op_req *r)
 		    " need an API token of the metrics scope", NULL);
 	op_buf_init(&b, EXPO_MAX);
 	family(&b, "openpanel_up", "gauge", "The panel answers.");
-	(void)op_buf_add(&b, "openpanel_up 1\n", 15);
+	(void)op_buf_addf(&b, "openpanel_up 1\n");
 	expose_host(&b);
 	if ((er = expose_containers(r, &b)) != OP_OK)
 		goto out;
 	expose_events(&b);
+	(void)op_reqstats_expose(&b);
 	er = op_reply_text(r, 200, EXPO_TYPE, b.data ? b.data : "", b.len);
 out:
 	op_buf_clear(&b);

@@ -17,6 +17,7 @@
 #define STATS_MS	2000
 #define ACC_MAX		((FOLLOWERS_MAX + 1) * 6)
 #define PRUNE_EVERY	3600
+#define FLUSH_EVERY	10	/* seconds: the minute so far is written */
 
 /* What the last sample of a container was, for rates. */
 struct prev {
@@ -41,6 +42,7 @@ struct sampler {
 	struct acc		 acc[ACC_MAX];
 	size_t			 nacc;
 	time_t			 minute;	/* the one being accumulated */
+	time_t			 flushed;
 	time_t			 pruned;
 };
 
@@ -97,7 +99,10 @@ acc_add(struct sampler *s, const char *subject, const char *team,
 		a->max = v;
 }
 
-/* Write the minute's rollups in one statement, then start a new one. */
+/*
+ * Write the minute's rollups so far in one statement (again and again
+ * as the minute goes on: each write replaces the last).
+ */
 static void
 acc_flush(struct sampler *s, struct op_db *db)
 {
@@ -130,7 +135,7 @@ acc_flush(struct sampler *s, struct op_db *db)
 			    " samples = EXCLUDED.samples", text, minute);
 		free(text);
 	}
-	s->nacc = 0;
+	s->flushed = time(NULL);
 }
 
 static void
@@ -352,6 +357,7 @@ sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
 	if (s->minute != minute) {
 		acc_flush(s, db);
 		s->minute = minute;
+		s->nacc = 0;
 	}
 	if ((rows = json_array()) == NULL)
 		return OP_ENOMEM;
@@ -364,6 +370,8 @@ sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
 	samples_store(db, rows);
 	json_decref(rows);
 	host_sample(s);
+	if (time(NULL) - s->flushed >= FLUSH_EVERY)
+		acc_flush(s, db);
 	history_prune(s, db);
 	return OP_OK;
 }
