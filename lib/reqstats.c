@@ -92,7 +92,8 @@ op_reqstats_open(const struct op_service *svc)
 		return OP_EINVAL;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return OP_EIO;
-	h = ftruncate(fd, (off_t)size) == 0 ? mmap(NULL, size, PROT_READ |
+	/* Readable by op-monitor whatever the pool's umask. */
+	h = fchmod(fd, 0644) == 0 && ftruncate(fd, (off_t)size) == 0 ? mmap(NULL, size, PROT_READ |
 	    PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
 	close(fd);
 	if (h == MAP_FAILED) {

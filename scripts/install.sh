@@ -48,7 +48,7 @@ OP_SQL_DIR = $PREFIX/share/openpanel/sql
 OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
 OP_LIVE_SOCKET = /run/openpanel/live.sock
-OP_STATS_DIR = /run/openpanel
+OP_STATS_DIR = /run/openpanel-stats
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"
@@ -63,6 +63,10 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ]; then
 		[ -s "$ETC/$k.key" ] || (umask 077; od -An -tx1 -N32 /dev/urandom |
 		    tr -d ' \n' > "$ETC/$k.key")
 	done
+	# Where each pool counts its requests for op-monitor (OP_STATS_DIR).
+	echo 'd /run/openpanel-stats 1777 root root -' \
+	    > /etc/tmpfiles.d/openpanel.conf
+	systemd-tmpfiles --create /etc/tmpfiles.d/openpanel.conf 2>/dev/null || true
 	systemctl daemon-reload 2>/dev/null || true
 	echo "installed; next: create the database (sql/bootstrap.sql as the"
 	echo "postgres superuser), then systemctl enable --now openpanel.target"
