@@ -111,11 +111,16 @@ MONITOR_SRCS = \
 	fcgi/monitor/health.c	\
 	fcgi/monitor/stats.c	\
 	fcgi/monitor/logs.c	\
+	fcgi/monitor/owner.c	\
+	fcgi/monitor/alerts.c	\
+	fcgi/monitor/channels.c	\
 	fcgi/monitor/host.c	\
 	fcgi/monitor/worker.c	\
 	fcgi/monitor/follow.c	\
 	fcgi/monitor/sample.c	\
-	fcgi/monitor/relay.c
+	fcgi/monitor/relay.c	\
+	fcgi/monitor/evaluate.c	\
+	fcgi/monitor/notify.c
 
 SERVICES = auth projects audit monitor
 

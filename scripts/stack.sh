@@ -129,6 +129,8 @@ OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_LIVE_SOCKET = $D/run/live.sock
 OP_STATS_DIR = $D/run
+OP_NOTIFY_ALLOW_PRIVATE = 1
+OP_SMTP_URL = ${OP_SMTP_URL:-smtp://127.0.0.1:$((OP_HTTP_PORT + 25))}
 OP_NGINX_ACCESS_LOG = $D/log/nginx-access.log
 OP_LOG_DIR = $D/log
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)

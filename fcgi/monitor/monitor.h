@@ -18,6 +18,26 @@ enum op_err	health_live(struct op_req *);		/* health.c */
 enum op_err	health_ready(struct op_req *);
 enum op_err	stats_get(struct op_req *);		/* stats.c */
 enum op_err	logs_get(struct op_req *);		/* logs.c */
+enum op_err	alerts_list(struct op_req *);		/* alerts.c */
+enum op_err	alerts_create(struct op_req *);
+enum op_err	alerts_get(struct op_req *);
+enum op_err	alerts_update(struct op_req *);
+enum op_err	alerts_delete(struct op_req *);
+enum op_err	channels_list(struct op_req *);		/* channels.c */
+enum op_err	channels_create(struct op_req *);
+enum op_err	channels_get(struct op_req *);
+enum op_err	channels_update(struct op_req *);
+enum op_err	channels_delete(struct op_req *);
+enum op_err	channels_test(struct op_req *);
+enum op_err	channels_deliveries(struct op_req *);
+
+/*
+ * The team of the rule or channel (table "rules" or "channels") whose id
+ * is the path's :id, if the caller may act on it: OP_ENOTFOUND (failed
+ * with not_found) when absent or another team's (owner.c).
+ */
+enum op_err	monitor_owner(struct op_req *, const char *table,
+		    enum op_action, const char **team);
 
 /* The worker: followers, sampler, event relay (worker.c). */
 enum op_err	monitor_work(const struct op_service *, struct op_db *,
@@ -40,6 +60,12 @@ void		followers_free(struct followers *);
 
 /* The team event stream into events/<team_id> (relay.c), in a thread. */
 enum op_err	relay_start(volatile int *stop);
+
+/* Alert rules, evaluated by the worker (evaluate.c). */
+enum op_err	alerts_evaluate(const struct op_service *, struct op_db *);
+
+/* The notifier thread: queued deliveries to channels (notify.c). */
+enum op_err	notify_start(volatile int *stop);
 
 /* Container and host samples (sample.c): one tick publishes and stores. */
 struct sampler;

@@ -2,7 +2,8 @@
  * worker.c — op-monitor's worker: once a second it reads which of the
  * panel's containers run, keeps one log follower per running container,
  * and samples every one of them and the host; beside it a thread relays
- * the team event stream. Nothing here holds a FastCGI worker.
+ * the team event stream and another delivers notifications; every other
+ * tick the alert rules are evaluated. Nothing here holds a FastCGI worker.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "monitor.h"
 
 #define TICK_MS		1000
+#define EVALUATE_EVERY	2	/* ticks between alert evaluations */
 
 /* The running containers of this panel, at most max of them, into w. */
 static enum op_err
@@ -57,12 +59,13 @@ monitor_work(const struct op_service *svc, struct op_db *db,
 	struct sampler		*s = NULL;
 	size_t			 n;
 	int64_t			 start, left;
+	unsigned		 tick = 0;
 	enum op_err		 er;
 
-	(void)svc;
 	if ((er = followers_new(&f)) != OP_OK ||
 	    (er = sampler_new(&s)) != OP_OK ||
-	    (er = relay_start(stop)) != OP_OK)
+	    (er = relay_start(stop)) != OP_OK ||
+	    (er = notify_start(stop)) != OP_OK)
 		goto out;
 	while (!*stop) {
 		start = now_ms();
@@ -70,6 +73,8 @@ monitor_work(const struct op_service *svc, struct op_db *db,
 			followers_sync(f, w, n);
 			(void)sampler_tick(s, db, w, n);
 		}
+		if (++tick % EVALUATE_EVERY == 0)
+			(void)alerts_evaluate(svc, db);	/* logs its failure */
 		left = TICK_MS - (now_ms() - start);
 		if (left > 0 && !*stop)
 			poll(NULL, 0, (int)left);
