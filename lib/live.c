@@ -38,6 +38,10 @@ op_live_channel_check(const char *channel)
 			break;
 	if (i == nitems(kinds))
 		return OP_EINVAL;
+	/* Lower case only: the gateway's channel paths are. */
+	for (n = 1; slash[n] != '\0'; n++)
+		if (slash[n] >= 'A' && slash[n] <= 'Z')
+			return OP_EINVAL;
 	return op_valid_uuid(slash + 1, &why);
 }
 
