@@ -49,6 +49,7 @@ LIB_SRCS = \
 	lib/events.c	\
 	lib/outbox.c	\
 	lib/fcgiping.c	\
+	lib/pools.c	\
 	lib/live.c	\
 	lib/reqstats.c	\
 	lib/listen.c	\

@@ -295,6 +295,14 @@ enum op_err	 op_redis_open(const char *addr, int timeout_ms,
 		    struct redisContext **out);
 /* OP_OK when the server answers PING. */
 enum op_err	 op_redis_ping(struct redisContext *);
+/* Create the consumer group of stream (and the stream), reading from
+ * start ("0": its beginning, "$": what comes next), unless it exists. */
+enum op_err	 op_redis_group_ensure(struct redisContext *,
+		    const char *stream, const char *group, const char *start);
+/* The value of field in a stream entry [id, [k, v, …]], or NULL. */
+struct redisReply;
+const char	*op_redis_entry_field(const struct redisReply *entry,
+		    const char *field);
 
 /* ------------------------------------------------------------------ docker */
 
@@ -680,6 +688,12 @@ enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
  * worker answers within timeout_ms.
  */
 enum op_err	 op_fcgi_ping(const char *path, int timeout_ms);
+/*
+ * Ping every pool named in OP_POOLS ("name=/socket,…"), setting out[name]
+ * to "ok" or "down"; self (the answering service) counts as up. Non-zero
+ * when all are up.
+ */
+int		 op_pools_check(const char *self, json_t *out);
 
 /* ------------------------------------------------------------------ live */
 

@@ -46,34 +46,6 @@ check_docker(void)
 	return ok;
 }
 
-/* Every pool in OP_POOLS ("auth=/run/…/auth.sock,…") into pools. */
-static int
-check_pools(struct op_req *r, json_t *pools)
-{
-	const char	*list = op_config_get("OP_POOLS", "");
-	char		 item[512], *eq;
-	size_t		 len;
-	int		 ok = 1, up;
-
-	while (*list != '\0') {
-		len = strcspn(list, ",");
-		if (len > 0 && len < sizeof(item)) {
-			memcpy(item, list, len);
-			item[len] = '\0';
-			if ((eq = strchr(item, '=')) != NULL) {
-				*eq = '\0';
-				up = strcmp(item, r->service->name) == 0 ||
-				    op_fcgi_ping(eq + 1, PING_MS) == OP_OK;
-				json_object_set_new(pools, item,
-				    json_string(word(up)));
-				ok &= up;
-			}
-		}
-		list += len + (list[len] == ',');
-	}
-	return ok;
-}
-
 /* Redis answers, and no consumer group of op:events is far behind. */
 static int
 check_events(json_t *out)
@@ -143,7 +115,7 @@ health_ready(struct op_req *r)
 	docker = check_docker();
 	live = check_live();
 	ok = pg & docker & live;
-	ok &= check_pools(r, pools);
+	ok &= op_pools_check(r->service->name, pools);
 	ok &= check_events(c);
 	ok &= check_disk(c);
 	json_object_set_new(c, "postgresql", json_string(word(pg)));

@@ -21,21 +21,11 @@
 #define BATCH		"100"
 #define BLOCK_MS	"1000"
 
+/* A new group starts at the stream's end: live data is not replayed. */
 static enum op_err
 group_ensure(redisContext *rc)
 {
-	const char	*argv[] = { "XGROUP", "CREATE", STREAM, GROUP, "$",
-	    "MKSTREAM" };
-	redisReply	*rep;
-	enum op_err	 er = OP_EUNAVAIL;
-
-	rep = redisCommandArgv(rc, (int)nitems(argv), argv, NULL);
-	if (rep != NULL && (rep->type == REDIS_REPLY_STATUS ||
-	    (rep->type == REDIS_REPLY_ERROR &&
-	    strncmp(rep->str, "BUSYGROUP", 9) == 0)))
-		er = OP_OK;
-	freeReplyObject(rep);
-	return er;
+	return op_redis_group_ensure(rc, STREAM, GROUP, "$");
 }
 
 /* Publish an event (its JSON text) to its team's channel, if it has one. */
@@ -55,24 +45,17 @@ event_publish(const char *text)
 	json_decref(ev);
 }
 
-/* Each entry [id, [k, v, …]] of a list: its "event" field published. */
+/* Each entry of a list: its "event" field published. */
 static void
 entries_publish(redisReply *list)
 {
-	redisReply	*e, *kv;
-	size_t		 i, j;
+	const char	*ev;
+	size_t		 i;
 
-	for (i = 0; list != NULL && i < list->elements; i++) {
-		e = list->element[i];
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-		    (kv = e->element[1])->type != REDIS_REPLY_ARRAY)
-			continue;
-		for (j = 0; j + 1 < kv->elements; j += 2)
-			if (kv->element[j]->type == REDIS_REPLY_STRING &&
-			    strcmp(kv->element[j]->str, "event") == 0 &&
-			    kv->element[j + 1]->type == REDIS_REPLY_STRING)
-				event_publish(kv->element[j + 1]->str);
-	}
+	for (i = 0; list != NULL && i < list->elements; i++)
+		if ((ev = op_redis_entry_field(list->element[i], "event")) !=
+		    NULL)
+			event_publish(ev);
 }
 
 static enum op_err
