@@ -7,6 +7,7 @@
  * being away costs a caller at most a few hundred milliseconds, and the
  * message is dropped (live data is a view, never the record).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,19 +54,24 @@ discard(char *data, size_t size, size_t n, void *p)
 	return size * n;
 }
 
-/* This thread's handle, made on first use. */
+static pthread_once_t	live_once = PTHREAD_ONCE_INIT;
+static int		live_ready;
+
+static void
+live_init(void)
+{
+	live_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+/* This thread's handle, made on first use (libcurl set up once, whichever
+ * thread comes first). */
 static CURL *
 live_handle(void)
 {
-	static int	 ready;
-
 	if (live_curl != NULL)
 		return live_curl;
-	if (!ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return NULL;
-		ready = 1;
-	}
+	if (pthread_once(&live_once, live_init) != 0 || !live_ready)
+		return NULL;
 	return live_curl = curl_easy_init();
 }
 

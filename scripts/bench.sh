@@ -101,3 +101,6 @@ print(json.dumps({"runs": [{"path": p, "connections": int(c), "rps": float(r),
   "p50_ms": float(a), "p99_ms": float(b), "non_2xx": int(e)} for p, c, r, a, b, e in rows],
   "memory_kb": {"gateway_idle": '"$idle_gw"', "pools_idle": '"$idle_pools"',
   "gateway_load": '"$load_gw"', "pools_load": '"$load_pools"'}}, indent=1))' > bench/results/auth.json
+
+# The cost of watching containers (op-monitor).
+. "$TOP/scripts/bench-watch.sh"
