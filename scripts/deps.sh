@@ -11,6 +11,7 @@ PKGS=(
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
 	git openssh-client
+	libnginx-mod-nchan prometheus
 )
 
 missing=()
