@@ -105,8 +105,10 @@ test('the defaults: sign-up closed', async () => {
 	const r = await get();
 	assert.equal(r.status, 200);
 	assert.deepEqual(Object.keys(r.body).sort(),
-	    ['bind_mount_allowlist', 'instance_name', 'public_url',
+	    ['acme_ca_bundle', 'acme_directory', 'acme_email',
+	    'bind_mount_allowlist', 'instance_name', 'public_url',
 	    'signup_open']);
+	assert.equal(r.body.acme_directory, null);
 	assert.deepEqual(r.body.bind_mount_allowlist, []);
 	assert.equal(typeof r.body.instance_name, 'string');
 	assert.equal(r.body.signup_open, false);
