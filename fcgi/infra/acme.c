@@ -226,7 +226,8 @@ explain(struct op_buf *why, const struct op_buf *out)
 }
 
 /* Run lego in tmp for names; OP_ERATE when the CA refused for its rate
- * limits, OP_EUNAVAIL for any other failure. */
+ * limits, OP_ENOTFOUND when it no longer knows the account, OP_EUNAVAIL
+ * for any other failure. */
 static enum op_err
 lego_run(const struct acme_settings *s, const char *tmp,
     const char *const *names, size_t n, struct op_buf *why)
@@ -279,11 +280,37 @@ lego_run(const struct acme_settings *s, const char *tmp,
 		return er;
 	if (res.status != 0) {
 		explain(why, &res.out);
-		er = res.out.data != NULL && strstr(res.out.data,
-		    "rateLimited") != NULL ? OP_ERATE : OP_EUNAVAIL;
+		er = res.out.data == NULL ? OP_EUNAVAIL :
+		    strstr(res.out.data, "rateLimited") != NULL ? OP_ERATE :
+		    strstr(res.out.data, "accountDoesNotExist") != NULL ?
+		    OP_ENOTFOUND : OP_EUNAVAIL;
 	}
 	op_buf_clear(&res.out);
 	return er;
+}
+
+/* The CA no longer knows the stored account (it was deactivated, or the
+ * CA lost its state): forget it and order again with a new one. */
+static enum op_err
+account_forget(struct op_db *db, const struct acme_settings *s,
+    const char *tmp, const char *const *names, size_t n, struct op_buf *why)
+{
+	char		path[PATH_MAX];
+	enum op_err	er;
+
+	op_warn("infra: the CA no longer knows the account of %s; "
+	    "registering a new one", s->email);
+	if ((size_t)snprintf(path, sizeof(path), "%s/accounts", tmp) >=
+	    sizeof(path))
+		return OP_EINVAL;
+	(void)nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	if ((er = op_db_execv(db, NULL, "DELETE FROM infra.acme_accounts"
+	    " WHERE directory = $1 AND email = $2", s->directory, s->email)) !=
+	    OP_OK)
+		return er;
+	op_buf_reset(why);
+	er = lego_run(s, tmp, names, n, why);
+	return er == OP_ENOTFOUND ? OP_EUNAVAIL : er;
 }
 
 /* Is every setting an order needs there? */
@@ -317,7 +344,9 @@ acme_obtain(struct op_db *db, const struct acme_settings *s,
 	if ((s->ca_bundle == NULL ||
 	    (er = write_under(tmp, "ca.pem", s->ca_bundle)) == OP_OK) &&
 	    (er = account_restore(db, s, tmp)) == OP_OK &&
-	    (er = lego_run(s, tmp, names, n, why)) == OP_OK) {
+	    (er = lego_run(s, tmp, names, n, why)) == OP_ENOTFOUND)
+		er = account_forget(db, s, tmp, names, n, why);
+	if (er == OP_OK) {
 		if ((size_t)snprintf(rel, sizeof(rel), "certificates/%s.crt",
 		    names[0]) < sizeof(rel))
 			crt = read_under(tmp, rel);
