@@ -18,12 +18,6 @@ static const struct op_field list_fields[] = {
 	{ "after", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
 };
 
-/* The caller's teams' domains (and certificates), as a query. */
-#define TEAM_DOMAINS							\
-	" WHERE ($2 OR d.team_id IN (SELECT team_id FROM"		\
-	"  auth.team_members_v WHERE user_id = $1))"			\
-	" AND ($3::uuid IS NULL OR d.team_id = $3::uuid)"
-
 /* GET /api/certificates[?team_id=] */
 enum op_err
 certificates_list(struct op_req *r)
@@ -41,7 +35,7 @@ certificates_list(struct op_req *r)
 	    " d.hostname, c.state, c.names, c.issuer, c.serial, c.not_before,"
 	    " c.not_after, c.issued_at, c.renewals, c.attempts, c.due_at AS"
 	    " next_order_at, c.last_error FROM infra.certificates c JOIN"
-	    " infra.domains d ON d.id = c.domain_id" TEAM_DOMAINS
+	    " infra.domains d ON d.id = c.domain_id" INFRA_TEAM_DOMAINS
 	    " AND ($4::uuid IS NULL OR c.domain_id > $4::uuid)"
 	    " ORDER BY c.domain_id LIMIT $5", r->auth.user_id,
 	    r->auth.admin ? "true" : "false", v[0].s, v[2].s,
@@ -93,7 +87,7 @@ proxy_config(struct op_req *r)
 		    "this instance has no generated routing", NULL);
 	if ((er = op_db_execv(r->db, &res, "SELECT d.id, d.container_id,"
 	    " lag(d.container_id) OVER (ORDER BY d.container_id, d.id) AS prev"
-	    " FROM infra.domains d" TEAM_DOMAINS " ORDER BY d.container_id,"
+	    " FROM infra.domains d" INFRA_TEAM_DOMAINS " ORDER BY d.container_id,"
 	    " d.id", r->auth.user_id, r->auth.admin ? "true" : "false",
 	    v[0].s)) != OP_OK)
 		return er;

@@ -160,9 +160,7 @@ domains_list(struct op_req *r)
 		return er;
 	limit = v[3].set ? v[3].i : 50;
 	er = op_db_execv(r->db, &res, "SELECT " DOMAIN_COLUMNS DOMAIN_FROM
-	    " WHERE ($2 OR d.team_id IN (SELECT team_id FROM"
-	    "  auth.team_members_v WHERE user_id = $1))"
-	    " AND ($3::uuid IS NULL OR d.team_id = $3::uuid)"
+	    INFRA_TEAM_DOMAINS
 	    " AND ($4::uuid IS NULL OR d.project_id = $4::uuid)"
 	    " AND ($5::uuid IS NULL OR d.container_id = $5::uuid)"
 	    " AND ($6::uuid IS NULL OR (d.created_at, d.id) > (SELECT"

@@ -7,6 +7,16 @@
 
 #include "openpanel.h"
 
+/*
+ * The domains (alias d) of the caller's teams, as a WHERE clause: $1 the
+ * caller's user id, $2 whether the caller is an instance admin (every
+ * team), $3 one team_id or NULL.
+ */
+#define INFRA_TEAM_DOMAINS						\
+	" WHERE ($2 OR d.team_id IN (SELECT team_id FROM"		\
+	"  auth.team_members_v WHERE user_id = $1))"			\
+	" AND ($3::uuid IS NULL OR d.team_id = $3::uuid)"
+
 /* domains.c — the API */
 enum op_err	 domains_list(struct op_req *);
 enum op_err	 domains_create(struct op_req *);

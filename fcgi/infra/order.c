@@ -67,6 +67,14 @@ claim(struct op_req *r, const char *owner, struct order *o)
 	return OP_OK;
 }
 
+/* OP_ENOTFOUND when an UPDATE … RETURNING found no row (the domain was
+ * deleted while its order ran: the order is cancelled). */
+static enum op_err
+gone(const PGresult *res)
+{
+	return PQntuples(res) == 0 ? OP_ENOTFOUND : OP_OK;
+}
+
 /* Store, install and announce a new certificate; the transaction
  * commits only once the gateway has accepted it. */
 static enum op_err
@@ -74,6 +82,7 @@ install(struct op_req *r, const struct order *o, const char *names,
     const char *crt, const char *key, struct op_buf *why)
 {
 	struct cert_info ci;
+	PGresult	*res = NULL;
 	char		*sealed = NULL;
 	enum op_err	 er;
 
@@ -84,14 +93,15 @@ install(struct op_req *r, const struct order *o, const char *names,
 	if ((er = op_secret_seal(key, strlen(key), &sealed)) != OP_OK)
 		return er;
 	if ((er = op_db_begin(r->db)) == OP_OK &&
-	    (er = op_db_execv(r->db, NULL, "UPDATE infra.certificates SET"
+	    (er = op_db_execv(r->db, &res, "UPDATE infra.certificates SET"
 	    " state = 'valid', names = $2::text[], issuer = $3, serial = $4,"
 	    " not_before = $5, not_after = $6, cert_pem = $7, key_sealed = $8,"
 	    " due_at = NULL, attempts = 0, lease_owner = NULL, lease_until ="
 	    " NULL, last_error = NULL, issued_at = now(), renewals = renewals"
-	    " + $9::int, updated_at = now() WHERE domain_id = $1", o->domain_id,
-	    names, ci.issuer, ci.serial, ci.not_before, ci.not_after, crt,
-	    sealed, o->renewal ? "1" : "0")) == OP_OK &&
+	    " + $9::int, updated_at = now() WHERE domain_id = $1 RETURNING"
+	    " domain_id", o->domain_id, names, ci.issuer, ci.serial,
+	    ci.not_before, ci.not_after, crt, sealed, o->renewal ? "1" : "0")) ==
+	    OP_OK && (er = gone(res)) == OP_OK &&
 	    (er = op_event_emit(r, o->renewal ? "certificate.renewed" :
 	    "certificate.issued", o->team_id, "domain", o->domain_id,
 	    json_pack("{s:s, s:s, s:s, s:s}", "hostname", o->hostname,
@@ -100,6 +110,7 @@ install(struct op_req *r, const struct order *o, const char *names,
 	    (er = route_domain(r->db, o->domain_id, why)) == OP_OK)
 		er = op_db_commit(r->db);
 	op_db_rollback(r->db);
+	PQclear(res);
 	free(sealed);
 	return er;
 }
@@ -184,7 +195,10 @@ run(struct op_req *r, const struct order *o)
 	if (er == OP_OK)
 		op_info("infra: certificate for %s %s", o->hostname,
 		    o->renewal ? "renewed" : "issued");
-	else
+	else if (er == OP_ENOTFOUND) {
+		op_info("infra: %s was deleted during its order", o->hostname);
+		er = OP_OK;
+	} else
 		er = failed(r, o, er, last_words(r, &why));
 	op_buf_clear(&why);
 	return er;

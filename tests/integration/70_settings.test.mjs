@@ -123,7 +123,8 @@ test('PUT merges the keys given and answers the whole', async () => {
 	assert.equal(b.status, 200, b.text);
 	assert.deepEqual(b.body, { instance_name: 'Acme Panel',
 		public_url: 'https://panel.acme.example:8443/x',
-		signup_open: true, bind_mount_allowlist: [] });
+		signup_open: true, bind_mount_allowlist: [],
+		acme_directory: null, acme_ca_bundle: null, acme_email: null });
 	assert.deepEqual((await get()).body, b.body, 'stored');
 	const c = await put({});
 	assert.equal(c.status, 200);
