@@ -10,7 +10,7 @@ CC	?= cc
 PREFIX	?= /usr/local
 BUILD	?= build
 
-PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium
+PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium libidn2
 WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	   -Wno-unused-parameter -Wvla -Wcast-qual
@@ -56,6 +56,7 @@ LIB_SRCS = \
 	lib/listen.c	\
 	lib/proxy.c	\
 	lib/internal.c	\
+	lib/stream.c	\
 	lib/pool.c	\
 	lib/service.c
 
@@ -142,7 +143,18 @@ MONITOR_SRCS = \
 	fcgi/monitor/evaluate.c	\
 	fcgi/monitor/notify.c
 
-SERVICES = auth projects audit builds monitor
+# fcgi/infra/: op-infra, domains, routing and certificates (ACME).
+INFRA_SRCS = \
+	fcgi/infra/main.c		\
+	fcgi/infra/domains.c		\
+	fcgi/infra/certificates.c	\
+	fcgi/infra/route.c		\
+	fcgi/infra/order.c		\
+	fcgi/infra/acme.c		\
+	fcgi/infra/x509.c		\
+	fcgi/infra/worker.c
+
+SERVICES = auth projects audit builds monitor infra
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -183,6 +195,7 @@ $(eval $(call program,projects,PROJECTS))
 $(eval $(call program,audit,AUDIT))
 $(eval $(call program,builds,BUILDS))
 $(eval $(call program,monitor,MONITOR))
+$(eval $(call program,infra,INFRA))
 $(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a

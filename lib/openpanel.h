@@ -615,6 +615,13 @@ enum op_err	 op_valid_email(const char *, const char **why);
 enum op_err	 op_valid_uuid(const char *, const char **why);
 enum op_err	 op_valid_password(const char *, const char **why);
 enum op_err	 op_valid_hostname(const char *, const char **why);
+/* PEM text of one or more certificates (a CA bundle). */
+enum op_err	 op_valid_pem_certs(const char *, const char **why);
+/* A public domain name to route (IDN allowed, no wildcard, no address). */
+enum op_err	 op_valid_domain(const char *, const char **why);
+#define OP_DOMAIN_MAX	253
+/* Its ASCII form (punycode, lower case) in out[OP_DOMAIN_MAX + 1]. */
+enum op_err	 op_domain_ascii(const char *, char *out, const char **why);
 enum op_err	 op_valid_url(const char *, const char **why);
 enum op_err	 op_valid_role(const char *, const char **why);
 enum op_err	 op_valid_scope(const char *, const char **why);
@@ -700,6 +707,27 @@ enum op_err	 op_event_emit(struct op_req *, const char *type,
 enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
 		    const char *redis_addr, volatile int *stop);
 
+/* ------------------------------------------------------------------ stream */
+
+/*
+ * A consumer of op:events in a group of its own (lib/stream.c), for a
+ * worker that acts on other services' events. Zero it, set group and
+ * consumer (a stable name: a restarted consumer finds its own pending).
+ */
+struct op_stream {
+	const char		*group;
+	const char		*consumer;
+	struct redisContext	*rc;
+	int			 backlog;
+};
+/* Deal with one event envelope: OP_OK done, OP_EINVAL skipped, anything
+ * else: keep it pending and stop the pass. Must be idempotent. */
+typedef enum op_err (*op_stream_fn)(void *arg, json_t *event);
+/* One pass: pending, reclaimed, else new entries (up to block_ms). */
+enum op_err	 op_stream_poll(struct op_stream *, int block_ms,
+		    op_stream_fn fn, void *arg);
+void		 op_stream_close(struct op_stream *);
+
 /* ------------------------------------------------------------------ health */
 
 /*
@@ -767,7 +795,8 @@ enum op_err	 op_internal_call(const char *request_id, const char *method,
  * that nginx includes, "upstreams/<name>.conf" and "sites/<name>.conf".
  */
 struct op_proxy_change {
-	const char	*rel;	/* "upstreams/<name>.conf" or "sites/<name>.conf" */
+	const char	*rel;	/* "upstreams/<name>.conf", "sites/<name>.conf",
+				 * "certs/<name>.crt|.key" (keys 0600) */
 	const char	*text;	/* the new contents; NULL removes the file */
 };
 
@@ -804,10 +833,21 @@ struct op_proxy_site {
 	const char	*upstream;	/* op_proxy_upstream_name */
 	int		 body_max_mb;	/* 0: 64 */
 	int		 read_timeout_s;	/* 0: 60 */
+	/* Zero for a plain-HTTP site. */
+	const char	*tls_name;	/* certs/<tls_name>.crt|.key: HTTPS too,
+					 * on OP_PROXY_LISTEN_TLS */
+	int		 redirect_https;	/* HTTP answers 301 to HTTPS */
+	int		 redirect_www;	/* www.<hostname>: 301 to hostname */
+	int		 acme;		/* HTTP-01 from OP_ACME_WEBROOT */
 };
 
-/* The server block of a site, listening on OP_PROXY_LISTEN; malloc'd,
- * NULL when a value is unsafe to render. */
+/* The server blocks of a site, listening on OP_PROXY_LISTEN (and
+ * OP_PROXY_LISTEN_TLS with tls_name); malloc'd, NULL when a value is
+ * unsafe to render or a setting it needs is unset. */
 char		*op_proxy_site_text(const struct op_proxy_site *);
+/* Does a site file other than except (a rel, or NULL) name the upstreams
+ * of container_id? Such a file must not be removed. */
+int		 op_proxy_upstreams_used(const char *container_id,
+		    const char *except);
 
 #endif /* OPENPANEL_H */

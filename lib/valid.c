@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <idn2.h>
+
 #include "openpanel.h"
 
 #define BAD(msg)	do { *why = (msg); return OP_EINVAL; } while (0)
@@ -126,6 +128,93 @@ op_valid_hostname(const char *s, const char **why)
 			return OP_OK;
 		s = dot + 1;
 	}
+}
+
+/*
+ * A public domain name to route, in its ASCII form: IDN labels become
+ * punycode (IDNA2008, non-transitional), upper case becomes lower, one
+ * trailing dot goes; no wildcard (that needs DNS-01), no bare label, no
+ * address. out holds OP_DOMAIN_MAX + 1 bytes and is written only on OP_OK.
+ */
+enum op_err
+op_domain_ascii(const char *s, char *out, const char **why)
+{
+	char	*idn = NULL, buf[OP_DOMAIN_MAX + 2];
+	size_t	 i, n = strlen(s);
+	int	 nonascii = 0;
+	const char *tld;
+
+	if (n == 0 || n > 4 * OP_DOMAIN_MAX)
+		BAD("must be 1 to 253 characters");
+	if (!op_utf8_clean(s, n, 0))
+		BAD("must be UTF-8 text without control characters");
+	for (i = 0; i < n; i++) {
+		if (s[i] == '*')
+			BAD("wildcard domains need the DNS-01 challenge, which "
+			    "this panel does not use");
+		if ((unsigned char)s[i] >= 0x80)
+			nonascii = 1;
+		else if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.')
+			BAD("must be a domain name (letters, digits, '-' and "
+			    "dots)");
+	}
+	if (nonascii) {
+		if (idn2_to_ascii_8z(s, &idn, IDN2_NONTRANSITIONAL |
+		    IDN2_NFC_INPUT) != IDN2_OK)
+			BAD("is not a valid internationalised domain name");
+		s = idn;
+	}
+	n = strlen(s);
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n > OP_DOMAIN_MAX) {
+		idn2_free(idn);
+		BAD("must be 1 to 253 characters");
+	}
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[n] = '\0';
+	idn2_free(idn);
+	if (op_valid_hostname(buf, why) != OP_OK)
+		BAD("must be a domain name (letters, digits, '-' and dots)");
+	if ((tld = strrchr(buf, '.')) == NULL)
+		BAD("must be a fully qualified domain name, such as "
+		    "app.example.com");
+	for (i = 1; tld[i] != '\0' && isdigit((unsigned char)tld[i]); i++)
+		;
+	if (tld[i] == '\0')
+		BAD("must be a domain name, not an address");
+	memcpy(out, buf, n + 1);
+	return OP_OK;
+}
+
+enum op_err
+op_valid_domain(const char *s, const char **why)
+{
+	char	out[OP_DOMAIN_MAX + 1];
+
+	return op_domain_ascii(s, out, why);
+}
+
+/* PEM text of one or more certificates (a CA bundle): printable ASCII
+ * lines, each certificate between its BEGIN and END lines. */
+enum op_err
+op_valid_pem_certs(const char *s, const char **why)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	const char	*p, *e;
+
+	for (p = s; *p != '\0'; p++)
+		if ((*p < 0x20 || *p > 0x7e) && *p != '\n' && *p != '\r')
+			BAD("must be PEM text (printable ASCII lines)");
+	if ((p = strstr(s, begin)) == NULL)
+		BAD("must hold at least one PEM certificate");
+	for (; p != NULL; p = strstr(e, begin))
+		if ((e = strstr(p, end)) == NULL)
+			BAD("holds a certificate without its END line");
+	return OP_OK;
 }
 
 enum op_err

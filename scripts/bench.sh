@@ -12,6 +12,7 @@ command -v wrk >/dev/null || {
 
 export OP_DATA_DIR=$(mktemp -d /tmp/openpanel-bench.XXXXXX)
 export OP_HTTP_PORT=${OP_BENCH_HTTP_PORT:-18580}
+export OP_HTTPS_PORT=${OP_BENCH_HTTPS_PORT:-18543}
 export OP_PG_PORT=${OP_BENCH_PG_PORT:-15932}
 export OP_REDIS_PORT=${OP_BENCH_REDIS_PORT:-16979}
 export OP_API_RATE=1000000 OP_API_BURST=1000000 OP_CONN_LIMIT=60000	# measure, not throttle

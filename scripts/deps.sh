@@ -6,12 +6,13 @@ set -euo pipefail
 PKGS=(
 	gcc clang make pkg-config
 	libfcgi-dev libpq-dev libjansson-dev libjwt-dev libhiredis-dev
-	libcurl4-openssl-dev libssl-dev libsodium-dev check
+	libcurl4-openssl-dev libssl-dev libsodium-dev libidn2-dev check
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
 	git openssh-client
 	libnginx-mod-nchan prometheus
+	lego pebble
 )
 
 missing=()

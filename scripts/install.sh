@@ -11,14 +11,15 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth projects audit builds monitor)
+SERVICES=(auth projects audit builds monitor infra)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
 
 install -d "$DESTDIR$PREFIX/bin" "$SHARE/sql" "$SHARE/web" "$ETC/nginx" "$UNITS" \
     "$DESTDIR/var/lib/openpanel/routes/upstreams" \
-    "$DESTDIR/var/lib/openpanel/routes/sites"
+    "$DESTDIR/var/lib/openpanel/routes/sites" "$DESTDIR/var/lib/openpanel/acme"
+install -d -m 700 "$DESTDIR/var/lib/openpanel/routes/certs" "$ETC/tls"
 for s in "${SERVICES[@]}"; do
 	install -m 755 "$TOP/$BUILD/bin/op-$s" "$DESTDIR$PREFIX/bin/"
 done
@@ -31,8 +32,11 @@ install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/
 [ -e "$ETC/nginx/realip.conf" ] || : > "$ETC/nginx/realip.conf"
 STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
     CONF=/etc/openpanel/nginx WEB=$PREFIX/share/openpanel/web LISTEN=0.0.0.0 \
-    HTTP_PORT=80 NGINX_WORKERS=auto NGINX_USER="user www-data;" \
-    NCHAN_MODULE="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
+    HTTP_PORT=80 HTTPS_PORT=443 TLS_CERT=/etc/openpanel/tls/default.crt \
+    TLS_KEY=/etc/openpanel/tls/default.key \
+    ACME_WEBROOT=/var/lib/openpanel/acme NGINX_WORKERS=auto NGINX_USER="user www-data;" \
+    NCHAN_MODULE="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" \
+    API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
     CONN_LIMIT=256 PID_FILE=/run/openpanel-gateway/nginx.pid \
     REALIP_CONF=/etc/openpanel/nginx/realip.conf \
     ROUTES=/var/lib/openpanel/routes \
@@ -56,6 +60,9 @@ OP_BUILDS_DIR = /var/lib/openpanel/builds
 OP_PROXY_LISTEN = 0.0.0.0:80
 OP_LIVE_SOCKET = /run/openpanel/live.sock
 OP_STATS_DIR = /run/openpanel-stats
+OP_PROXY_LISTEN_TLS = 0.0.0.0:443
+OP_ACME_WEBROOT = /var/lib/openpanel/acme
+OP_ACME_TMP_DIR = /var/lib/openpanel-infra
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"
@@ -74,6 +81,13 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ]; then
 	echo 'd /run/openpanel-stats 1777 root root -' \
 	    > /etc/tmpfiles.d/openpanel.conf
 	systemd-tmpfiles --create /etc/tmpfiles.d/openpanel.conf 2>/dev/null || true
+	# The gateway's default certificate until domains have their own.
+	[ -s "$ETC/tls/default.key" ] || openssl req -x509 -newkey ec \
+	    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+	    -subj "/CN=OpenPanel default" -keyout "$ETC/tls/default.key" \
+	    -out "$ETC/tls/default.crt" 2>/dev/null
+	chown -R openpanel-infra "$DESTDIR/var/lib/openpanel/routes" \
+	    "$DESTDIR/var/lib/openpanel/acme"
 	systemctl daemon-reload 2>/dev/null || true
 	echo "installed; next: create the database (sql/bootstrap.sql as the"
 	echo "postgres superuser), then systemctl enable --now openpanel.target"

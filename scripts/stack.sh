@@ -2,12 +2,12 @@
 # stack.sh — bring the whole panel up (and down) under one data directory,
 # without systemd: PostgreSQL, Redis, every service pool and worker, nginx.
 # Sourced by run.sh, test.sh and bench.sh, which set:
-#   OP_DATA_DIR  OP_HTTP_PORT  OP_PG_PORT  OP_REDIS_PORT  OP_BUILD
+#   OP_DATA_DIR  OP_HTTP_PORT  OP_HTTPS_PORT  OP_PG_PORT  OP_REDIS_PORT  OP_BUILD
 # After stack_up, OP_CONFIG points at the generated configuration.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects audit builds monitor)
+SERVICES=(auth projects audit builds monitor infra)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }
@@ -32,7 +32,7 @@ wait_for() {
 
 stack_dirs() {
 	D=$OP_DATA_DIR
-	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web,routes/upstreams,routes/sites}
+	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web,routes/upstreams,routes/sites,acme}
 	chmod 755 "$D" "$D/run"
 	chmod 700 "$D/keys"
 	if [ "$(id -u)" -eq 0 ]; then
@@ -57,6 +57,18 @@ stack_keys() {
 			    > "$D/keys/$k.key")
 		fi
 	done
+}
+
+# The gateway's default TLS certificate: self-signed, for the panel and
+# any hostname without a certificate of its own.
+stack_tls() {
+	[ -s "$D/keys/gateway.crt" ] && [ -s "$D/keys/gateway.key" ] && return 0
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$D/keys/gateway.key" -out "$D/keys/gateway.crt" \
+	    -days 825 -subj "/CN=OpenPanel default" \
+	    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	    >"$D/log/openssl.log" 2>&1 || { cat "$D/log/openssl.log" >&2; return 1; }
+	chmod 600 "$D/keys/gateway.key"
 }
 
 stack_postgres() {
@@ -131,6 +143,8 @@ OP_ROUTES_DIR = $D/routes
 OP_INTERNAL_SOCKET = $D/run/internal.sock
 OP_BUILDS_DIR = $D/builds
 OP_PROXY_LISTEN = 127.0.0.1:$OP_HTTP_PORT
+OP_PROXY_LISTEN_TLS = 127.0.0.1:$OP_HTTPS_PORT
+OP_ACME_WEBROOT = $D/acme
 OP_PROXY_CHECK = $(command -v nginx) -t -q -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
 OP_PROXY_RELOAD = $(command -v nginx) -s reload -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
 OP_LIVE_SOCKET = $D/run/live.sock
@@ -183,7 +197,9 @@ stack_nginx() {
 	  true; } > "$D/state/realip.conf"
 	mkdir -p "$D/state/tmp"
 	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web \
-	    LISTEN=127.0.0.1 HTTP_PORT=$OP_HTTP_PORT \
+	    LISTEN=127.0.0.1 HTTP_PORT=$OP_HTTP_PORT HTTPS_PORT=$OP_HTTPS_PORT \
+	    TLS_CERT=$D/keys/gateway.crt TLS_KEY=$D/keys/gateway.key \
+	    ACME_WEBROOT=$D/acme \
 	    NGINX_WORKERS=${OP_NGINX_WORKERS:-2} NGINX_USER=$user \
 	    NCHAN_MODULE=$nchan API_RATE=${OP_API_RATE:-200} \
 	    API_BURST=${OP_API_BURST:-400} LOGIN_RATE=${OP_LOGIN_RATE:-60} \
@@ -199,7 +215,7 @@ stack_nginx() {
 }
 
 stack_up() {
-	stack_dirs && stack_keys && stack_postgres && stack_redis &&
+	stack_dirs && stack_keys && stack_tls && stack_postgres && stack_redis &&
 	    stack_docker && stack_config && stack_services && stack_nginx
 }
 

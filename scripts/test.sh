@@ -41,6 +41,7 @@ count "$LOGS/docs.out"
 # --- integration ----------------------------------------------------------
 export OP_DATA_DIR=${OP_TEST_DATA_DIR:-$(mktemp -d /tmp/openpanel-test.XXXXXX)}
 export OP_HTTP_PORT=${OP_TEST_HTTP_PORT:-18480}
+export OP_HTTPS_PORT=${OP_TEST_HTTPS_PORT:-18443}
 export OP_PG_PORT=${OP_TEST_PG_PORT:-15832}
 export OP_REDIS_PORT=${OP_TEST_REDIS_PORT:-16879}
 export OP_TRUSTED_PROXIES=127.0.0.1	# tests play clients at many addresses
@@ -61,6 +62,7 @@ if stack_up; then
 	tests/images/build.sh >/dev/null || echo "could not build the test images"
 	export OP_TEST_DOCKER_SOCKET=$OP_DOCKER_SOCKET
 	export OP_TEST_URL="http://127.0.0.1:$OP_HTTP_PORT"
+	export OP_TEST_HTTPS_PORT=$OP_HTTPS_PORT
 	export OP_TEST_REDIS_PORT=$OP_REDIS_PORT
 	export OP_TEST_PG="host=$OP_DATA_DIR/pg-run port=$OP_PG_PORT"
 	node tests/integration/run.mjs > "$LOGS/integration.out" 2>&1

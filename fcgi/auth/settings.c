@@ -14,6 +14,11 @@ static const struct op_field settings_fields[] = {
 	{ "public_url", OP_FT_STRING, OP_FF_NULLABLE, 8, 2048, op_valid_url },
 	{ "signup_open", OP_FT_BOOL, 0, 0, 0, NULL },
 	{ "bind_mount_allowlist", OP_FT_ARRAY, 0, 0, 32, NULL },
+	/* The ACME CA op-infra orders certificates from. */
+	{ "acme_directory", OP_FT_STRING, OP_FF_NULLABLE, 8, 2048, op_valid_url },
+	{ "acme_ca_bundle", OP_FT_STRING, OP_FF_NULLABLE, 1, 65536,
+	    op_valid_pem_certs },
+	{ "acme_email", OP_FT_STRING, OP_FF_NULLABLE, 3, 254, op_valid_email },
 };
 
 /* Each allowed host path: absolute, clean, and never the root itself. */
@@ -47,8 +52,9 @@ settings_load(struct op_req *r, json_t **out)
 	if ((er = op_db_exec(r->db, &res, "SELECT key, value FROM"
 	    " auth.settings ORDER BY key", 0, NULL)) != OP_OK)
 		return er;
-	s = json_pack("{s:s, s:n, s:b, s:[]}", "instance_name", "OpenPanel",
-	    "public_url", "signup_open", 0, "bind_mount_allowlist");
+	s = json_pack("{s:s, s:n, s:b, s:[], s:n, s:n, s:n}", "instance_name",
+	    "OpenPanel", "public_url", "signup_open", 0, "bind_mount_allowlist",
+	    "acme_directory", "acme_ca_bundle", "acme_email");
 	for (i = 0; s != NULL && i < PQntuples(res); i++) {
 		if (json_object_get(s, PQgetvalue(res, i, 0)) == NULL)
 			continue;	/* a key another version wrote */

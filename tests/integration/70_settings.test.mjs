@@ -105,8 +105,10 @@ test('the defaults: sign-up closed', async () => {
 	const r = await get();
 	assert.equal(r.status, 200);
 	assert.deepEqual(Object.keys(r.body).sort(),
-	    ['bind_mount_allowlist', 'instance_name', 'public_url',
+	    ['acme_ca_bundle', 'acme_directory', 'acme_email',
+	    'bind_mount_allowlist', 'instance_name', 'public_url',
 	    'signup_open']);
+	assert.equal(r.body.acme_directory, null);
 	assert.deepEqual(r.body.bind_mount_allowlist, []);
 	assert.equal(typeof r.body.instance_name, 'string');
 	assert.equal(r.body.signup_open, false);
@@ -121,7 +123,8 @@ test('PUT merges the keys given and answers the whole', async () => {
 	assert.equal(b.status, 200, b.text);
 	assert.deepEqual(b.body, { instance_name: 'Acme Panel',
 		public_url: 'https://panel.acme.example:8443/x',
-		signup_open: true, bind_mount_allowlist: [] });
+		signup_open: true, bind_mount_allowlist: [],
+		acme_directory: null, acme_ca_bundle: null, acme_email: null });
 	assert.deepEqual((await get()).body, b.body, 'stored');
 	const c = await put({});
 	assert.equal(c.status, 200);

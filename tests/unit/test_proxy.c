@@ -28,6 +28,7 @@ setup(void)
 	ck_assert_int_eq(mkdir(sub, 0755), 0);
 	setenv("OP_ROUTES_DIR", dir, 1);
 	setenv("OP_PROXY_LISTEN", "127.0.0.1:8080", 1);
+	setenv("OP_PROXY_CHECK", "/bin/true", 1);
 	setenv("OP_PROXY_RELOAD", "/bin/true", 1);
 }
 
@@ -65,8 +66,8 @@ END_TEST
 
 START_TEST(site_refuses_injection)
 {
-	struct op_proxy_site	s = { "evil.com; include /etc/passwd", NULL,
-	    "op_ct_x_80", 0, 0 };
+	struct op_proxy_site	s = { .hostname = "evil.com; include /etc/passwd",
+	    .upstream = "op_ct_x_80" };
 	char			*text;
 
 	setup();
@@ -163,6 +164,114 @@ START_TEST(paths_confined)
 }
 END_TEST
 
+/* TLS, redirects and the challenge location, for op-infra's domains. */
+START_TEST(site_tls_rendered)
+{
+	struct op_proxy_site	s;
+	char			*text, want[512];
+
+	setup();
+	setenv("OP_PROXY_LISTEN_TLS", "127.0.0.1:8443", 1);
+	setenv("OP_ACME_WEBROOT", "/var/lib/acme", 1);
+	memset(&s, 0, sizeof(s));
+	s.hostname = "app.example.com";
+	s.upstream = "op_ct_x_80";
+	s.tls_name = "domain-1";
+	s.redirect_https = 1;
+	s.redirect_www = 1;
+	s.acme = 1;
+	text = op_proxy_site_text(&s);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "listen 127.0.0.1:8443 ssl;"));
+	snprintf(want, sizeof(want), "ssl_certificate %s/certs/domain-1.crt;",
+	    dir);
+	ck_assert_ptr_nonnull(strstr(text, want));
+	snprintf(want, sizeof(want), "ssl_certificate_key %s/certs/"
+	    "domain-1.key;", dir);
+	ck_assert_ptr_nonnull(strstr(text, want));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "return 301 https://$host:8443$request_uri;"));
+	ck_assert_ptr_nonnull(strstr(text, "server_name www.app.example.com;"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "return 301 https://app.example.com:8443$request_uri;"));
+	ck_assert_ptr_nonnull(strstr(text, "location ^~ /.well-known/"
+	    "acme-challenge/ {\n\t\troot /var/lib/acme;"));
+	ck_assert_ptr_nonnull(strstr(text, "proxy_pass http://op_ct_x_80;"));
+	free(text);
+
+	/* Standard ports leave the port out of the redirect. */
+	setenv("OP_PROXY_LISTEN_TLS", "443", 1);
+	text = op_proxy_site_text(&s);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text,
+	    "return 301 https://$host$request_uri;"));
+	free(text);
+
+	/* Without a certificate, no TLS block and no redirect to one. */
+	s.tls_name = NULL;
+	text = op_proxy_site_text(&s);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_null(strstr(text, "ssl"));
+	ck_assert_ptr_null(strstr(text, "https://"));
+	free(text);
+	unsetenv("OP_PROXY_LISTEN_TLS");
+	unsetenv("OP_ACME_WEBROOT");
+}
+END_TEST
+
+START_TEST(site_tls_refuses)
+{
+	struct op_proxy_site	s;
+
+	setup();
+	memset(&s, 0, sizeof(s));
+	s.hostname = "app.example.com";
+	s.upstream = "op_ct_x_80";
+	s.tls_name = "domain-1";
+	unsetenv("OP_PROXY_LISTEN_TLS");
+	ck_assert_ptr_null(op_proxy_site_text(&s));	/* nowhere to listen */
+	setenv("OP_PROXY_LISTEN_TLS", "127.0.0.1:8443", 1);
+	s.tls_name = "../../etc/x";
+	ck_assert_ptr_null(op_proxy_site_text(&s));
+	s.tls_name = "a;b";
+	ck_assert_ptr_null(op_proxy_site_text(&s));
+	s.tls_name = NULL;
+	s.acme = 1;
+	unsetenv("OP_ACME_WEBROOT");
+	ck_assert_ptr_null(op_proxy_site_text(&s));	/* no web root */
+	setenv("OP_ACME_WEBROOT", "/a b", 1);
+	ck_assert_ptr_null(op_proxy_site_text(&s));
+	unsetenv("OP_ACME_WEBROOT");
+	unsetenv("OP_PROXY_LISTEN_TLS");
+}
+END_TEST
+
+/* Keys are written for the gateway only; upstreams in use are seen. */
+START_TEST(keys_private_upstreams_used)
+{
+	struct op_proxy_change	c[2] = {
+		{ "certs/d.key", "PRIVATE\n" },
+		{ "sites/app-1.conf", "proxy_pass "
+		    "http://op_ct_0b6a4d1e111122223333444455556666_80;\n" },
+	};
+	char			path[512];
+	struct stat		st;
+
+	setup();
+	setenv("OP_PROXY_CHECK", "/bin/true", 1);
+	ck_assert_int_eq(op_proxy_apply(c, 2, NULL), OP_OK);
+	snprintf(path, sizeof(path), "%s/certs/d.key", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert(op_proxy_upstreams_used(
+	    "0b6a4d1e-1111-2222-3333-444455556666", NULL));
+	ck_assert(!op_proxy_upstreams_used(
+	    "0b6a4d1e-1111-2222-3333-444455556666", "sites/app-1.conf"));
+	ck_assert(!op_proxy_upstreams_used(
+	    "0b6a4d1e-1111-2222-3333-444455556667", NULL));
+}
+END_TEST
+
 static Suite *
 proxy_suite(void)
 {
@@ -174,6 +283,9 @@ proxy_suite(void)
 	tcase_add_test(tc, upstreams_rendered);
 	tcase_add_test(tc, refused_check_restores);
 	tcase_add_test(tc, paths_confined);
+	tcase_add_test(tc, site_tls_rendered);
+	tcase_add_test(tc, site_tls_refuses);
+	tcase_add_test(tc, keys_private_upstreams_used);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -742,6 +742,65 @@ START_TEST(time_good)
 }
 END_TEST
 
+/* Domains to route: hostile bytes, wildcards and addresses first. */
+START_TEST(domain_hostile)
+{
+	static const char *bad[] = { "evil.test;", "a.test;include /x",
+	    "x.test { }", "x.test\nserver_name y", "x.test\r", "x'.test",
+	    "x\".test", "x.test$host", "x.test#", "x\\.test", "x .test",
+	    "*.example.com", "example.*", "localhost", "127.0.0.1", "10.0.0.1.",
+	    "-bad.test", "bad-.test", "a..test", ".test", "x_y.test",
+	    "x/y.test", "http://x.test", "x.test:80", "", ".", "x.test..",
+	    "\xc3\x28.test", "\xe2\x80\xae.test", "ex\x7f" "ample.test" };
+
+	REFUSES(op_valid_domain, bad);
+}
+END_TEST
+
+START_TEST(domain_ascii)
+{
+	char		 out[OP_DOMAIN_MAX + 1];
+	const char	*why = NULL;
+	char		*name;
+
+	ck_assert_int_eq(op_domain_ascii("App.Example.COM.", out, &why), OP_OK);
+	ck_assert_str_eq(out, "app.example.com");
+	ck_assert_int_eq(op_domain_ascii("b\xc3\xbc" "cher.example", out, &why),
+	    OP_OK);
+	ck_assert_str_eq(out, "xn--bcher-kva.example");
+	ck_assert_int_eq(op_domain_ascii("xn--bcher-kva.example", out, &why),
+	    OP_OK);
+	ck_assert_str_eq(out, "xn--bcher-kva.example");
+	ck_assert_int_eq(op_domain_ascii("*.x.test", out, &why), OP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "DNS-01"));
+	name = hostname_of(253);
+	name[1] = '.';
+	accepts(op_valid_domain, "253", name);
+	free(name);
+	name = hostname_of(254);
+	refuses(op_valid_domain, "254", name);
+	free(name);
+}
+END_TEST
+
+START_TEST(pem_certs)
+{
+	static const char *good[] = {
+	    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+	    "-----BEGIN CERTIFICATE-----\r\nA\r\n-----END CERTIFICATE-----\r\n"
+	    "-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----" };
+	static const char *bad[] = { "", "not a certificate",
+	    "-----BEGIN CERTIFICATE-----\nAAAA\n",
+	    "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n"
+	    "-----BEGIN CERTIFICATE-----\n",
+	    "-----BEGIN CERTIFICATE-----\nA\x07\n-----END CERTIFICATE-----",
+	    "-----BEGIN CERTIFICATE-----\n\xc3\xa9\n-----END CERTIFICATE-----" };
+
+	ACCEPTS(op_valid_pem_certs, good);
+	REFUSES(op_valid_pem_certs, bad);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -783,6 +842,12 @@ main(void)
 	tcase_add_test(tc, time_hostile);
 	tcase_add_test(tc, time_empty_fraction);
 	tcase_add_test(tc, time_good);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("domains");
+	tcase_add_test(tc, domain_hostile);
+	tcase_add_test(tc, domain_ascii);
+	tcase_add_test(tc, pem_certs);
 	suite_add_tcase(s, tc);
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -18,6 +18,20 @@ export function addr() {
 	return `10.${b[0]}.${b[1]}.${b[2] || 1}`;
 }
 
+// fetch, sent again once when a kept-alive connection was closed under it
+// as it went out (nginx's old workers close theirs on a reload), as
+// browsers do for requests that are safe to repeat.
+async function fetchOnce(url, init) {
+	try {
+		return await fetch(url, init);
+	} catch (e) {
+		if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(init.method) ||
+		    !['UND_ERR_SOCKET', 'ECONNRESET'].includes(e.cause?.code))
+			throw e;
+		return fetch(url, init);
+	}
+}
+
 // One HTTP call. opts: body (object → JSON, string → sent raw), token,
 // headers, ip, cookies (a jar: {name: value}, updated from Set-Cookie).
 // Returns {status, headers, body (parsed JSON or null), text}.
@@ -34,7 +48,7 @@ export async function api(method, path, opts = {}) {
 		    JSON.stringify(opts.body);
 		headers['content-type'] ??= 'application/json';
 	}
-	const res = await fetch(BASE + path, { method, headers, body,
+	const res = await fetchOnce(BASE + path, { method, headers, body,
 		redirect: 'manual' });
 	const text = await res.text();
 	let json = null;
