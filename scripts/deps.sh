@@ -10,7 +10,7 @@ PKGS=(
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
-	git openssh-client
+	git openssh-client openssh-server
 	libnginx-mod-nchan prometheus
 	lego pebble
 )
