@@ -10,7 +10,7 @@ CC	?= cc
 PREFIX	?= /usr/local
 BUILD	?= build
 
-PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium
+PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium zlib
 WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	   -Wno-unused-parameter -Wvla -Wcast-qual
@@ -51,7 +51,10 @@ LIB_SRCS = \
 	lib/fcgiping.c	\
 	lib/listen.c	\
 	lib/pool.c	\
-	lib/service.c
+	lib/service.c	\
+	lib/cron.c	\
+	lib/valid_storage.c	\
+	lib/retention.c
 
 # fcgi/auth/: op-auth, users, teams, sessions, tokens, 2FA, settings.
 AUTH_SRCS = \
@@ -100,7 +103,26 @@ AUDIT_SRCS = \
 	fcgi/audit/stats.c	\
 	fcgi/audit/export.c
 
-SERVICES = auth projects audit
+# fcgi/backups/: op-backups, storage targets, backup and restore jobs,
+# schedules and retention.
+BACKUPS_SRCS = \
+	fcgi/backups/main.c	\
+	fcgi/backups/storage.c	\
+	fcgi/backups/api.c	\
+	fcgi/backups/schedules.c \
+	fcgi/backups/worker.c	\
+	fcgi/backups/jobs.c	\
+	fcgi/backups/run.c	\
+	fcgi/backups/restore.c	\
+	fcgi/backups/tools.c	\
+	fcgi/backups/target.c	\
+	fcgi/backups/local.c	\
+	fcgi/backups/s3.c	\
+	fcgi/backups/codec.c	\
+	fcgi/backups/engine.c	\
+	fcgi/backups/tarcheck.c
+
+SERVICES = auth projects audit backups
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -139,6 +161,7 @@ endef
 $(eval $(call program,auth,AUTH))
 $(eval $(call program,projects,PROJECTS))
 $(eval $(call program,audit,AUDIT))
+$(eval $(call program,backups,BACKUPS))
 $(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a

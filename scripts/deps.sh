@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	gcc clang make pkg-config
 	libfcgi-dev libpq-dev libjansson-dev libjwt-dev libhiredis-dev
-	libcurl4-openssl-dev libssl-dev libsodium-dev check
+	libcurl4-openssl-dev libssl-dev libsodium-dev zlib1g-dev check
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils

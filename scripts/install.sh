@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth projects audit)
+SERVICES=(auth projects audit backups)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
@@ -47,6 +47,7 @@ OP_REDIS = 127.0.0.1:6379
 OP_SQL_DIR = $PREFIX/share/openpanel/sql
 OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
+OP_BACKUP_LOCAL_DIRS = /var/lib/openpanel-backups
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"

@@ -7,7 +7,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects audit)
+SERVICES=(auth projects audit backups)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }
@@ -32,7 +32,7 @@ wait_for() {
 
 stack_dirs() {
 	D=$OP_DATA_DIR
-	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web}
+	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web,backups}
 	chmod 755 "$D" "$D/run"
 	chmod 700 "$D/keys"
 	if [ "$(id -u)" -eq 0 ]; then
@@ -126,6 +126,7 @@ OP_SOCKET_MODE = 0666
 OP_WORKERS = ${OP_WORKERS:-4}
 OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
+OP_BACKUP_LOCAL_DIRS = $D/backups
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF
