@@ -157,7 +157,6 @@ engine_archive_get(struct op_docker *d, const char *docker_id,
     const char *path_q, bk_sink sink, void *arg)
 {
 	struct raw_ctx	 c = { sink, arg, OP_OK };
-	json_t		*reply = NULL;
 	char		 api[1200];
 	long		 status = 0;
 	enum op_err	 er;
@@ -165,19 +164,13 @@ engine_archive_get(struct op_docker *d, const char *docker_id,
 	if (snprintf(api, sizeof(api), "/containers/%s/archive?path=%s",
 	    docker_id, path_q) >= (int)sizeof(api))
 		return OP_EINVAL;
-	/* HEAD first: an error answer is not a tar to store. */
-	if ((er = op_docker_call(d, "HEAD", api, NULL, 30000, &status,
-	    &reply)) != OP_OK)
-		return er;
-	json_decref(reply);
-	if (status != 200)
-		return status == 404 ? OP_ENOTFOUND : OP_EUNAVAIL;
 	er = op_docker_stream(d, "GET", api, NULL, NULL, 0, ENGINE_MS,
 	    raw_sink, &c, &status);
 	if (c.er != OP_OK)
 		return c.er;
+	/* An error answer went into the sink too: the caller drops it. */
 	if (er == OP_OK && status != 200)
-		er = OP_EUNAVAIL;
+		er = status == 404 ? OP_ENOTFOUND : OP_EUNAVAIL;
 	return er;
 }
 

@@ -19,6 +19,7 @@ struct restore {
 	struct hasher		*hash;
 	struct codec		*codec;
 	struct tarcheck		*tar;
+	enum op_err		 dec_er;	/* pass 1: the first decode error */
 };
 
 static enum op_err
@@ -30,7 +31,9 @@ to_nothing(void *arg, const void *data, size_t len)
 	return OP_OK;
 }
 
-/* Pass 1: stored bytes into the hash and the decoder. */
+/* Pass 1: stored bytes into the hash and, until it fails, the decoder:
+ * the whole archive is hashed, so a damaged one is named by its
+ * checksum first. */
 static enum op_err
 verify_sink(void *arg, const void *data, size_t len)
 {
@@ -40,7 +43,9 @@ verify_sink(void *arg, const void *data, size_t len)
 	if ((er = job_heartbeat(x->r->db, x->j)) != OP_OK ||
 	    (er = hasher_write(x->hash, data, len)) != OP_OK)
 		return er;
-	return codec_write(x->codec, data, len);
+	if (x->dec_er == OP_OK)
+		x->dec_er = codec_write(x->codec, data, len);
+	return x->dec_er == OP_ENOMEM ? OP_ENOMEM : OP_OK;
 }
 
 /* Pass 2: stored bytes into the decoder, the lease kept. */
@@ -69,6 +74,7 @@ verify(struct restore *x, struct target *t, PGresult *b, const char *root,
 	x->hash = NULL;
 	x->codec = NULL;
 	x->tar = NULL;
+	x->dec_er = OP_OK;
 	if ((er = hasher_new(&x->hash)) != OP_OK)
 		return er;
 	if (root != NULL)
@@ -86,16 +92,17 @@ verify(struct restore *x, struct target *t, PGresult *b, const char *root,
 		*why = "the archive's checksum does not match: refused";
 		er = OP_EINVAL;
 	}
-	if (er == OP_OK && codec_finish(x->codec, dsha, &dsize) != OP_OK) {
+	if (er == OP_OK && x->tar != NULL && x->dec_er == OP_EINVAL &&
+	    tarcheck_finish(x->tar, why) != OP_OK)
+		er = OP_EINVAL;		/* an entry outside the target */
+	else if (er == OP_OK && (x->dec_er != OP_OK ||
+	    codec_finish(x->codec, dsha, &dsize) != OP_OK)) {
 		*why = "the archive is damaged (or sealed under another key)";
 		er = OP_EINVAL;
 	}
 	if (er == OP_OK && x->tar != NULL &&
 	    tarcheck_finish(x->tar, why) != OP_OK)
 		er = OP_EINVAL;
-	else if (er == OP_EINVAL && *why == NULL && x->tar != NULL &&
-	    tarcheck_finish(x->tar, why) == OP_OK)
-		*why = "the archive is damaged";
 	if (er == OP_OK)
 		job_log(x->j, "checked %llu bytes: sha256 %s",
 		    (unsigned long long)size, sha);
@@ -257,7 +264,7 @@ open_target(struct restore *x, struct op_docker *d, PGresult *b,
 enum op_err
 restore_run(struct op_req *r, struct op_docker *d, struct job *j)
 {
-	struct restore		 x = { r, j, NULL, NULL, NULL };
+	struct restore		 x = { r, j, NULL, NULL, NULL, OP_OK };
 	struct engine_pipe	*p = NULL;
 	struct target		 t;
 	struct op_buf		 out;

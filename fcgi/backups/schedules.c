@@ -343,8 +343,8 @@ schedules_tick(struct op_req *r)
 		    (er = schedule_enqueue(r, s, i, id)) != OP_OK)
 			goto out;
 		if ((er = op_db_execv(r->db, NULL, "UPDATE backups.schedules"
-		    " SET last_run_at = now(), next_run_at = COALESCE($2,"
-		    " 'infinity'), enabled = ($2 IS NOT NULL) WHERE id = $1",
+		    " SET last_run_at = now(), next_run_at = COALESCE($2::timestamptz,"
+		    " 'infinity'), enabled = ($2::timestamptz IS NOT NULL) WHERE id = $1",
 		    op_db_get(s, i, "id"), next)) != OP_OK)
 			goto out;
 	}
