@@ -181,6 +181,16 @@ $(BUILD)/tests/test_websocket: tests/unit/test_websocket.c \
 	    $(ALL_LDFLAGS) -o $@ $< $(TERMINAL_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
+# op-backups' restore filter (tar entries) and archive codec, tested alone.
+BACKUPS_TESTED = $(BUILD)/fcgi/backups/tarcheck.o
+$(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
+    $(BACKUPS_TESTED) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Wno-missing-prototypes \
+	    $(ALL_LDFLAGS) -o $@ $< $(BACKUPS_TESTED) \
+	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
+
 unit: $(UNIT_BINS)
 	@scripts/unit.sh $(UNIT_BINS)
 

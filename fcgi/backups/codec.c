@@ -122,6 +122,7 @@ codec_enc_new(int encrypt, bk_sink sink, void *arg, struct codec **out)
 	unsigned char	 head[MAGIC_LEN + NONCE_LEN];
 	struct codec	*c;
 	enum op_err	 er;
+	int		 n;
 
 	if ((er = codec_new(1, encrypt, sink, arg, &c)) != OP_OK)
 		return er;
@@ -130,8 +131,7 @@ codec_enc_new(int encrypt, bk_sink sink, void *arg, struct codec **out)
 		if ((er = op_random(head + MAGIC_LEN, NONCE_LEN)) != OP_OK ||
 		    EVP_EncryptInit_ex(c->aes, EVP_aes_256_gcm(), NULL,
 		    backup_key, head + MAGIC_LEN) != 1 ||
-		    EVP_EncryptUpdate(c->aes, NULL, &(int){ 0 }, head,
-		    MAGIC_LEN) != 1 ||	/* the magic is authenticated too */
+		    EVP_EncryptUpdate(c->aes, NULL, &n, head, MAGIC_LEN) != 1 ||	/* the magic is authenticated too */
 		    (er = stored(c, head, sizeof(head))) != OP_OK) {
 			codec_free(c);
 			return er != OP_OK ? er : OP_EINTERNAL;
@@ -222,6 +222,7 @@ decode(struct codec *c, const unsigned char *data, size_t len)
 {
 	enum op_err	er;
 	size_t		n, total;
+	int		aad;
 
 	if (!c->crypt)
 		return inflate_some(c, data, len);
@@ -237,7 +238,7 @@ decode(struct codec *c, const unsigned char *data, size_t len)
 		if (memcmp(c->head, MAGIC, MAGIC_LEN) != 0 ||
 		    EVP_DecryptInit_ex(c->aes, EVP_aes_256_gcm(), NULL,
 		    backup_key, c->head + MAGIC_LEN) != 1 ||
-		    EVP_DecryptUpdate(c->aes, NULL, &(int){ 0 }, c->head,
+		    EVP_DecryptUpdate(c->aes, NULL, &aad, c->head,
 		    MAGIC_LEN) != 1)
 			return OP_EINVAL;
 	}

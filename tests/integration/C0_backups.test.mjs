@@ -8,8 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync,
-	statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync,
+	readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,11 +82,13 @@ const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 // in the service's pid file, so the stack stops it at the end).
 const workerPidFile = () => `${DATA}/run/backups-worker.pid`;
 function startWorker(env = {}) {
+	const log = openSync(`${DATA}/log/backups-worker.log`, 'a');
 	const w = spawn(join(TOP, process.env.OP_BUILD ?? 'build', 'bin',
 	    'op-backups'), ['work'], { env: { ...process.env,
-		OP_CONFIG: `${DATA}/openpanel.conf`, ...env }, stdio: 'ignore',
-		detached: true });
+		OP_CONFIG: `${DATA}/openpanel.conf`, ...env },
+		stdio: ['ignore', log, log], detached: true });
 	w.unref();
+	closeSync(log);
 	writeFileSync(workerPidFile(), `${w.pid}\n`);
 	return w.pid;
 }
