@@ -107,6 +107,7 @@ AUDIT_SRCS = \
 # schedules and retention.
 BACKUPS_SRCS = \
 	fcgi/backups/main.c	\
+	fcgi/backups/objects.c	\
 	fcgi/backups/storage.c	\
 	fcgi/backups/api.c	\
 	fcgi/backups/schedules.c \

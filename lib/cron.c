@@ -242,29 +242,50 @@ next_in_zone(const struct op_cron *c, int64_t after, int64_t *out)
 }
 
 enum op_err
-op_cron_next(const struct op_cron *c, const char *tz, int64_t after,
-    int64_t *out)
+op_tz_enter(const char *tz, char **saved)
 {
 	const char	*why;
-	char		*old = NULL;
-	enum op_err	 er;
+	const char	*old = getenv("TZ");
 
-	*out = 0;
+	*saved = NULL;
 	if (op_valid_timezone(tz, &why) != OP_OK)
 		return OP_EINVAL;
-	if (getenv("TZ") != NULL && (old = strdup(getenv("TZ"))) == NULL)
+	/* "" stands for "TZ was unset". */
+	if ((*saved = strdup(old != NULL ? old : "")) == NULL)
 		return OP_ENOMEM;
 	if (setenv("TZ", tz, 1) != 0) {
-		free(old);
+		free(*saved);
+		*saved = NULL;
 		return OP_ENOMEM;
 	}
 	tzset();
-	er = next_in_zone(c, after, out);
-	if (old != NULL)
-		setenv("TZ", old, 1);
+	return OP_OK;
+}
+
+void
+op_tz_leave(char *saved)
+{
+	if (saved == NULL)
+		return;
+	if (*saved != '\0')
+		setenv("TZ", saved, 1);
 	else
 		unsetenv("TZ");
 	tzset();
-	free(old);
+	free(saved);
+}
+
+enum op_err
+op_cron_next(const struct op_cron *c, const char *tz, int64_t after,
+    int64_t *out)
+{
+	char		*saved;
+	enum op_err	 er;
+
+	*out = 0;
+	if ((er = op_tz_enter(tz, &saved)) != OP_OK)
+		return er;
+	er = next_in_zone(c, after, out);
+	op_tz_leave(saved);
 	return er;
 }

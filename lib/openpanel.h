@@ -700,6 +700,10 @@ enum op_err	 op_cron_parse(const char *, struct op_cron *out,
  * clock of time zone tz. OP_EINVAL when tz is unknown or c never fires. */
 enum op_err	 op_cron_next(const struct op_cron *c, const char *tz,
 		    int64_t after, int64_t *out);
+/* Make tz (validated) the process's time zone for a while; give *saved
+ * to op_tz_leave, which puts the old one back. Single-threaded only. */
+enum op_err	 op_tz_enter(const char *tz, char **saved);
+void		 op_tz_leave(char *saved);
 /* Validators: a cron expression; an IANA time zone name that exists. */
 enum op_err	 op_valid_cron(const char *, const char **why);
 enum op_err	 op_valid_timezone(const char *, const char **why);

@@ -55,8 +55,8 @@ enum op_err
 op_retention_keep(const int64_t *times, size_t n, const char *tz,
     const struct op_retention *p, unsigned char *keep)
 {
-	const char	*why;
-	char		*old = NULL;
+	char		*saved;
+	enum op_err	 er;
 	size_t		 i;
 
 	if (p->last <= 0 && p->daily <= 0 && p->weekly <= 0 &&
@@ -64,29 +64,17 @@ op_retention_keep(const int64_t *times, size_t n, const char *tz,
 		memset(keep, 1, n);	/* no policy: keep everything */
 		return OP_OK;
 	}
-	if (op_valid_timezone(tz, &why) != OP_OK)
-		return OP_EINVAL;
 	for (i = 1; i < n; i++)
 		if (times[i] > times[i - 1])
 			return OP_EINVAL;	/* newest first, please */
 	memset(keep, 0, n);
 	for (i = 0; i < n && (int)i < p->last; i++)
 		keep[i] = 1;
-	if (getenv("TZ") != NULL && (old = strdup(getenv("TZ"))) == NULL)
-		return OP_ENOMEM;
-	if (setenv("TZ", tz, 1) != 0) {
-		free(old);
-		return OP_ENOMEM;
-	}
-	tzset();
+	if ((er = op_tz_enter(tz, &saved)) != OP_OK)
+		return er;
 	keep_periods(times, n, DAY, p->daily, keep);
 	keep_periods(times, n, WEEK, p->weekly, keep);
 	keep_periods(times, n, MONTH, p->monthly, keep);
-	if (old != NULL)
-		setenv("TZ", old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(old);
+	op_tz_leave(saved);
 	return OP_OK;
 }

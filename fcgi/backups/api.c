@@ -72,19 +72,8 @@ backup_source_check(struct op_req *r, const char *team_id, const char *kind,
 static enum op_err
 backup_reply(struct op_req *r, int status, const char *id)
 {
-	PGresult	*res = NULL;
-	enum op_err	 er;
-
-	if ((er = op_db_execv(r->db, &res, "SELECT " BACKUP_COLUMNS
-	    " FROM backups.backups b WHERE b.id = $1", id)) != OP_OK)
-		return er;
-	if (PQntuples(res) != 1)
-		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
-		    NULL);
-	else
-		er = op_reply_json(r, status, op_db_row_json(res, 0));
-	PQclear(res);
-	return er;
+	return object_reply(r, status, "SELECT " BACKUP_COLUMNS
+	    " FROM backups.backups b WHERE b.id = $1", id, "no such backup");
 }
 
 /* Authorise act on backup id: its team in *team (404 when not theirs). */
@@ -92,26 +81,7 @@ static enum op_err
 backup_authorize(struct op_req *r, const char *id, enum op_action act,
     const char **team)
 {
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	const char	*why;
-	enum op_err	 er;
-
-	*team = NULL;
-	if (id == NULL || op_valid_uuid(id, &why) != OP_OK)
-		return op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
-		    NULL);
-	if ((er = op_db_execv(r->db, &res, "SELECT team_id FROM"
-	    " backups.backups WHERE id = $1", id)) != OP_OK)
-		return er;
-	if (PQntuples(res) == 1)
-		*team = op_req_strdup(r, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (*team == NULL || (er = op_team_authorize(r, *team, act, &role)) ==
-	    OP_ENOTFOUND)
-		return op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
-		    NULL);
-	return er;
+	return object_authorize(r, "backups", id, act, "no such backup", team);
 }
 
 static const struct op_field create_fields[] = {
@@ -314,6 +284,11 @@ backups_restore(struct op_req *r)
 	    " volume, engine FROM backups.backups WHERE id = $1",
 	    r->params[0])) != OP_OK)
 		return er;
+	if (PQntuples(b) != 1) {	/* deleted meanwhile */
+		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
+		    NULL);
+		goto out;
+	}
 	if (strcmp(op_db_get(b, 0, "status"), "completed") != 0) {
 		er = op_fail(r, OP_ECONFLICT, "backup_not_completed",
 		    "only a completed backup can be restored", NULL);

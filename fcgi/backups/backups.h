@@ -158,6 +158,10 @@ void		job_log(struct job *, const char *fmt, ...)
  * caller reports it). OP_ECONFLICT when the lease was lost. */
 enum op_err	job_fail(struct op_req *, struct job *, const char *why,
 		    int permanent, int *final);
+/* Record the failure (job_fail) and, when final, report it with event
+ * (data, taken, gets the error too) in the same transaction. */
+void		job_failed(struct op_req *, struct job *, const char *why,
+		    int permanent, const char *event, json_t *data);
 /* Fail for good the running jobs whose lease expired with no attempt
  * left, emitting <kind>.failed; re-queue is the claim's business. */
 enum op_err	job_sweep(struct op_req *, const char *table,
@@ -200,6 +204,21 @@ enum op_err	schedule_enqueue(struct op_req *, PGresult *sched, int row,
 /* worker.c */
 enum op_err	worker_run(const struct op_service *, struct op_db *,
 		    volatile int *stop);
+
+/* ---- objects.c: what the handlers share ---- */
+
+/* Authorise act on row id of backups.<table> through its team (*team,
+ * in the arena); absent and another team's are the same 404 (what is
+ * its message, e.g. "no such backup"). */
+enum op_err	object_authorize(struct op_req *, const char *table,
+		    const char *id, enum op_action act, const char *what,
+		    const char **team);
+/* Answer status with the row select ($1 = id) finds, or a 404. */
+enum op_err	object_reply(struct op_req *, int status, const char *select,
+		    const char *id, const char *what);
+/* GET ?team_id=&limit=&after= : select takes $1 team, $2 after (or
+ * NULL), $3 limit + 1, and pages by created_at, id. */
+enum op_err	object_list(struct op_req *, const char *select);
 
 /* ---- handlers ---- */
 /* storage.c */

@@ -180,3 +180,28 @@ job_clear(struct job *j)
 	op_buf_clear(&j->log);
 	memset(j, 0, sizeof(*j));
 }
+
+void
+job_failed(struct op_req *r, struct job *j, const char *why, int permanent,
+    const char *event, json_t *data)
+{
+	int		 final = 0;
+	enum op_err	 er;
+
+	op_warn("%s %s: %s", j->table, j->id, why);
+	if ((er = op_db_begin(r->db)) == OP_OK)
+		er = job_fail(r, j, why, permanent, &final);
+	if (er == OP_OK && final) {
+		if (data != NULL)
+			json_object_set_new(data, "error", json_string(why));
+		er = op_event_emit(r, event, op_db_get(j->row, 0, "team_id"),
+		    j->table[0] == 'b' ? "backup" : "restore", j->id, data);
+		data = NULL;	/* taken */
+	}
+	if (er == OP_OK)
+		(void)op_db_commit(r->db);
+	op_db_rollback(r->db);
+	json_decref(data);
+	if (final)
+		op_error("%s %s failed for good: %s", j->table, j->id, why);
+}

@@ -179,19 +179,9 @@ out:
 static void
 fail(struct restore *x, const char *why, int permanent)
 {
-	struct op_req	*r = x->r;
-	int		 final = 0;
-
-	op_warn("restore %s: %s", x->j->id, why);
-	if (op_db_begin(r->db) != OP_OK)
-		return;
-	if (job_fail(r, x->j, why, permanent, &final) == OP_OK && (!final ||
-	    op_event_emit(r, "restore.failed", op_db_get(x->j->row, 0,
-	    "team_id"), "restore", x->j->id, json_pack("{s:s, s:s}",
-	    "backup_id", op_db_get(x->j->row, 0, "backup_id"), "error",
-	    why)) == OP_OK))
-		(void)op_db_commit(r->db);
-	op_db_rollback(r->db);
+	job_failed(x->r, x->j, why, permanent, "restore.failed",
+	    json_pack("{s:s}", "backup_id", op_db_get(x->j->row, 0,
+	    "backup_id")));
 }
 
 /* Open the way in: the restore command of the database, or a tar put

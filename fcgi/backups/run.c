@@ -179,21 +179,9 @@ out:
 static void
 fail(struct run *x, const char *why, int permanent)
 {
-	struct op_req	*r = x->r;
-	int		 final = 0;
-
-	op_warn("backup %s: %s", x->j->id, why);
-	if (op_db_begin(r->db) != OP_OK)
-		return;
-	if (job_fail(r, x->j, why, permanent, &final) == OP_OK && (!final ||
-	    op_event_emit(r, "backup.failed", op_db_get(x->j->row, 0,
-	    "team_id"), "backup", x->j->id, json_pack("{s:s, s:s, s:i}",
-	    "kind", op_db_get(x->j->row, 0, "kind"), "error", why,
-	    "attempts", x->j->attempts)) == OP_OK))
-		(void)op_db_commit(r->db);
-	op_db_rollback(r->db);
-	if (final)
-		op_error("backup %s failed for good: %s", x->j->id, why);
+	job_failed(x->r, x->j, why, permanent, "backup.failed",
+	    json_pack("{s:s, s:i}", "kind", op_db_get(x->j->row, 0, "kind"),
+	    "attempts", x->j->attempts));
 }
 
 enum op_err

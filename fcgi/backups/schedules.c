@@ -53,45 +53,17 @@ next_run(struct op_req *r, const char *cron, const char *tz)
 static enum op_err
 schedule_reply(struct op_req *r, int status, const char *id)
 {
-	PGresult	*res = NULL;
-	enum op_err	 er;
-
-	if ((er = op_db_execv(r->db, &res, "SELECT " SCHEDULE_COLUMNS
-	    " FROM backups.schedules s WHERE s.id = $1", id)) != OP_OK)
-		return er;
-	if (PQntuples(res) != 1)
-		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such schedule",
-		    NULL);
-	else
-		er = op_reply_json(r, status, op_db_row_json(res, 0));
-	PQclear(res);
-	return er;
+	return object_reply(r, status, "SELECT " SCHEDULE_COLUMNS
+	    " FROM backups.schedules s WHERE s.id = $1", id,
+	    "no such schedule");
 }
 
 static enum op_err
 schedule_authorize(struct op_req *r, const char *id, enum op_action act,
     const char **team)
 {
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	const char	*why;
-	enum op_err	 er;
-
-	*team = NULL;
-	if (id == NULL || op_valid_uuid(id, &why) != OP_OK)
-		return op_fail(r, OP_ENOTFOUND, "not_found", "no such schedule",
-		    NULL);
-	if ((er = op_db_execv(r->db, &res, "SELECT team_id FROM"
-	    " backups.schedules WHERE id = $1", id)) != OP_OK)
-		return er;
-	if (PQntuples(res) == 1)
-		*team = op_req_strdup(r, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (*team == NULL || (er = op_team_authorize(r, *team, act, &role)) ==
-	    OP_ENOTFOUND)
-		return op_fail(r, OP_ENOTFOUND, "not_found", "no such schedule",
-		    NULL);
-	return er;
+	return object_authorize(r, "schedules", id, act, "no such schedule",
+	    team);
 }
 
 /* retention {keep_last?, daily?, weekly?, monthly?}: each 1..KEEP_MAX,
@@ -181,39 +153,15 @@ schedules_create(struct op_req *r)
 	return er;
 }
 
-static const struct op_field list_fields[] = {
-	{ "team_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
-	{ "limit", OP_FT_INT, 0, 1, 200, NULL },
-	{ "after", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
-};
-
 /* GET /api/backup-schedules?team_id= */
 enum op_err
 schedules_list(struct op_req *r)
 {
-	struct op_value	 v[nitems(list_fields)];
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	long long	 limit;
-	enum op_err	 er;
-
-	if ((er = op_fields_query(r, list_fields, nitems(list_fields), v)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_team_authorize(r, v[0].s, OP_ACT_READ, &role)) != OP_OK)
-		return er == OP_ENOTFOUND ? op_fail(r, er, "not_found",
-		    "no such team", NULL) : er;
-	limit = v[1].set ? v[1].i : 50;
-	if ((er = op_db_execv(r->db, &res, "SELECT " SCHEDULE_COLUMNS
+	return object_list(r, "SELECT " SCHEDULE_COLUMNS
 	    " FROM backups.schedules s WHERE s.team_id = $1"
 	    " AND ($2::uuid IS NULL OR (s.created_at, s.id) > (SELECT"
 	    "  created_at, id FROM backups.schedules WHERE id = $2::uuid))"
-	    " ORDER BY s.created_at, s.id LIMIT $3", v[0].s, v[2].s,
-	    op_req_printf(r, "%lld", limit + 1))) != OP_OK)
-		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
-	PQclear(res);
-	return er;
+	    " ORDER BY s.created_at, s.id LIMIT $3");
 }
 
 /* GET /api/backup-schedules/:id */

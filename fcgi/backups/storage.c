@@ -17,44 +17,16 @@ enum op_err
 storage_authorize(struct op_req *r, const char *id, enum op_action act,
     const char **team_id)
 {
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	const char	*why;
-	enum op_err	 er;
-
-	*team_id = NULL;
-	if (id == NULL || op_valid_uuid(id, &why) != OP_OK)
-		return op_fail(r, OP_ENOTFOUND, "not_found",
-		    "no such storage target", NULL);
-	if ((er = op_db_execv(r->db, &res, "SELECT team_id FROM"
-	    " backups.storage WHERE id = $1", id)) != OP_OK)
-		return er;
-	if (PQntuples(res) == 1)
-		*team_id = op_req_strdup(r, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (*team_id == NULL || (er = op_team_authorize(r, *team_id, act,
-	    &role)) == OP_ENOTFOUND)
-		return op_fail(r, OP_ENOTFOUND, "not_found",
-		    "no such storage target", NULL);
-	return er;
+	return object_authorize(r, "storage", id, act,
+	    "no such storage target", team_id);
 }
 
 static enum op_err
 storage_reply(struct op_req *r, int status, const char *id)
 {
-	PGresult	*res = NULL;
-	enum op_err	 er;
-
-	if ((er = op_db_execv(r->db, &res, "SELECT " STORAGE_COLUMNS
-	    " FROM backups.storage s WHERE s.id = $1", id)) != OP_OK)
-		return er;
-	if (PQntuples(res) != 1)
-		er = op_fail(r, OP_ENOTFOUND, "not_found",
-		    "no such storage target", NULL);
-	else
-		er = op_reply_json(r, status, op_db_row_json(res, 0));
-	PQclear(res);
-	return er;
+	return object_reply(r, status, "SELECT " STORAGE_COLUMNS
+	    " FROM backups.storage s WHERE s.id = $1", id,
+	    "no such storage target");
 }
 
 static enum op_err
@@ -203,39 +175,15 @@ out:
 	return er;
 }
 
-static const struct op_field list_fields[] = {
-	{ "team_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
-	{ "limit", OP_FT_INT, 0, 1, 200, NULL },
-	{ "after", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
-};
-
 /* GET /api/storage?team_id= */
 enum op_err
 storage_list(struct op_req *r)
 {
-	struct op_value	 v[nitems(list_fields)];
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	long long	 limit;
-	enum op_err	 er;
-
-	if ((er = op_fields_query(r, list_fields, nitems(list_fields), v)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_team_authorize(r, v[0].s, OP_ACT_READ, &role)) != OP_OK)
-		return er == OP_ENOTFOUND ? op_fail(r, er, "not_found",
-		    "no such team", NULL) : er;
-	limit = v[1].set ? v[1].i : 50;
-	if ((er = op_db_execv(r->db, &res, "SELECT " STORAGE_COLUMNS
+	return object_list(r, "SELECT " STORAGE_COLUMNS
 	    " FROM backups.storage s WHERE s.team_id = $1"
 	    " AND ($2::uuid IS NULL OR (s.created_at, s.id) > (SELECT"
 	    "  created_at, id FROM backups.storage WHERE id = $2::uuid))"
-	    " ORDER BY s.created_at, s.id LIMIT $3", v[0].s, v[2].s,
-	    op_req_printf(r, "%lld", limit + 1))) != OP_OK)
-		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
-	PQclear(res);
-	return er;
+	    " ORDER BY s.created_at, s.id LIMIT $3");
 }
 
 /* GET /api/storage/:id */

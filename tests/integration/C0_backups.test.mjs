@@ -51,7 +51,7 @@ const dump = () => docker('exec', pg.docker, 'pg_dump', '-U', 'pg', 'pg')
     .split('\n').filter((l) => !/^\\(un)?restrict /.test(l)).join('\n');
 
 // Wait for a job (backup or restore) to reach an end: its last answer.
-async function settled(path, ms = 120000) {
+async function settled(path, ms = 300000) {
 	let last;
 	await until(async () => {
 		last = await api('GET', path, { token: admin });
@@ -143,7 +143,7 @@ before(async () => {
 		image: PG_IMAGE } });
 	assert.equal(db.status, 201, db.text);
 	await until(async () => (await api('GET', `/api/databases/${db.body.id}`,
-	    { token: admin })).body.health === 'healthy', 'the database', 60000);
+	    { token: admin })).body.health === 'healthy', 'the database', 180000);
 	const c = await api('GET', `/api/containers/${db.body.container_id}`,
 	    { token: admin });
 	pg = { id: db.body.id, container_id: db.body.container_id,
@@ -354,7 +354,7 @@ test('a schedule fires on time; retention deletes exactly the older '
 	    { token: admin })).body.items;
 	// The cron fires: a backup of the schedule, created at its time.
 	const first = await until(async () => (await mine())[0], 'the '
-	    + 'scheduled backup', 90000, 500);
+	    + 'scheduled backup', 150000, 500);
 	assert.ok(Date.parse(first.created_at) >= due, 'not before its time');
 	assert.equal((await settled(`/api/backups/${first.id}`)).status,
 	    'completed');
@@ -438,7 +438,7 @@ test('a worker killed mid-upload leaves no completed backup, and the next '
 	    { token: admin })).status, 204);
 
 	startWorker({ OP_BACKUP_LEASE_S: '5', OP_BACKUP_PART_MB: '5' });
-	const done = await settled(`/api/backups/${r.body.id}`, 180000);
+	const done = await settled(`/api/backups/${r.body.id}`);
 	assert.equal(done.status, 'completed', JSON.stringify(done));
 	assert.equal(done.attempts, 2);
 	assert.match(done.log, /aborting the upload of an interrupted attempt/);
