@@ -10,7 +10,7 @@ CC	?= cc
 PREFIX	?= /usr/local
 BUILD	?= build
 
-PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium libidn2
+PKGS	 = jansson libpq libjwt hiredis libcurl openssl libsodium libidn2 zlib
 WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	   -Wno-unused-parameter -Wvla -Wcast-qual
@@ -58,7 +58,10 @@ LIB_SRCS = \
 	lib/internal.c	\
 	lib/stream.c	\
 	lib/pool.c	\
-	lib/service.c
+	lib/service.c	\
+	lib/cron.c	\
+	lib/valid_storage.c	\
+	lib/retention.c
 
 # fcgi/auth/: op-auth, users, teams, sessions, tokens, 2FA, settings.
 AUTH_SRCS = \
@@ -154,7 +157,27 @@ INFRA_SRCS = \
 	fcgi/infra/x509.c		\
 	fcgi/infra/worker.c
 
-SERVICES = auth projects audit builds monitor infra
+# fcgi/backups/: op-backups, storage targets, backup and restore jobs,
+# schedules and retention.
+BACKUPS_SRCS = \
+	fcgi/backups/main.c	\
+	fcgi/backups/objects.c	\
+	fcgi/backups/storage.c	\
+	fcgi/backups/api.c	\
+	fcgi/backups/schedules.c \
+	fcgi/backups/worker.c	\
+	fcgi/backups/jobs.c	\
+	fcgi/backups/run.c	\
+	fcgi/backups/restore.c	\
+	fcgi/backups/tools.c	\
+	fcgi/backups/target.c	\
+	fcgi/backups/local.c	\
+	fcgi/backups/s3.c	\
+	fcgi/backups/codec.c	\
+	fcgi/backups/engine.c	\
+	fcgi/backups/tarcheck.c
+
+SERVICES = auth projects audit builds monitor infra backups
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -196,6 +219,7 @@ $(eval $(call program,audit,AUDIT))
 $(eval $(call program,builds,BUILDS))
 $(eval $(call program,monitor,MONITOR))
 $(eval $(call program,infra,INFRA))
+$(eval $(call program,backups,BACKUPS))
 $(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
@@ -213,6 +237,16 @@ $(BUILD)/tests/test_websocket: tests/unit/test_websocket.c \
 	@echo "CC	$<"
 	@$(CC) $(ALL_CFLAGS) -Ifcgi/terminal -Wno-missing-prototypes \
 	    $(ALL_LDFLAGS) -o $@ $< $(TERMINAL_TESTED) \
+	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
+
+# op-backups' restore filter (tar entries) and archive codec, tested alone.
+BACKUPS_TESTED = $(BUILD)/fcgi/backups/tarcheck.o
+$(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
+    $(BACKUPS_TESTED) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Wno-missing-prototypes \
+	    $(ALL_LDFLAGS) -o $@ $< $(BACKUPS_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(UNIT_BINS)

@@ -850,4 +850,64 @@ char		*op_proxy_site_text(const struct op_proxy_site *);
 int		 op_proxy_upstreams_used(const char *container_id,
 		    const char *except);
 
+/* ------------------------------------------------------------------ cron */
+
+/* A parsed five-field cron expression: one bit per allowed value. */
+struct op_cron {
+	uint64_t	 minutes;	/* bits 0-59 */
+	uint32_t	 hours;		/* bits 0-23 */
+	uint32_t	 days;		/* bits 1-31 */
+	uint16_t	 months;	/* bits 1-12 */
+	uint8_t		 weekdays;	/* bits 0-6, Sunday 0 */
+	int		 days_star, weekdays_star;
+};
+
+/* Parse "minute hour day-of-month month day-of-week" (each *, a, a-b,
+ * with /n, or lists of them). OP_EINVAL with *why naming the field. */
+enum op_err	 op_cron_parse(const char *, struct op_cron *out,
+		    const char **why);
+/* The first time after `after` (epoch seconds) that c fires, on the wall
+ * clock of time zone tz. OP_EINVAL when tz is unknown or c never fires. */
+enum op_err	 op_cron_next(const struct op_cron *c, const char *tz,
+		    int64_t after, int64_t *out);
+/* Make tz (validated) the process's time zone for a while; give *saved
+ * to op_tz_leave, which puts the old one back. Single-threaded only. */
+enum op_err	 op_tz_enter(const char *tz, char **saved);
+void		 op_tz_leave(char *saved);
+/* Validators: a cron expression; an IANA time zone name that exists. */
+enum op_err	 op_valid_cron(const char *, const char **why);
+enum op_err	 op_valid_timezone(const char *, const char **why);
+
+/* ------------------------------------------------------------------ storage */
+
+/* Where backups go (valid_storage.c): an S3 bucket name (3-63, DNS-like),
+ * an object key prefix (no leading '/', no '.'/'..' segments), a region,
+ * an endpoint (http(s)://host[:port], no path), an absolute path without
+ * '.' or '..' segments. */
+enum op_err	 op_valid_bucket(const char *, const char **why);
+enum op_err	 op_valid_object_prefix(const char *, const char **why);
+enum op_err	 op_valid_region(const char *, const char **why);
+enum op_err	 op_valid_endpoint(const char *, const char **why);
+enum op_err	 op_valid_abs_path(const char *, const char **why);
+
+/* ------------------------------------------------------------------ retention */
+
+/* How many generations to keep; 0 means that rule is off. */
+struct op_retention {
+	int	last;		/* the newest N */
+	int	daily;		/* the newest of each of the last N days */
+	int	weekly;		/* … ISO weeks */
+	int	monthly;	/* … months */
+};
+
+/*
+ * Which of n backups (times[], epoch seconds, newest first) policy p
+ * keeps, days counted on the wall clock of tz: keep[i] is 1 or 0. With
+ * every rule off everything is kept. OP_EINVAL for an unknown tz or
+ * times out of order.
+ */
+enum op_err	 op_retention_keep(const int64_t *times, size_t n,
+		    const char *tz, const struct op_retention *p,
+		    unsigned char *keep);
+
 #endif /* OPENPANEL_H */

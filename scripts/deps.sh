@@ -6,7 +6,8 @@ set -euo pipefail
 PKGS=(
 	gcc clang make pkg-config
 	libfcgi-dev libpq-dev libjansson-dev libjwt-dev libhiredis-dev
-	libcurl4-openssl-dev libssl-dev libsodium-dev libidn2-dev check
+	libcurl4-openssl-dev libssl-dev libsodium-dev libidn2-dev zlib1g-dev
+	check
 	postgresql redis-server nginx
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
@@ -15,6 +16,18 @@ PKGS=(
 	lego pebble
 )
 
+# The S3-compatible server the backup tests run on loopback: s3rver, at
+# the version pinned in tests/s3/package-lock.json, into the git-ignored
+# tests/s3/node_modules (npm comes with nodejs here; Debian's npm if not).
+s3rver_deps() {
+	local top
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	[ -e "$top/tests/s3/node_modules/s3rver/package.json" ] && return 0
+	command -v npm >/dev/null 2>&1 || PKGS+=(npm)
+	S3RVER_TOP=$top
+}
+s3rver_deps
+
 missing=()
 for p in "${PKGS[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -22,7 +35,16 @@ for p in "${PKGS[@]}"; do
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+s3rver_install() {
+	[ -n "${S3RVER_TOP:-}" ] || return 0
+	echo "installing s3rver (tests/s3)"
+	npm ci --prefix "$S3RVER_TOP/tests/s3" --no-audit --no-fund \
+	    --ignore-scripts --loglevel=error >/dev/null
+}
+if [ ${#missing[@]} -eq 0 ]; then
+	s3rver_install
+	exit 0
+fi
 
 echo "installing: ${missing[*]}"
 SUDO=""
@@ -36,3 +58,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+s3rver_install

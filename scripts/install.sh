@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth projects audit builds monitor infra)
+SERVICES=(auth projects audit builds monitor infra backups)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
@@ -63,6 +63,7 @@ OP_STATS_DIR = /run/openpanel-stats
 OP_PROXY_LISTEN_TLS = 0.0.0.0:443
 OP_ACME_WEBROOT = /var/lib/openpanel/acme
 OP_ACME_TMP_DIR = /var/lib/openpanel-infra
+OP_BACKUP_LOCAL_DIRS = /var/lib/openpanel-backups
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"

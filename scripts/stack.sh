@@ -7,7 +7,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects audit builds monitor infra)
+SERVICES=(auth projects audit builds monitor infra backups)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }
@@ -32,7 +32,8 @@ wait_for() {
 
 stack_dirs() {
 	D=$OP_DATA_DIR
-	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web,routes/upstreams,routes/sites,acme}
+	mkdir -p "$D"/{run,log,keys,state/tmp,redis,web,backups} \
+	    "$D"/{routes/upstreams,routes/sites,acme}
 	chmod 755 "$D" "$D/run"
 	chmod 700 "$D/keys"
 	if [ "$(id -u)" -eq 0 ]; then
@@ -138,6 +139,7 @@ OP_SOCKET_MODE = 0666
 OP_WORKERS = ${OP_WORKERS:-4}
 OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
+OP_BACKUP_LOCAL_DIRS = $D/backups
 OP_TERMINAL_SOCKET = $D/run/terminal.sock
 OP_ROUTES_DIR = $D/routes
 OP_INTERNAL_SOCKET = $D/run/internal.sock

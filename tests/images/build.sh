@@ -46,3 +46,74 @@ ENV PATH=/usr/bin:/bin
 CMD ["redis-server"]
 DOCKERFILE
 build openpanel-test/redis:7 "$dir2"
+
+# openpanel-test/postgres:15 — the host's PostgreSQL 15 (bin/, lib/, share/,
+# the libraries ldd lists, the time zone data) with busybox and an
+# entrypoint that acts like the official image's: POSTGRES_USER,
+# POSTGRES_PASSWORD and POSTGRES_DB initialise /var/lib/postgresql/data,
+# local connections are trusted, the network needs the password. Built
+# once per recipe and PostgreSQL version: the image's label says which.
+PG=/usr/lib/postgresql/15
+recipe=$( (sed -n '/^# openpanel-test\/postgres/,$p' "$0"; "$PG/bin/postgres" --version) |
+    sha256sum | cut -c1-16)
+if [ "$(docker image inspect -f '{{index .Config.Labels "io.openpanel.test.recipe"}}' \
+    openpanel-test/postgres:15 2>/dev/null)" = "$recipe" ]; then
+	echo openpanel-test/postgres:15
+	exit 0
+fi
+dir3=$(mktemp -d)
+trap 'rm -rf "$dir" "$dir2" "$dir3" "$dir.log" "$dir2.log" "$dir3.log"' EXIT
+r=$dir3/root
+mkdir -p "$r/bin" "$r/usr/share" "$r/tmp" "$r/var/run/postgresql" \
+    "$r/var/lib/postgresql/data" "$r/etc" "$r/usr/lib/postgresql"
+cp /bin/busybox "$r/bin/busybox"
+cp -a "$PG" "$r/usr/lib/postgresql/"
+mkdir -p "$r/usr/share/postgresql"
+cp -a /usr/share/postgresql/15 "$r/usr/share/postgresql/"
+cp -aL /usr/share/zoneinfo "$r/usr/share/"
+for b in "$PG"/bin/* "$PG"/lib/*.so; do
+	for lib in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] && continue
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+done
+printf 'root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:postgres:/var/lib/postgresql:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:\npostgres:x:999:\n' > "$r/etc/group"
+cat > "$r/entrypoint.sh" <<'ENTRY'
+#!/bin/sh
+# Like the official image: initialise on first start, then run postgres.
+set -e
+PGDATA=/var/lib/postgresql/data
+: "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
+mkdir -p "$PGDATA" /var/run/postgresql
+chown -R postgres:postgres "$PGDATA" /var/run/postgresql /tmp
+chmod 700 "$PGDATA"
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+	umask 077
+	printf '%s\n' "$POSTGRES_PASSWORD" > /tmp/pwfile
+	chown postgres /tmp/pwfile
+	su postgres -c "initdb -D $PGDATA -U \"$POSTGRES_USER\" \
+	    --pwfile=/tmp/pwfile --locale=C -E UTF8 --auth-local=trust \
+	    --auth-host=scram-sha-256" >/dev/null
+	rm -f /tmp/pwfile
+	echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+	su postgres -c "pg_ctl -D $PGDATA -w -o '-c listen_addresses=' start" >/dev/null
+	if [ "$POSTGRES_DB" != postgres ]; then
+		su postgres -c "createdb -U \"$POSTGRES_USER\" -- \"$POSTGRES_DB\""
+	fi
+	su postgres -c "pg_ctl -D $PGDATA -w stop" >/dev/null
+fi
+exec su postgres -c "exec postgres -D $PGDATA -c listen_addresses='*'"
+ENTRY
+chmod 755 "$r/entrypoint.sh"
+cat > "$dir3/Dockerfile" <<DOCKERFILE
+FROM scratch
+COPY root/ /
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ENV PATH=$PG/bin:/usr/bin:/bin LANG=C
+LABEL io.openpanel.test.recipe=$recipe
+STOPSIGNAL SIGINT
+ENTRYPOINT ["/entrypoint.sh"]
+DOCKERFILE
+build openpanel-test/postgres:15 "$dir3"

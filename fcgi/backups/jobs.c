@@ -1,0 +1,207 @@
+/*
+ * jobs.c — backups and restores as jobs (DESIGN.md §4): a worker claims
+ * a due row with FOR UPDATE SKIP LOCKED and holds it under a lease that
+ * its heartbeats extend; a lease that expires (the worker died) makes the
+ * row claimable again, and a failure is retried with backoff until its
+ * attempts run out. Only the holder of the current lease may finish it.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "backups.h"
+
+#define SQL_MAX		1024
+
+int
+job_lease_s(void)
+{
+	return (int)op_config_int("OP_BACKUP_LEASE_S", 60, 5, 3600);
+}
+
+static int64_t
+mono_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+enum op_err
+job_claim(struct op_db *db, const char *table, struct job *j)
+{
+	char		 sql[SQL_MAX], lease[16];
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	memset(j, 0, sizeof(*j));
+	j->table = table;
+	op_buf_init(&j->log, LOG_MAX);
+	if ((er = op_random_token(j->token, sizeof(j->token), 24)) != OP_OK)
+		return er;
+	snprintf(lease, sizeof(lease), "%d", job_lease_s());
+	/* Due: queued and its time come, or running under a lapsed lease
+	 * with attempts left (its worker died: run it again). */
+	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET status = 'running',"
+	    " attempts = attempts + 1, lease_token = $1,"
+	    " lease_until = now() + make_interval(secs => $2::int),"
+	    " started_at = COALESCE(started_at, now()), error = NULL"
+	    " WHERE id = (SELECT id FROM backups.%s WHERE"
+	    "  (status = 'queued' AND run_after <= now()) OR"
+	    "  (status = 'running' AND lease_until < now()"
+	    "   AND attempts < max_attempts)"
+	    "  ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+	    " RETURNING *, attempts::text AS n, max_attempts::text AS m",
+	    table, table);
+	if ((er = op_db_execv(db, &res, sql, j->token, lease)) != OP_OK)
+		return er;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return OP_ENOTFOUND;
+	}
+	j->row = res;
+	snprintf(j->id, sizeof(j->id), "%s", op_db_get(res, 0, "id"));
+	j->attempts = (int)strtol(op_db_get(res, 0, "n"), NULL, 10);
+	j->max_attempts = (int)strtol(op_db_get(res, 0, "m"), NULL, 10);
+	j->last_beat = mono_s();
+	return OP_OK;
+}
+
+enum op_err
+job_heartbeat(struct op_db *db, struct job *j)
+{
+	char		 sql[SQL_MAX], lease[16];
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	if (j->lost)
+		return OP_ECONFLICT;
+	if (mono_s() - j->last_beat < job_lease_s() / 4 + 1)
+		return OP_OK;
+	snprintf(lease, sizeof(lease), "%d", job_lease_s());
+	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET lease_until ="
+	    " now() + make_interval(secs => $3::int), log = $4"
+	    " WHERE id = $1 AND lease_token = $2 AND status = 'running'",
+	    j->table);
+	if ((er = op_db_execv(db, &res, sql, j->id, j->token, lease,
+	    j->log.data ? j->log.data : "")) != OP_OK)
+		return OP_OK;	/* the database is away: try again later */
+	if (strcmp(PQcmdTuples(res), "1") != 0)
+		j->lost = 1;
+	PQclear(res);
+	j->last_beat = mono_s();
+	return j->lost ? OP_ECONFLICT : OP_OK;
+}
+
+void
+job_log(struct job *j, const char *fmt, ...)
+{
+	char		line[512], when[32];
+	struct tm	tm;
+	time_t		now = time(NULL);
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (j->log.len + strlen(line) + 40 < j->log.max)
+		(void)op_buf_addf(&j->log, "%s %s\n", when, line);
+}
+
+enum op_err
+job_fail(struct op_req *r, struct job *j, const char *why, int permanent,
+    int *final)
+{
+	char		 sql[SQL_MAX], delay[16];
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	*final = permanent || j->attempts >= j->max_attempts;
+	job_log(j, "%s%s", why, *final ? "" : "; will try again");
+	/* Backoff: 5 s, 20 s, 80 s, … capped at an hour. */
+	snprintf(delay, sizeof(delay), "%d", j->attempts >= 6 ? 3600 :
+	    5 << (2 * (j->attempts - 1)));
+	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET status = $3,"
+	    " error = $4, log = $5, lease_token = NULL, lease_until = NULL,"
+	    " run_after = now() + make_interval(secs => $6::int),"
+	    " finished_at = CASE WHEN $3 = 'failed' THEN now() END,"
+	    " duration_ms = CASE WHEN $3 = 'failed' THEN (extract(epoch FROM"
+	    "  now() - started_at) * 1000)::bigint END"
+	    " WHERE id = $1 AND lease_token = $2", j->table);
+	er = op_db_execv(r->db, &res, sql, j->id, j->token,
+	    *final ? "failed" : "queued", why, j->log.data ? j->log.data : "",
+	    delay);
+	if (er == OP_OK && strcmp(PQcmdTuples(res), "1") != 0) {
+		*final = 0;	/* another worker holds it now */
+		er = OP_ECONFLICT;
+	}
+	PQclear(res);
+	return er;
+}
+
+enum op_err
+job_sweep(struct op_req *r, const char *table, const char *event)
+{
+	char		 sql[SQL_MAX];
+	PGresult	*res = NULL;
+	enum op_err	 er;
+	int		 i;
+
+	if ((er = op_db_begin(r->db)) != OP_OK)
+		return er;
+	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET status = 'failed',"
+	    " error = 'the worker running it stopped answering, and no"
+	    " attempt is left', lease_token = NULL, finished_at = now()"
+	    " WHERE status = 'running' AND lease_until < now()"
+	    " AND attempts >= max_attempts RETURNING id, team_id", table);
+	if ((er = op_db_exec(r->db, &res, sql, 0, NULL)) != OP_OK)
+		goto out;
+	for (i = 0; i < PQntuples(res) && er == OP_OK; i++)
+		er = op_event_emit(r, event, PQgetvalue(res, i, 1), table[0] ==
+		    'b' ? "backup" : "restore", PQgetvalue(res, i, 0),
+		    json_pack("{s:s}", "error", "lease expired"));
+	if (er == OP_OK)
+		er = op_db_commit(r->db);
+out:
+	op_db_rollback(r->db);
+	PQclear(res);
+	return er;
+}
+
+void
+job_clear(struct job *j)
+{
+	PQclear(j->row);
+	op_buf_clear(&j->log);
+	memset(j, 0, sizeof(*j));
+}
+
+void
+job_failed(struct op_req *r, struct job *j, const char *why, int permanent,
+    const char *event, json_t *data)
+{
+	int		 final = 0;
+	enum op_err	 er;
+
+	op_warn("%s %s: %s", j->table, j->id, why);
+	if ((er = op_db_begin(r->db)) == OP_OK)
+		er = job_fail(r, j, why, permanent, &final);
+	if (er == OP_OK && final) {
+		if (data != NULL)
+			json_object_set_new(data, "error", json_string(why));
+		er = op_event_emit(r, event, op_db_get(j->row, 0, "team_id"),
+		    j->table[0] == 'b' ? "backup" : "restore", j->id, data);
+		data = NULL;	/* taken */
+	}
+	if (er == OP_OK)
+		(void)op_db_commit(r->db);
+	op_db_rollback(r->db);
+	json_decref(data);
+	if (final)
+		op_error("%s %s failed for good: %s", j->table, j->id, why);
+}

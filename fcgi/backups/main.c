@@ -1,0 +1,39 @@
+/*
+ * op-backups — storage targets, backups and restores as jobs, schedules
+ * and retention. Its worker runs the jobs: dumps and volume archives
+ * streamed from the Docker engine, compressed, optionally encrypted,
+ * checksummed, and uploaded as they are made.
+ */
+#include "backups.h"
+
+static const struct op_route routes[] = {
+	{ "POST",   "/api/storage",			storage_create,	0 },
+	{ "GET",    "/api/storage",			storage_list,	0 },
+	{ "GET",    "/api/storage/:id",			storage_get,	0 },
+	{ "DELETE", "/api/storage/:id",			storage_delete,	0 },
+	{ "POST",   "/api/backups",			backups_create,	0 },
+	{ "GET",    "/api/backups",			backups_list,	0 },
+	{ "GET",    "/api/backups/:id",			backups_get,	0 },
+	{ "DELETE", "/api/backups/:id",			backups_delete,	0 },
+	{ "POST",   "/api/backups/:id/restore",		backups_restore, 0 },
+	{ "GET",    "/api/backups/:id/restores/:restore_id", restores_get,	0 },
+	{ "POST",   "/api/backup-schedules",		schedules_create, 0 },
+	{ "GET",    "/api/backup-schedules",		schedules_list,	0 },
+	{ "GET",    "/api/backup-schedules/:id",	schedules_get,	0 },
+	{ "DELETE", "/api/backup-schedules/:id",	schedules_delete, 0 },
+	{ "POST",   "/api/backup-schedules/:id/run",	schedules_run,	0 },
+};
+
+static const struct op_service service = {
+	.name = "backups",
+	.schema = "backups",
+	.routes = routes,
+	.nroutes = nitems(routes),
+	.work = worker_run,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return op_service_main(&service, argc, argv);
+}

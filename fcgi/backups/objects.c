@@ -1,0 +1,80 @@
+/*
+ * objects.c — what the handlers share about a team's rows (storage
+ * targets, backups, schedules): authorising through the row's team, where
+ * absent and another team's are the same 404, and answering one row.
+ */
+#include <stdio.h>
+
+#include "backups.h"
+
+enum op_err
+object_authorize(struct op_req *r, const char *table, const char *id,
+    enum op_action act, const char *what, const char **team)
+{
+	PGresult	*res = NULL;
+	enum op_role	 role;
+	const char	*why;
+	char		 sql[128];
+	enum op_err	 er;
+
+	*team = NULL;
+	if (id == NULL || op_valid_uuid(id, &why) != OP_OK)
+		return op_fail(r, OP_ENOTFOUND, "not_found", what, NULL);
+	snprintf(sql, sizeof(sql), "SELECT team_id FROM backups.%s WHERE"
+	    " id = $1", table);
+	if ((er = op_db_execv(r->db, &res, sql, id)) != OP_OK)
+		return er;
+	if (PQntuples(res) == 1)
+		*team = op_req_strdup(r, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (*team == NULL || (er = op_team_authorize(r, *team, act, &role)) ==
+	    OP_ENOTFOUND)
+		return op_fail(r, OP_ENOTFOUND, "not_found", what, NULL);
+	return er;
+}
+
+enum op_err
+object_reply(struct op_req *r, int status, const char *select,
+    const char *id, const char *what)
+{
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	if ((er = op_db_execv(r->db, &res, select, id)) != OP_OK)
+		return er;
+	if (PQntuples(res) != 1)
+		er = op_fail(r, OP_ENOTFOUND, "not_found", what, NULL);
+	else
+		er = op_reply_json(r, status, op_db_row_json(res, 0));
+	PQclear(res);
+	return er;
+}
+
+enum op_err
+object_list(struct op_req *r, const char *select)
+{
+	static const struct op_field fields[] = {
+		{ "team_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36,
+		  op_valid_uuid },
+		{ "limit", OP_FT_INT, 0, 1, 200, NULL },
+		{ "after", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
+	};
+	struct op_value	 v[nitems(fields)];
+	PGresult	*res = NULL;
+	enum op_role	 role;
+	long long	 limit;
+	enum op_err	 er;
+
+	if ((er = op_fields_query(r, fields, nitems(fields), v)) != OP_OK)
+		return er;
+	if ((er = op_team_authorize(r, v[0].s, OP_ACT_READ, &role)) != OP_OK)
+		return er == OP_ENOTFOUND ? op_fail(r, er, "not_found",
+		    "no such team", NULL) : er;
+	limit = v[1].set ? v[1].i : 50;
+	if ((er = op_db_execv(r->db, &res, select, v[0].s, v[2].s,
+	    op_req_printf(r, "%lld", limit + 1))) != OP_OK)
+		return er;
+	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+	PQclear(res);
+	return er;
+}

@@ -1,0 +1,462 @@
+// Backups that really restore: a PostgreSQL database (built from the
+// host's binaries) and a named volume go to a real S3-compatible server
+// on loopback (s3rver, pinned in tests/s3) and to a local directory, and
+// come back; a corrupted archive is refused; a schedule fires on time and
+// retention deletes exactly the older generations; a worker killed
+// mid-upload leaves nothing marked completed and the next run succeeds.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync,
+	readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { api, adminToken, DATA, newUser, unique } from './lib/client.mjs';
+import { SOCKET } from './lib/docker.mjs';
+import { readEvents, sleep, until, addMember } from './lib/fixtures.mjs';
+
+const TOP = fileURLToPath(new URL('../../', import.meta.url));
+const S3RVER = join(TOP, 'tests/s3/node_modules/s3rver/bin/s3rver.js');
+const PG_IMAGE = 'openpanel-test/postgres:15';
+const BUSYBOX = 'openpanel-test/busybox:1';
+const BUCKET = 'backups';
+
+let admin, team, project, s3, s3dir, s3port, s3target, localTarget;
+let pg;			// the database: {id, container_id, docker}
+let files;		// the container with the volume: {id, docker}
+
+// --- helpers -----------------------------------------------------------
+
+function docker(...args) {
+	return execFileSync('docker', args, { encoding: 'utf8',
+		env: { ...process.env, DOCKER_HOST: `unix://${SOCKET}` },
+		maxBuffer: 64 * 1024 * 1024 });
+}
+
+function sql(q) {
+	const conf = readFileSync(`${DATA}/openpanel.conf`, 'utf8');
+	const host = /host=(\S+)/.exec(conf)[1], port = /port=(\d+)/.exec(conf)[1];
+	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+	    '-h', host, '-p', port, '-U', 'postgres', '-d', 'openpanel', '-c', q],
+	    { encoding: 'utf8' }).trim();
+}
+
+// psql inside the database container, as its owner.
+const psql = (q) => docker('exec', pg.docker, 'psql', '-X', '-At', '-U', 'pg',
+    '-d', 'pg', '-v', 'ON_ERROR_STOP=1', '-c', q);
+// A dump of the data, without the random \restrict key pg_dump adds.
+const dump = () => docker('exec', pg.docker, 'pg_dump', '-U', 'pg', 'pg')
+    .split('\n').filter((l) => !/^\\(un)?restrict /.test(l)).join('\n');
+
+// Wait for a job (backup or restore) to reach an end: its last answer.
+async function settled(path, ms = 300000) {
+	let last;
+	await until(async () => {
+		last = await api('GET', path, { token: admin });
+		return ['completed', 'failed'].includes(last.body?.status);
+	}, `${path} to finish`, ms, 200);
+	return last.body;
+}
+
+async function backup(body) {
+	const r = await api('POST', '/api/backups', { token: admin, body });
+	assert.equal(r.status, 202, r.text);
+	assert.equal(r.body.status, 'queued');
+	return settled(`/api/backups/${r.body.id}`);
+}
+
+async function restore(id, body) {
+	const r = await api('POST', `/api/backups/${id}/restore`, { token: admin,
+		body });
+	assert.equal(r.status, 202, r.text);
+	return settled(`/api/backups/${id}/restores/${r.body.id}`);
+}
+
+// The file s3rver keeps an object's bytes in.
+const s3file = (key) => join(s3dir, BUCKET, `${key}._S3rver_object`);
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+// The stack's backups worker, or one started here in its place (its pid
+// in the service's pid file, so the stack stops it at the end).
+const workerPidFile = () => `${DATA}/run/backups-worker.pid`;
+function startWorker(env = {}) {
+	const log = openSync(`${DATA}/log/backups-worker.log`, 'a');
+	const w = spawn(join(TOP, process.env.OP_BUILD ?? 'build', 'bin',
+	    'op-backups'), ['work'], { env: { ...process.env,
+		OP_CONFIG: `${DATA}/openpanel.conf`, ...env },
+		stdio: ['ignore', log, log], detached: true });
+	w.unref();
+	closeSync(log);
+	writeFileSync(workerPidFile(), `${w.pid}\n`);
+	return w.pid;
+}
+async function stopWorker(signal = 'SIGTERM') {
+	const pid = Number(readFileSync(workerPidFile(), 'utf8'));
+	try { process.kill(pid, signal); } catch { return; }
+	await until(() => {
+		try { process.kill(pid, 0); return false; } catch { return true; }
+	}, 'the worker to stop', 20000);
+}
+
+async function startS3() {
+	s3dir = mkdtempSync(join(tmpdir(), 'op-s3-'));
+	s3 = spawn(process.execPath, [S3RVER, '-d', s3dir, '-a', '127.0.0.1',
+		'-p', process.env.OP_TEST_S3_PORT ?? '0', '--configure-bucket',
+		BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] });
+	s3port = await new Promise((res, rej) => {
+		let out = '';
+		s3.stdout.on('data', (d) => {
+			out += d;
+			const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+			if (m) res(Number(m[1]));
+		});
+		s3.on('exit', (c) => rej(new Error(`s3rver exited ${c}`)));
+	});
+	s3.stdout.resume();
+}
+
+// --- set-up ------------------------------------------------------------
+
+before(async () => {
+	assert.ok(existsSync(S3RVER), 'scripts/deps.sh installs s3rver');
+	await startS3();
+	admin = await adminToken();
+	team = (await api('POST', '/api/teams', { token: admin,
+		body: { name: unique('backup team') } })).body.id;
+	project = (await api('POST', '/api/projects', { token: admin,
+		body: { team_id: team, name: unique('bk') } })).body.id;
+	const st = await api('POST', '/api/storage', { token: admin, body: {
+		team_id: team, type: 's3', endpoint: `http://127.0.0.1:${s3port}`,
+		region: 'us-east-1', bucket: BUCKET, prefix: 'panel/',
+		access_key: 'S3RVER', secret_key: 'S3RVER' } });
+	assert.equal(st.status, 201, st.text);
+	s3target = st.body;
+	const lt = await api('POST', '/api/storage', { token: admin, body: {
+		team_id: team, type: 'local', path: `${DATA}/backups/${team}` } });
+	assert.equal(lt.status, 201, lt.text);
+	localTarget = lt.body;
+
+	const db = await api('POST', '/api/databases', { token: admin, body: {
+		project_id: project, name: 'pg', engine: 'postgresql',
+		image: PG_IMAGE } });
+	assert.equal(db.status, 201, db.text);
+	await until(async () => (await api('GET', `/api/databases/${db.body.id}`,
+	    { token: admin })).body.health === 'healthy', 'the database', 180000);
+	const c = await api('GET', `/api/containers/${db.body.container_id}`,
+	    { token: admin });
+	pg = { id: db.body.id, container_id: db.body.container_id,
+		docker: c.body.docker_id };
+
+	const f = await api('POST', '/api/containers', { token: admin, body: {
+		project_id: project, name: 'files', image: BUSYBOX,
+		command: ['sh', '-c', 'sleep 100000'],
+		volumes: [{ name: 'files', path: '/data' }] } });
+	assert.equal(f.status, 201, f.text);
+	files = { id: f.body.id, docker: f.body.docker_id };
+});
+
+after(async () => {
+	if (project)
+		await api('DELETE', `/api/projects/${project}?volumes=true`,
+		    { token: admin });
+	if (s3) s3.kill('SIGKILL');
+	if (s3dir) rmSync(s3dir, { recursive: true, force: true });
+});
+
+// --- tests -------------------------------------------------------------
+
+test('bad storage, backup and schedule requests are refused and change '
+    + 'nothing', async () => {
+	const s3 = { team_id: team, type: 's3', endpoint:
+		`http://127.0.0.1:${s3port}`, region: 'us-east-1', bucket: BUCKET,
+		access_key: 'S3RVER', secret_key: 'S3RVER' };
+	for (const [body, field] of [
+		[{ ...s3, bucket: 'Bad_Bucket' }, 'bucket'],
+		[{ ...s3, bucket: '192.168.1.1' }, 'bucket'],
+		[{ ...s3, prefix: '../escape' }, 'prefix'],
+		[{ ...s3, prefix: '/abs' }, 'prefix'],
+		[{ ...s3, endpoint: 'ftp://127.0.0.1' }, 'endpoint'],
+		[{ ...s3, endpoint: `http://127.0.0.1:${s3port}/path` }, 'endpoint'],
+		[{ ...s3, region: 'US EAST' }, 'region'],
+		[{ ...s3, bucket: 'no-such-bucket' }, 'endpoint'],
+		[{ ...s3, secret_key: undefined }, 'secret_key'],
+		[{ team_id: team, type: 'local', path: '/etc' }, 'path'],
+		[{ team_id: team, type: 'local', path: `${DATA}/backups/../keys` },
+		    'path'],
+		[{ team_id: team, type: 'local', path: 'relative/dir' }, 'path'],
+		[{ team_id: team, type: 'ftp', path: '/tmp' }, 'type'],
+	]) {
+		const r = await api('POST', '/api/storage', { token: admin, body });
+		assert.equal(r.status, 422, `${JSON.stringify(body)} ${r.text}`);
+		assert.equal(r.body.error.field, field, r.text);
+	}
+	const sched = { storage_id: localTarget.id, kind: 'volume',
+		container_id: files.id, volume: 'files', cron: '0 3 * * *' };
+	for (const [body, field] of [
+		[{ ...sched, cron: '61 * * * *' }, 'cron'],
+		[{ ...sched, cron: '* * * *' }, 'cron'],
+		[{ ...sched, cron: '0 0 30 2 *' }, 'cron'],
+		[{ ...sched, timezone: 'Mars/Olympus' }, 'timezone'],
+		[{ ...sched, timezone: '../../etc/passwd' }, 'timezone'],
+		[{ ...sched, retention: { keep_last: 0 } }, 'retention'],
+		[{ ...sched, retention: { yearly: 2 } }, 'retention'],
+		[{ ...sched, volume: 'nope' }, 'volume'],
+		[{ ...sched, kind: 'database' }, 'volume'],
+	]) {
+		const r = await api('POST', '/api/backup-schedules', { token: admin,
+			body });
+		assert.equal(r.status, 422, `${JSON.stringify(body)} ${r.text}`);
+		assert.equal(r.body.error.field, field, r.text);
+	}
+	for (const [body, field] of [
+		[{ storage_id: s3target.id, kind: 'database',
+		    container_id: files.id }, 'container_id'],
+		[{ storage_id: s3target.id, kind: 'tape' }, 'kind'],
+		[{ storage_id: s3target.id, kind: 'volume',
+		    container_id: files.id, volume: '../x' }, 'volume'],
+	]) {
+		const r = await api('POST', '/api/backups', { token: admin, body });
+		assert.equal(r.status, 422, `${JSON.stringify(body)} ${r.text}`);
+		assert.equal(r.body.error.field, field, r.text);
+	}
+	const list = await api('GET', `/api/backups?team_id=${team}`,
+	    { token: admin });
+	assert.deepEqual(list.body.items, []);
+	const targets = await api('GET', `/api/storage?team_id=${team}`,
+	    { token: admin });
+	assert.equal(targets.body.items.length, 2);
+	assert.ok(!targets.text.includes('S3RVER"') ||
+	    !/secret_key"\s*:\s*"/.test(targets.text), 'no secret answered');
+	assert.ok(targets.body.items.every((t) => !('secret_key' in t)));
+});
+
+test('a PostgreSQL database round-trips through S3, encrypted: the rows '
+    + 'come back, byte-identical in a dump', async () => {
+	psql('CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL,'
+	    + ' price numeric(10,2)); INSERT INTO items SELECT g, \'item \' || g,'
+	    + ' g * 1.25 FROM generate_series(1, 2000) g;');
+	const before = dump();
+	assert.match(before, /COPY public\.items/);
+	const b = await backup({ storage_id: s3target.id, kind: 'database',
+		container_id: pg.container_id, encrypt: true });
+	assert.equal(b.status, 'completed', JSON.stringify(b));
+	assert.equal(b.engine, 'postgresql');
+	assert.equal(b.encrypted, true);
+	assert.match(b.object_key, /^panel\/openpanel\/.+\.sql\.gz\.enc$/);
+	assert.ok(b.duration_ms >= 0 && b.log.includes('stored'));
+	// What s3rver holds is what the panel checksummed, and it is sealed.
+	const stored = readFileSync(s3file(b.object_key));
+	assert.equal(stored.length, b.size);
+	assert.equal(sha256(stored), b.checksum);
+	assert.equal(stored.subarray(0, 5).toString(), 'OPBK1');
+	assert.ok(!stored.includes(Buffer.from('item 1999')));
+
+	psql('DROP TABLE items;');
+	assert.notEqual(dump(), before);
+	const r = await restore(b.id);
+	assert.equal(r.status, 'completed', JSON.stringify(r));
+	assert.match(r.log, /checked \d+ bytes: sha256 [0-9a-f]{64}/);
+	assert.equal(psql('SELECT count(*), sum(price) FROM items').trim(),
+	    '2000|2501250.00');
+	assert.equal(dump(), before, 'byte-identical dump after the restore');
+	await until(() => {
+		const ev = readEvents(2000);
+		return ['backup.created', 'backup.completed'].every((t) =>
+		    ev.some((e) => e.type === t && e.event.subject?.id === b.id))
+		    && ev.some((e) => e.type === 'restore.completed' &&
+		    e.event.subject?.id === r.id);
+	}, 'backup.created, backup.completed and restore.completed', 15000);
+});
+
+test('a volume round-trips through a local directory', async () => {
+	docker('exec', files.docker, 'sh', '-c', 'mkdir -p /data/sub &&'
+	    + ' echo hello > /data/a.txt && echo world > /data/sub/b.txt &&'
+	    + ' ln -s a.txt /data/link');
+	const b = await backup({ storage_id: localTarget.id, kind: 'volume',
+		container_id: files.id, volume: 'files' });
+	assert.equal(b.status, 'completed', JSON.stringify(b));
+	const file = join(`${DATA}/backups/${team}`, b.object_key);
+	assert.equal(sha256(readFileSync(file)), b.checksum);
+	assert.equal(statSync(file).mode & 0o777, 0o600);
+
+	docker('exec', files.docker, 'sh', '-c', 'echo changed > /data/a.txt &&'
+	    + ' rm -rf /data/sub /data/link');
+	const r = await restore(b.id);
+	assert.equal(r.status, 'completed', JSON.stringify(r));
+	assert.equal(docker('exec', files.docker, 'cat', '/data/a.txt',
+	    '/data/sub/b.txt', '/data/link'), 'hello\nworld\nhello\n');
+});
+
+test('a corrupted archive is refused before anything is touched',
+    async () => {
+	docker('exec', files.docker, 'sh', '-c', 'echo original > /data/c.txt');
+	const b = await backup({ storage_id: localTarget.id, kind: 'volume',
+		container_id: files.id, volume: 'files' });
+	assert.equal(b.status, 'completed', JSON.stringify(b));
+	docker('exec', files.docker, 'sh', '-c', 'echo later > /data/c.txt');
+	const file = join(`${DATA}/backups/${team}`, b.object_key);
+	const bytes = readFileSync(file);
+	bytes[Math.floor(bytes.length / 2)] ^= 0x55;
+	writeFileSync(file, bytes);
+	const r = await restore(b.id);
+	assert.equal(r.status, 'failed', JSON.stringify(r));
+	assert.match(r.error, /checksum/);
+	assert.equal(r.attempts, 1, 'refused, not retried');
+	assert.equal(docker('exec', files.docker, 'cat', '/data/c.txt'),
+	    'later\n', 'nothing restored');
+	await until(() => readEvents(2000).some((e) => e.type ===
+	    'restore.failed' && e.event.subject?.id === r.id),
+	    'restore.failed', 15000);
+});
+
+test('another team\'s storage, backups and schedules are a 404',
+    async () => {
+	const other = await newUser(admin);
+	const theirs = await api('GET', `/api/backups?team_id=${team}`,
+	    { token: other.token });
+	assert.equal(theirs.status, 404);
+	const b = (await api('GET', `/api/backups?team_id=${team}`,
+	    { token: admin })).body.items[0];
+	for (const path of [`/api/backups/${b.id}`, `/api/storage/${s3target.id}`,
+		`/api/backups/${b.id}/restores/${b.id}`])
+		assert.equal((await api('GET', path, { token: other.token }))
+		    .status, 404, path);
+	const del = await api('DELETE', `/api/backups/${b.id}`,
+	    { token: other.token });
+	assert.equal(del.status, 404);
+	const res = await api('POST', `/api/backups/${b.id}/restore`,
+	    { token: other.token });
+	assert.equal(res.status, 404);
+	// A viewer of the team may look, not act.
+	const viewer = await newUser(admin);
+	await addMember(team, admin, viewer, 'viewer');
+	assert.equal((await api('GET', `/api/backups/${b.id}`,
+	    { token: viewer.token })).status, 200);
+	assert.equal((await api('POST', `/api/backups/${b.id}/restore`,
+	    { token: viewer.token })).status, 403);
+});
+
+test('a schedule fires on time; retention deletes exactly the older '
+    + 'generations', async () => {
+	const s = await api('POST', '/api/backup-schedules', { token: admin,
+		body: { storage_id: localTarget.id, kind: 'volume',
+		    container_id: files.id, volume: 'files', cron: '* * * * *',
+		    timezone: 'Europe/Lisbon', retention: { keep_last: 2 } } });
+	assert.equal(s.status, 201, s.text);
+	assert.deepEqual(s.body.retention, { keep_last: 2, daily: null,
+		weekly: null, monthly: null });
+	const due = Date.parse(s.body.next_run_at);
+	assert.equal(due % 60000, 0, 'on a minute');
+	const mine = async () => (await api('GET',
+	    `/api/backups?team_id=${team}&schedule_id=${s.body.id}`,
+	    { token: admin })).body.items;
+	// The cron fires: a backup of the schedule, created at its time.
+	const first = await until(async () => (await mine())[0], 'the '
+	    + 'scheduled backup', 150000, 500);
+	assert.ok(Date.parse(first.created_at) >= due, 'not before its time');
+	assert.equal((await settled(`/api/backups/${first.id}`)).status,
+	    'completed');
+	const after1 = await api('GET', `/api/backup-schedules/${s.body.id}`,
+	    { token: admin });
+	assert.ok(Date.parse(after1.body.next_run_at) > due, 'moved on');
+	// Stop it firing by itself, then two more generations by hand.
+	sql(`UPDATE backups.schedules SET next_run_at = now() + interval
+	    '1 day' WHERE id = '${s.body.id}'`);
+	const ids = [first.id];
+	for (let i = 0; i < 2; i++) {
+		const r = await api('POST', `/api/backup-schedules/${s.body.id}/run`,
+		    { token: admin });
+		assert.equal(r.status, 202, r.text);
+		assert.equal((await settled(`/api/backups/${r.body.id}`)).status,
+		    'completed');
+		ids.push(r.body.id);
+	}
+	// keep_last 2: the first generation went, archive and row.
+	await until(async () => (await mine()).length === 2, 'retention');
+	const kept = (await mine()).map((b) => b.id).sort();
+	assert.deepEqual(kept, ids.slice(1).sort());
+	assert.equal((await api('GET', `/api/backups/${first.id}`,
+	    { token: admin })).status, 404);
+	assert.ok(!existsSync(join(`${DATA}/backups/${team}`, first.object_key)),
+	    'its archive deleted');
+	for (const id of ids.slice(1)) {
+		const b = (await api('GET', `/api/backups/${id}`, { token: admin }))
+		    .body;
+		assert.ok(existsSync(join(`${DATA}/backups/${team}`,
+		    b.object_key)), 'the kept archives stay');
+	}
+	await until(() => readEvents(2000).some((e) => e.type ===
+	    'backup.deleted' && e.event.subject?.id === first.id &&
+	    e.event.data.reason === 'retention'), 'backup.deleted', 15000);
+	assert.equal((await api('DELETE', `/api/backup-schedules/${s.body.id}`,
+	    { token: admin })).status, 204);
+});
+
+test('a worker killed mid-upload leaves no completed backup, and the next '
+    + 'run completes it; a backup that cannot run is reported', async () => {
+	// A worker of short leases and small parts in place of the stack's.
+	await stopWorker();
+	startWorker({ OP_BACKUP_LEASE_S: '5', OP_BACKUP_PART_MB: '5' });
+	docker('exec', files.docker, 'sh', '-c',
+	    'head -c 60000000 /dev/urandom > /data/big');
+	const r = await api('POST', '/api/backups', { token: admin, body: {
+		storage_id: s3target.id, kind: 'volume', container_id: files.id,
+		volume: 'files' } });
+	assert.equal(r.status, 202, r.text);
+	// Once its multipart upload exists, freeze the S3 server so the
+	// upload hangs, and kill the worker in the middle of it.
+	await until(async () => (await api('GET', `/api/backups/${r.body.id}`,
+	    { token: admin })).body.uploading, 'the upload to start', 30000, 20);
+	s3.kill('SIGSTOP');
+	try {
+		await sleep(500);
+		await stopWorker('SIGKILL');
+		const mid = (await api('GET', `/api/backups/${r.body.id}`,
+		    { token: admin })).body;
+		assert.equal(mid.status, 'running', JSON.stringify(mid));
+		assert.equal(mid.checksum, null);
+	} finally {
+		s3.kill('SIGCONT');
+	}
+	// No completed backup in the meantime: its lease must lapse first.
+	await sleep(1000);
+	assert.notEqual((await api('GET', `/api/backups/${r.body.id}`,
+	    { token: admin })).body.status, 'completed');
+
+	// While no worker runs: a backup whose database is gone by then.
+	const gone = await api('POST', '/api/databases', { token: admin, body: {
+		project_id: project, name: 'gone', engine: 'postgresql',
+		image: PG_IMAGE } });
+	assert.equal(gone.status, 201, gone.text);
+	const doomed = await api('POST', '/api/backups', { token: admin, body: {
+		storage_id: s3target.id, kind: 'database',
+		container_id: gone.body.container_id } });
+	assert.equal(doomed.status, 202, doomed.text);
+	assert.equal((await api('DELETE', `/api/databases/${gone.body.id}`,
+	    { token: admin })).status, 204);
+
+	startWorker({ OP_BACKUP_LEASE_S: '5', OP_BACKUP_PART_MB: '5' });
+	const done = await settled(`/api/backups/${r.body.id}`);
+	assert.equal(done.status, 'completed', JSON.stringify(done));
+	assert.equal(done.attempts, 2);
+	assert.match(done.log, /aborting the upload of an interrupted attempt/);
+	assert.equal(sha256(readFileSync(s3file(done.object_key))),
+	    done.checksum);
+	// The interrupted upload left no object and no pending parts.
+	const objects = readdirSync(join(s3dir, BUCKET), { recursive: true })
+	    .filter((f) => String(f).endsWith('._S3rver_object'));
+	assert.ok(objects.every((f) => !String(f).includes(r.body.id) ||
+	    join(s3dir, BUCKET, String(f)) === s3file(done.object_key)));
+
+	const failed = await settled(`/api/backups/${doomed.body.id}`);
+	assert.equal(failed.status, 'failed');
+	assert.match(failed.error, /no longer exists/);
+	await until(() => readEvents(2000).some((e) => e.type ===
+	    'backup.failed' && e.event.subject?.id === doomed.body.id),
+	    'backup.failed', 15000);
+	// The stack's own settings again for the suites after this one.
+	await stopWorker();
+	startWorker();
+});
