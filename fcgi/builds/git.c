@@ -94,12 +94,18 @@ env_build(struct op_req *r, struct git_env *e, const char *dir,
 		env_put(e, op_req_printf(r, "GIT_CONFIG_VALUE_0=Authorization: "
 		    "Basic %s", b64));
 	}
-	if (src->ssh_key != NULL)
-		/* Only our own paths: git hands this to a shell. */
-		env_put(e, op_req_printf(r, "GIT_SSH_COMMAND=ssh -i "
-		    "%s/deploy_key -o IdentitiesOnly=yes -o BatchMode=yes"
-		    " -o StrictHostKeyChecking=accept-new"
-		    " -o UserKnownHostsFile=%s", dir, src->known_hosts));
+	/*
+	 * Always ours, key or none: no system or user ssh configuration, no
+	 * identity but the project's deploy key, the project's own pinned
+	 * host keys, never a prompt. Only our own paths (git hands this
+	 * to a shell).
+	 */
+	env_put(e, op_req_printf(r, "GIT_SSH_COMMAND=ssh -F /dev/null"
+	    " -o IdentitiesOnly=yes -o IdentityFile=%s%s -o BatchMode=yes"
+	    " -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=%s"
+	    " -o GlobalKnownHostsFile=/dev/null", src->ssh_key != NULL ? dir :
+	    "none", src->ssh_key != NULL ? "/deploy_key" : "",
+	    src->known_hosts));
 	return OP_OK;
 }
 
