@@ -182,7 +182,7 @@ unit: $(UNIT_BINS)
 	@scripts/unit.sh $(UNIT_BINS)
 
 web:
-	@:
+	@scripts/web.sh
 
 deps:
 	@scripts/deps.sh

@@ -176,7 +176,7 @@ stack_nginx() {
 	  [ -n "${OP_TRUSTED_PROXIES:-}" ] && echo "real_ip_header X-Forwarded-For; real_ip_recursive on;"
 	  true; } > "$D/state/realip.conf"
 	mkdir -p "$D/state/tmp"
-	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web \
+	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web/dist \
 	    LISTEN=127.0.0.1 HTTP_PORT=$OP_HTTP_PORT \
 	    NGINX_WORKERS=${OP_NGINX_WORKERS:-2} NGINX_USER=$user \
 	    NCHAN_MODULE=$nchan API_RATE=${OP_API_RATE:-200} \
