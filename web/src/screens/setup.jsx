@@ -22,7 +22,7 @@ export function Setup() {
 		<main class="center card narrow">
 			<h1>Set up OpenPanel</h1>
 			<p class="muted">Create the first account, the instance admin. The setup
-			token was printed when the panel first started and is kept in
+			token was printed when the panel first started and is kept in{' '}
 			<code>$OP_DATA_DIR/setup-token</code>.</p>
 			<Form label="Setup" onSubmit={async (v) => setDone(
 			    await post('/api/auth/setup', v))}>

@@ -1,6 +1,6 @@
 // shell.jsx — the frame around every signed-in screen: the team being
 // looked at, navigation (a drawer on a phone), theme, sign-out.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { session, subscribe, chooseTeam, signOut } from '../session.js';
 import { theme, toggleTheme } from '../theme.js';
 import { routes, NotFound } from './routes.jsx';
@@ -30,9 +30,13 @@ export function Shell({ me, path }) {
 	const [open, setOpen] = useState(false);
 	const [mode, setMode] = useState(theme());
 	useEffect(() => subscribe((s) => setTeam(s.team)), []);
+	// A new screen takes the focus to its title, as a page load would
+	// for a screen reader; the first one leaves it where the browser has it.
+	const first = useRef(true);
 	useEffect(() => {
 		setOpen(false);
-		document.getElementById('page-title')?.focus();
+		if (!first.current) document.getElementById('page-title')?.focus();
+		first.current = false;
 	}, [path]);
 
 	let screen = <NotFound />;
