@@ -11,7 +11,11 @@ PKGS=(
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
 	git openssh-client
+	chromium
 )
+# The web UI's toolchain comes from the npm registry; NodeSource's nodejs
+# carries npm, Debian's does not.
+command -v npm >/dev/null || PKGS+=(npm)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,14 +7,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 W=$TOP/web
-STAMP=$W/node_modules/.openpanel-lock
-
-if [ ! -e "$STAMP" ] || ! cmp -s "$W/package-lock.json" "$STAMP"; then
-	echo "NPM	web/package-lock.json"
-	(cd "$W" && npm ci --no-audit --no-fund --prefer-offline \
-	    --loglevel=error >/dev/null)
-	cp "$W/package-lock.json" "$STAMP"
-fi
+"$TOP/scripts/npm-deps.sh" "$W"
 
 echo "WEB	web/dist"
 rm -rf "$W/dist.tmp"

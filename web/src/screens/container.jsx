@@ -61,9 +61,10 @@ export function ContainerDetail({ id }) {
 	const [confirm, setConfirm] = useState(false);
 	const [c, error, reload] = useLoad(() => get(`/api/containers/${id}`), [id]);
 	useEffect(() => {	// the state as the engine reports it, kept fresh
+		if (tab !== 'logs') return undefined;
 		const t = setInterval(reload, 5000);
 		return () => clearInterval(t);
-	}, [reload]);
+	}, [reload, tab]);
 	const act = (verb) => async () => {
 		await post(`/api/containers/${id}/${verb}`);
 		reload();
@@ -71,8 +72,9 @@ export function ContainerDetail({ id }) {
 	return (
 		<Loaded data={c} error={error}>{(ct) => (
 			<Page title={ct.name} actions={<>
-				<Action onClick={act('start')}>Start</Action>
-				<Action onClick={act('stop')}>Stop</Action>
+				<Action onClick={act('start')} disabled={ct.state === 'running'}>Start</Action>
+				<Action onClick={act('stop')} disabled={ct.state !== 'running' &&
+				    ct.state !== 'restarting'}>Stop</Action>
 				<Action onClick={act('restart')}>Restart</Action>
 				<button type="button" class="danger" onClick={() => setConfirm(true)}>Delete</button>
 			</>}>

@@ -98,7 +98,7 @@ export function Confirm({ title, children, confirm = 'Delete', onConfirm,
 }
 
 // An action button that shows its own failure.
-export function Action({ onClick, children, class: cls, label }) {
+export function Action({ onClick, children, class: cls, label, disabled }) {
 	const [busy, setBusy] = useState(false);
 	const [error, setError] = useState(null);
 	async function run() {
@@ -109,7 +109,7 @@ export function Action({ onClick, children, class: cls, label }) {
 	}
 	return (
 		<span class="action">
-			<button type="button" class={cls} onClick={run} disabled={busy}
+			<button type="button" class={cls} onClick={run} disabled={busy || disabled}
 			    aria-label={label}>{children}</button>
 			{error && <span class="field-error" role="alert">{error.message}</span>}
 		</span>
