@@ -50,6 +50,9 @@ LIB_SRCS = \
 	lib/events.c	\
 	lib/outbox.c	\
 	lib/fcgiping.c	\
+	lib/pools.c	\
+	lib/live.c	\
+	lib/reqstats.c	\
 	lib/listen.c	\
 	lib/proxy.c	\
 	lib/internal.c	\
@@ -60,6 +63,7 @@ LIB_SRCS = \
 AUTH_SRCS = \
 	fcgi/auth/main.c	\
 	fcgi/auth/check.c	\
+	fcgi/auth/live.c	\
 	fcgi/auth/health.c	\
 	fcgi/auth/setup.c	\
 	fcgi/auth/session.c	\
@@ -119,7 +123,26 @@ BUILDS_SRCS = \
 	fcgi/builds/run_build.c	\
 	fcgi/builds/run_deploy.c
 
-SERVICES = auth projects audit builds
+# fcgi/monitor/: op-monitor, metrics, health, stats, logs, live streams.
+MONITOR_SRCS = \
+	fcgi/monitor/main.c	\
+	fcgi/monitor/metrics.c	\
+	fcgi/monitor/history.c	\
+	fcgi/monitor/health.c	\
+	fcgi/monitor/stats.c	\
+	fcgi/monitor/logs.c	\
+	fcgi/monitor/owner.c	\
+	fcgi/monitor/alerts.c	\
+	fcgi/monitor/channels.c	\
+	fcgi/monitor/host.c	\
+	fcgi/monitor/worker.c	\
+	fcgi/monitor/follow.c	\
+	fcgi/monitor/sample.c	\
+	fcgi/monitor/relay.c	\
+	fcgi/monitor/evaluate.c	\
+	fcgi/monitor/notify.c
+
+SERVICES = auth projects audit builds monitor
 
 # fcgi/terminal/: op-terminal, the web terminal's WebSocket bridge to
 # Docker exec sessions (not a FastCGI pool: FastCGI cannot hold a socket).
@@ -159,6 +182,7 @@ $(eval $(call program,auth,AUTH))
 $(eval $(call program,projects,PROJECTS))
 $(eval $(call program,audit,AUDIT))
 $(eval $(call program,builds,BUILDS))
+$(eval $(call program,monitor,MONITOR))
 $(eval $(call program,terminal,TERMINAL))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a

@@ -295,6 +295,14 @@ enum op_err	 op_redis_open(const char *addr, int timeout_ms,
 		    struct redisContext **out);
 /* OP_OK when the server answers PING. */
 enum op_err	 op_redis_ping(struct redisContext *);
+/* Create the consumer group of stream (and the stream), reading from
+ * start ("0": its beginning, "$": what comes next), unless it exists. */
+enum op_err	 op_redis_group_ensure(struct redisContext *,
+		    const char *stream, const char *group, const char *start);
+/* The value of field in a stream entry [id, [k, v, …]], or NULL. */
+struct redisReply;
+const char	*op_redis_entry_field(const struct redisReply *entry,
+		    const char *field);
 
 /* ------------------------------------------------------------------ docker */
 
@@ -410,7 +418,8 @@ enum op_err	 op_pool_run(const struct op_service *, const char *path,
 
 /* ------------------------------------------------------------------ request */
 
-enum op_scope { OP_SCOPE_NONE, OP_SCOPE_READ, OP_SCOPE_WRITE };
+enum op_scope { OP_SCOPE_NONE, OP_SCOPE_READ, OP_SCOPE_WRITE,
+	OP_SCOPE_METRICS };	/* reads /api/metrics only */
 
 /* Who is calling, as op-auth's auth_request told nginx. */
 struct op_identity {
@@ -698,6 +707,44 @@ enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
  * worker answers within timeout_ms.
  */
 enum op_err	 op_fcgi_ping(const char *path, int timeout_ms);
+/*
+ * Ping every pool named in OP_POOLS ("name=/socket,…"), setting out[name]
+ * to "ok" or "down"; self (the answering service) counts as up. Non-zero
+ * when all are up.
+ */
+int		 op_pools_check(const char *self, json_t *out);
+
+/* ------------------------------------------------------------------ live */
+
+/*
+ * Live streams (DESIGN.md §7): nchan in the gateway carries them to
+ * subscribers under /api/live/<kind>/<id>; services publish here. A
+ * channel is "<kind>/<uuid>", kind one of logs, metrics, builds, events.
+ */
+/* OP_OK when channel is well formed, else OP_EINVAL. */
+enum op_err	 op_live_channel_check(const char *channel);
+/*
+ * Publish one message (len bytes of data) to channel through nchan's
+ * publisher on the unix socket OP_LIVE_SOCKET. OP_EINVAL for a bad
+ * channel; OP_EUNAVAIL (or OP_ETIMEOUT) when the gateway does not take it
+ * within about a second: the message is dropped, never queued.
+ */
+enum op_err	 op_live_publish(const char *channel, const char *data,
+		    size_t len);
+
+/* ------------------------------------------------------------------ reqstats */
+
+/*
+ * The panel's own requests, counted in a file each pool shares with its
+ * workers (<OP_STATS_DIR>/<service>.reqstats; nothing when unset).
+ * op_reqstats_open: the pool's master, before it forks. op_reqstats_record:
+ * each answered request, ms its duration (lock-free). op_reqstats_expose:
+ * every pool's counters as Prometheus text families
+ * openpanel_http_requests_total and openpanel_http_request_duration_seconds.
+ */
+enum op_err	 op_reqstats_open(const struct op_service *);
+void		 op_reqstats_record(const struct op_req *, double ms);
+enum op_err	 op_reqstats_expose(struct op_buf *);
 
 /* ------------------------------------------------------------------ internal */
 

@@ -206,6 +206,8 @@ op_pool_run(const struct op_service *svc, const char *path, unsigned workers)
 		return OP_EINTERNAL;
 	if ((fd = op_listen(path, 1024, "OP_SOCKET", &owned)) < 0)
 		return OP_EIO;
+	if (op_reqstats_open(svc) != OP_OK)	/* served, but not counted */
+		op_warn("pool %s: requests are not counted", svc->name);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);

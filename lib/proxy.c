@@ -31,10 +31,15 @@
 #define PROXY_ARGS	24		/* words in a check or reload argv */
 #define PROXY_TIMEOUT	30000		/* ms for nginx -t or a reload */
 
-/* The routing directory, or NULL when this instance has none. */
+/* The routing directory, or NULL when this instance has none, or no way
+ * to check (OP_PROXY_CHECK) and reload (OP_PROXY_RELOAD) the gateway: a
+ * routing file nobody checked never reaches nginx. */
 const char *
 op_proxy_dir(void)
 {
+	if (op_config_get("OP_PROXY_CHECK", NULL) == NULL ||
+	    op_config_get("OP_PROXY_RELOAD", NULL) == NULL)
+		return NULL;
 	return op_config_get("OP_ROUTES_DIR", NULL);
 }
 
@@ -145,17 +150,19 @@ run_configured(const char *key, struct op_buf *why)
 	enum op_err		er;
 
 	if (v == NULL)
-		return OP_OK;	/* nothing to check or reload with */
+		return OP_EUNAVAIL;
 	if ((copy = strdup(v)) == NULL)
 		return OP_ENOMEM;
-	for (w = strtok_r(copy, " \t", &save); w != NULL && n < PROXY_ARGS;
+	for (w = strtok_r(copy, " \t", &save); w != NULL && n <= PROXY_ARGS;
 	    w = strtok_r(NULL, " \t", &save))
 		argv[n++] = w;
-	argv[n] = NULL;
-	if (n == 0 || argv[0][0] != '/') {
+	if (n == 0 || n > PROXY_ARGS || argv[0][0] != '/') {
+		op_warn("proxy: %s must be an absolute program and at most %d "
+		    "words", key, PROXY_ARGS);
 		free(copy);
 		return OP_EINTERNAL;
 	}
+	argv[n] = NULL;
 	memset(&x, 0, sizeof(x));
 	x.argv = argv;
 	x.timeout_ms = PROXY_TIMEOUT;

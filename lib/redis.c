@@ -58,3 +58,38 @@ op_redis_ping(struct redisContext *c)
 	freeReplyObject(rep);
 	return er;
 }
+
+enum op_err
+op_redis_group_ensure(struct redisContext *rc, const char *stream,
+    const char *group, const char *start)
+{
+	const char	*argv[] = { "XGROUP", "CREATE", stream, group, start,
+	    "MKSTREAM" };
+	redisReply	*rep;
+	enum op_err	 er = OP_EUNAVAIL;
+
+	rep = redisCommandArgv(rc, (int)nitems(argv), argv, NULL);
+	if (rep != NULL && (rep->type == REDIS_REPLY_STATUS ||
+	    (rep->type == REDIS_REPLY_ERROR &&
+	    strncmp(rep->str, "BUSYGROUP", 9) == 0)))
+		er = OP_OK;
+	freeReplyObject(rep);
+	return er;
+}
+
+const char *
+op_redis_entry_field(const struct redisReply *e, const char *field)
+{
+	const redisReply	*kv;
+	size_t			 i;
+
+	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+	    (kv = e->element[1])->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (i = 0; i + 1 < kv->elements; i += 2)
+		if (kv->element[i]->type == REDIS_REPLY_STRING &&
+		    strcmp(kv->element[i]->str, field) == 0 &&
+		    kv->element[i + 1]->type == REDIS_REPLY_STRING)
+			return kv->element[i + 1]->str;
+	return NULL;
+}

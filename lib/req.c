@@ -235,6 +235,7 @@ identity_load(struct op_req *r)
 		snprintf(id->token_id, sizeof(id->token_id), "%s", v);
 	v = op_req_param(r, "OP_SCOPE");
 	id->scope = v != NULL && strcmp(v, "write") == 0 ? OP_SCOPE_WRITE :
+	    v != NULL && strcmp(v, "metrics") == 0 ? OP_SCOPE_METRICS :
 	    OP_SCOPE_READ;
 	v = op_req_param(r, "OP_ADMIN");
 	id->admin = v != NULL && strcmp(v, "1") == 0;
@@ -427,6 +428,7 @@ op_req_serve(const struct op_service *svc, void *fcgi, struct op_db *db)
 	struct timespec	 t0;
 	enum op_err	 er;
 	const char	*uri, *q;
+	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&r, 0, sizeof(r));
@@ -463,9 +465,10 @@ op_req_serve(const struct op_service *svc, void *fcgi, struct op_db *db)
 	if (r.db != NULL)
 		op_db_rollback(r.db);	/* a handler left nothing open */
 	op_reply_send(&r);
+	ms = elapsed_ms(&t0);
+	op_reqstats_record(&r, ms);
 	op_info("%s %s %d %.2fms", r.method, r.log_path ? r.log_path : r.path,
-	    r.status,
-	    elapsed_ms(&t0));
+	    r.status, ms);
 
 	json_decref(r.body);
 	json_decref(r.reply);

@@ -231,8 +231,9 @@ op_valid_role(const char *s, const char **why)
 enum op_err
 op_valid_scope(const char *s, const char **why)
 {
-	if (strcmp(s, "read") != 0 && strcmp(s, "write") != 0)
-		BAD("must be read or write");
+	if (strcmp(s, "read") != 0 && strcmp(s, "write") != 0 &&
+	    strcmp(s, "metrics") != 0)
+		BAD("must be read, write or metrics");
 	return OP_OK;
 }
 

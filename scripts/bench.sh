@@ -105,3 +105,5 @@ print(json.dumps({"runs": [{"path": p, "connections": int(c), "rps": float(r),
 # The cost of deploying: the panel beside the raw engine API.
 . scripts/bench-deploy.sh
 bench_deploy
+# The cost of watching containers (op-monitor).
+. "$TOP/scripts/bench-watch.sh"

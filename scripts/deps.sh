@@ -11,6 +11,7 @@ PKGS=(
 	curl nodejs systemd cppcheck
 	docker.io busybox-static docker-registry apache2-utils
 	git openssh-client
+	libnginx-mod-nchan prometheus
 	chromium
 )
 # The web UI's toolchain comes from the npm registry; NodeSource's nodejs

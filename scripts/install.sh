@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 BUILD=${BUILD:-build}
-SERVICES=(auth projects audit builds)
+SERVICES=(auth projects audit builds monitor)
 ETC=$DESTDIR/etc/openpanel
 UNITS=$DESTDIR/etc/systemd/system
 SHARE=$DESTDIR$PREFIX/share/openpanel
@@ -32,7 +32,7 @@ install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/
 STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
     CONF=/etc/openpanel/nginx WEB=$PREFIX/share/openpanel/web LISTEN=0.0.0.0 \
     HTTP_PORT=80 NGINX_WORKERS=auto NGINX_USER="user www-data;" \
-    NCHAN_MODULE= API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
+    NCHAN_MODULE="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
     CONN_LIMIT=256 PID_FILE=/run/openpanel-gateway/nginx.pid \
     REALIP_CONF=/etc/openpanel/nginx/realip.conf \
     ROUTES=/var/lib/openpanel/routes \
@@ -54,6 +54,8 @@ OP_ROUTES_DIR = /var/lib/openpanel/routes
 OP_INTERNAL_SOCKET = /run/openpanel/internal.sock
 OP_BUILDS_DIR = /var/lib/openpanel/builds
 OP_PROXY_LISTEN = 0.0.0.0:80
+OP_LIVE_SOCKET = /run/openpanel/live.sock
+OP_STATS_DIR = /run/openpanel-stats
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=/run/openpanel/%s.sock,' "$s" "$s"; done)
 CONF
 	chmod 644 "$ETC/openpanel.conf"
@@ -68,6 +70,10 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ]; then
 		[ -s "$ETC/$k.key" ] || (umask 077; od -An -tx1 -N32 /dev/urandom |
 		    tr -d ' \n' > "$ETC/$k.key")
 	done
+	# Where each pool counts its requests for op-monitor (OP_STATS_DIR).
+	echo 'd /run/openpanel-stats 1777 root root -' \
+	    > /etc/tmpfiles.d/openpanel.conf
+	systemd-tmpfiles --create /etc/tmpfiles.d/openpanel.conf 2>/dev/null || true
 	systemctl daemon-reload 2>/dev/null || true
 	echo "installed; next: create the database (sql/bootstrap.sql as the"
 	echo "postgres superuser), then systemctl enable --now openpanel.target"

@@ -7,7 +7,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth projects audit builds)
+SERVICES=(auth projects audit builds monitor)
 STACK_PIDS=()
 
 log() { printf '%s\n' "openpanel: $*" >&2; }
@@ -133,6 +133,12 @@ OP_BUILDS_DIR = $D/builds
 OP_PROXY_LISTEN = 127.0.0.1:$OP_HTTP_PORT
 OP_PROXY_CHECK = $(command -v nginx) -t -q -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
 OP_PROXY_RELOAD = $(command -v nginx) -s reload -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
+OP_LIVE_SOCKET = $D/run/live.sock
+OP_STATS_DIR = $D/run
+OP_NOTIFY_ALLOW_PRIVATE = 1
+OP_SMTP_URL = ${OP_SMTP_URL:-smtp://127.0.0.1:$((OP_HTTP_PORT + 25))}
+OP_NGINX_ACCESS_LOG = $D/log/nginx-access.log
+OP_LOG_DIR = $D/log
 OP_POOLS = $(for s in "${SERVICES[@]}"; do printf '%s=%s,' "$s" "$D/run/$s.sock"; done)
 CONF
 	export OP_CONFIG=$D/openpanel.conf
@@ -169,7 +175,7 @@ stack_services() {
 }
 
 stack_nginx() {
-	local user="" nchan=""
+	local user="" nchan="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"
 	[ "$(id -u)" -ne 0 ] || user="user root;"
 	{ [ -n "${OP_TRUSTED_PROXIES:-}" ] && for p in $OP_TRUSTED_PROXIES; do
 		echo "set_real_ip_from $p;"; done

@@ -27,18 +27,7 @@
 static enum op_err
 group_ensure(redisContext *rc)
 {
-	const char	*argv[] = { "XGROUP", "CREATE", STREAM, GROUP, "0",
-	    "MKSTREAM" };
-	redisReply	*rep;
-	enum op_err	 er = OP_EUNAVAIL;
-
-	rep = redisCommandArgv(rc, (int)nitems(argv), argv, NULL);
-	if (rep != NULL && (rep->type == REDIS_REPLY_STATUS ||
-	    (rep->type == REDIS_REPLY_ERROR &&
-	    strncmp(rep->str, "BUSYGROUP", 9) == 0)))
-		er = OP_OK;
-	freeReplyObject(rep);
-	return er;
+	return op_redis_group_ensure(rc, STREAM, GROUP, "0");
 }
 
 static void
@@ -47,24 +36,6 @@ ack(redisContext *rc, const char *id)
 	const char	*argv[] = { "XACK", STREAM, GROUP, id };
 
 	freeReplyObject(redisCommandArgv(rc, (int)nitems(argv), argv, NULL));
-}
-
-/* The "event" field of a stream entry [id, [k, v, …]], or NULL. */
-static const char *
-entry_event(redisReply *e)
-{
-	redisReply	*kv;
-	size_t		 i;
-
-	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-	    (kv = e->element[1])->type != REDIS_REPLY_ARRAY)
-		return NULL;
-	for (i = 0; i + 1 < kv->elements; i += 2)
-		if (kv->element[i]->type == REDIS_REPLY_STRING &&
-		    strcmp(kv->element[i]->str, "event") == 0 &&
-		    kv->element[i + 1]->type == REDIS_REPLY_STRING)
-			return kv->element[i + 1]->str;
-	return NULL;
 }
 
 /*
@@ -87,7 +58,7 @@ handle(redisContext *rc, struct op_db *db, redisReply *list, size_t *n)
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
 		    e->element[0]->type != REDIS_REPLY_STRING)
 			continue;
-		if ((ev = entry_event(e)) == NULL) {
+		if ((ev = op_redis_entry_field(e, "event")) == NULL) {
 			ack(rc, e->element[0]->str);	/* not an event */
 			continue;
 		}

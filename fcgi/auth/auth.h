@@ -47,6 +47,10 @@ enum op_err	tokens_delete(struct op_req *);
 enum op_err	settings_get(struct op_req *);		/* settings.c */
 enum op_err	settings_put(struct op_req *);
 
+/* Live channels (live.c): is uri a subscription, may the caller read it. */
+int		live_is_channel(const char *uri);
+enum op_err	live_authorize(struct op_req *, const char *uri);
+
 /*
  * setup.c: when no user exists, mint a new one-time setup token, store its
  * hash, and write the token to path (mode 0600) and stdout. Exit status.

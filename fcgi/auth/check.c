@@ -107,7 +107,9 @@ check_api_token(struct op_req *r, const char *token)
 	op_reply_header(r, "X-OP-Admin",
 	    PQgetvalue(res, 0, 3)[0] == 't' ? "1" : "0");
 	r->auth.scope = strcmp(PQgetvalue(res, 0, 2), "write") == 0 ?
-	    OP_SCOPE_WRITE : OP_SCOPE_READ;
+	    OP_SCOPE_WRITE : strcmp(PQgetvalue(res, 0, 2), "metrics") == 0 ?
+	    OP_SCOPE_METRICS : OP_SCOPE_READ;
+	r->auth.admin = PQgetvalue(res, 0, 3)[0] == 't';
 out:
 	PQclear(res);
 	return er;
@@ -144,6 +146,7 @@ check_access_token(struct op_req *r, const char *token)
 	op_reply_header(r, "X-OP-Admin",
 	    PQgetvalue(res, 0, 0)[0] == 't' ? "1" : "0");
 	r->auth.scope = OP_SCOPE_WRITE;
+	r->auth.admin = PQgetvalue(res, 0, 0)[0] == 't';
 out:
 	PQclear(res);
 	return er;
@@ -159,6 +162,31 @@ csrf_ok(struct op_req *r)
 	return cookie != NULL && header != NULL && strlen(cookie) >= 16 &&
 	    strlen(cookie) == strlen(header) &&
 	    op_ct_equal(cookie, header, strlen(cookie));
+}
+
+/* A metrics token reads GET /api/metrics and nothing else. */
+static int
+metrics_route(const char *method, const char *uri)
+{
+	return uri != NULL && safe_method(method) &&
+	    strncmp(uri, "/api/metrics", 12) == 0 &&
+	    (uri[12] == '\0' || uri[12] == '?');
+}
+
+/* A live channel: only for a member of the team it belongs to. */
+static enum op_err
+check_reach(struct op_req *r)
+{
+	const char	*uri = op_req_param(r, "OP_ORIG_URI");
+	enum op_err	 er;
+
+	if (live_is_channel(uri)) {
+		if ((er = live_authorize(r, uri)) == OP_EUNAVAIL)
+			return deny(r, 403, "unavailable");
+		if (er != OP_OK)	/* the gateway answers 404 */
+			return deny(r, 403, "not_found");
+	}
+	return op_reply_empty(r, 204);
 }
 
 enum op_err
@@ -188,9 +216,12 @@ auth_check(struct op_req *r)
 		return deny(r, 401, "invalid_token");
 	if (er != OP_OK)	/* the gateway answers 503 for this one */
 		return deny(r, 403, "unavailable");
+	if (r->auth.scope == OP_SCOPE_METRICS &&
+	    !metrics_route(method, op_req_param(r, "OP_ORIG_URI")))
+		return deny(r, 403, "metrics_only_token");
 	if (from_cookie && !safe_method(method) && !csrf_ok(r))
 		return denied(r, method, "csrf_failed");
 	if (r->auth.scope != OP_SCOPE_WRITE && !safe_method(method))
 		return denied(r, method, "read_only_token");
-	return op_reply_empty(r, 204);
+	return check_reach(r);
 }

@@ -37,38 +37,6 @@ check_redis(void)
 	return op_redis_ping(rc) == OP_OK;
 }
 
-/* Ping every configured pool but our own (we are answering). */
-static int
-check_pools(struct op_req *r, json_t *pools)
-{
-	const char	*list = op_config_get("OP_POOLS", "");
-	char		 item[512], *eq;
-	size_t		 len;
-	int		 ok = 1, up;
-
-	while (*list != '\0') {
-		len = strcspn(list, ",");
-		if (len > 0 && len < sizeof(item)) {
-			memcpy(item, list, len);
-			item[len] = '\0';
-			if ((eq = strchr(item, '=')) != NULL) {
-				*eq = '\0';
-				up = strcmp(item, r->service->name) == 0 ||
-				    op_fcgi_ping(eq + 1, PING_MS) == OP_OK;
-				json_object_set_new(pools, item,
-				    json_string(up ? "ok" : "down"));
-				ok &= up;
-			}
-		}
-		list += len;
-		if (*list == ',')
-			list++;
-	}
-	if (json_object_get(pools, r->service->name) == NULL)
-		json_object_set_new(pools, r->service->name, json_string("ok"));
-	return ok;
-}
-
 enum op_err
 health_get(struct op_req *r)
 {
@@ -79,7 +47,7 @@ health_get(struct op_req *r)
 	redis = check_redis();
 	if ((pools = json_object()) == NULL)
 		return OP_ENOMEM;
-	ok = check_pools(r, pools) & pg & redis;
+	ok = op_pools_check(r->service->name, pools) & pg & redis;
 	components = json_pack("{s:s, s:s, s:o}",
 	    "postgresql", pg ? "ok" : "down",
 	    "redis", redis ? "ok" : "down",

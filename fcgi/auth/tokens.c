@@ -1,6 +1,6 @@
 /*
- * tokens.c — personal API tokens: shown once, stored hashed, scoped read
- * or write, optionally expiring.
+ * tokens.c — personal API tokens: shown once, stored hashed, scoped read,
+ * write or metrics (GET /api/metrics only), optionally expiring.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +34,10 @@ tokens_create(struct op_req *r)
 	if (v[2].set && !v[2].null && v[2].i <= (long long)time(NULL))
 		return op_fail(r, OP_EINVAL, "invalid_expires_at",
 		    "expires_at must be in the future", "expires_at");
+	/* The metrics cover every team and the host: an instance's view. */
+	if (strcmp(v[1].s, "metrics") == 0 && !r->auth.admin)
+		return op_fail(r, OP_EFORBIDDEN, "forbidden",
+		    "only instance admins may create metrics tokens", "scope");
 	if ((er = token_new(r, "opk_", &token, &hash)) != OP_OK ||
 	    (er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, "SELECT count(*) FROM"

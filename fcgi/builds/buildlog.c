@@ -75,6 +75,9 @@ buildlog_add(struct op_req *r, const char *id, const char *text, size_t len)
 			nl = end;
 		clean_line(p, (size_t)(nl - p), clean);
 		json_array_append_new(lines, json_string(clean));
+		/* Live watchers get it now; the rows are the record. */
+		(void)op_live_publish(op_req_printf(r, "builds/%s", id), clean,
+		    strlen(clean));
 		p = nl + 1;
 	}
 	if (json_array_size(lines) == 0 ||

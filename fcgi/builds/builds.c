@@ -30,20 +30,44 @@ build_args_check(struct op_req *r, json_t *args, const char *field)
 	json_t		*v;
 
 	if (json_object_size(args) > 64)
-		return op_fail(r, OP_EINVAL, "invalid", "at most 64 build "
-		    "arguments", field);
+		return op_fail(r, OP_EINVAL, "invalid_build_args", "at most 64 "
+		    "build arguments", field);
 	json_object_foreach(args, key, v) {
 		if (op_valid_env_key(key, &why) != OP_OK)
-			return op_fail(r, OP_EINVAL, "invalid", op_req_printf(r,
-			    "build argument name %s", why), field);
+			return op_fail(r, OP_EINVAL, "invalid_build_args",
+			    op_req_printf(r, "build argument name %s", why),
+			    field);
 		if (!json_is_string(v) || json_string_length(v) > 4096 ||
 		    !op_utf8_clean(json_string_value(v), json_string_length(v),
 		    1))
-			return op_fail(r, OP_EINVAL, "invalid", "build argument"
-			    " values must be text of at most 4096 bytes",
+			return op_fail(r, OP_EINVAL, "invalid_build_args",
+			    "build argument values must be text of at most "
+			    "4096 bytes",
 			    op_req_printf(r, "%s.%s", field, key));
 	}
 	return OP_OK;
+}
+
+/* A newer build supersedes the project's queued ones: each is cancelled,
+ * with an event saying by which. */
+static enum op_err
+supersede(struct op_req *r, const struct build_input *in, const char *id)
+{
+	PGresult	*res = NULL;
+	enum op_err	 er;
+	int		 i;
+
+	if ((er = op_db_execv(r->db, &res, "UPDATE builds.builds SET status ="
+	    " 'cancelled', error = 'superseded by build ' || $2,"
+	    " finished_at = now() WHERE project_id = $1 AND status ="
+	    " 'queued' RETURNING id", in->project_id, id)) != OP_OK)
+		return er;
+	for (i = 0; i < PQntuples(res) && er == OP_OK; i++)
+		er = op_event_emit(r, "build.cancelled", in->team_id, "build",
+		    PQgetvalue(res, i, 0), json_pack("{s:s, s:s}",
+		    "project_id", in->project_id, "superseded_by", id));
+	PQclear(res);
+	return er;
 }
 
 enum op_err
@@ -58,11 +82,7 @@ build_enqueue(struct op_req *r, const struct build_input *in, char id[37])
 	    JSON_COMPACT) : strdup("{}")) == NULL)
 		return OP_ENOMEM;
 	if ((!op_db_in_tx(r->db) && (er = op_db_begin(r->db)) != OP_OK) ||
-	    /* A newer build supersedes the project's queued ones. */
-	    (er = op_db_execv(r->db, NULL, "UPDATE builds.builds SET status ="
-	    " 'cancelled', error = 'superseded by build ' || $2,"
-	    " finished_at = now() WHERE project_id = $1 AND status ="
-	    " 'queued'", in->project_id, id)) != OP_OK ||
+	    (er = supersede(r, in, id)) != OP_OK ||
 	    (er = op_db_execv(r->db, NULL, "INSERT INTO builds.builds (id,"
 	    " project_id, team_id, git_url, git_ref, dockerfile, context,"
 	    " build_args, deploy, trigger, created_by, request_id) VALUES ($1,"
@@ -104,7 +124,7 @@ static const struct op_field create_fields[] = {
 	{ "git_ref", OP_FT_STRING, 0, 1, 255, op_valid_git_ref },
 	{ "dockerfile", OP_FT_STRING, 0, 1, 1024, op_valid_repo_path },
 	{ "context", OP_FT_STRING, 0, 1, 1024, op_valid_repo_path },
-	{ "build_args", OP_FT_OBJECT, 0, 0, 0, NULL },
+	{ "build_args", OP_FT_OBJECT, 0, 0, 64, NULL },
 	{ "deploy", OP_FT_BOOL, 0, 0, 0, NULL },
 };
 enum { C_PROJECT, C_URL, C_REF, C_DOCKERFILE, C_CONTEXT, C_ARGS, C_DEPLOY };
@@ -133,7 +153,7 @@ source_defaults(struct op_req *r, struct op_value *v, struct build_input *in)
 	if (v[C_URL].set)
 		in->git_url = v[C_URL].s;
 	if (in->git_url == NULL)
-		return op_fail(r, OP_EINVAL, "required", "git_url is required "
+		return op_fail(r, OP_EINVAL, "missing_field", "git_url is required "
 		    "when the project has no source", "git_url");
 	if (v[C_REF].set)
 		in->git_ref = v[C_REF].s;
@@ -283,9 +303,24 @@ builds_cancel(struct op_req *r)
 	return op_reply_json(r, 202, build_json(r, r->params[0]));
 }
 
+/* One of a build's statuses. */
+static enum op_err
+valid_status(const char *s, const char **why)
+{
+	static const char *const all[] = { "queued", "running", "succeeded",
+	    "failed", "cancelled" };
+	size_t	i;
+
+	for (i = 0; i < nitems(all); i++)
+		if (strcmp(s, all[i]) == 0)
+			return OP_OK;
+	*why = "must be queued, running, succeeded, failed or cancelled";
+	return OP_EINVAL;
+}
+
 static const struct op_field list_fields[] = {
 	{ "project_id", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
-	{ "status", OP_FT_STRING, 0, 1, 16, op_valid_slug },
+	{ "status", OP_FT_STRING, 0, 1, 16, valid_status },
 	{ "limit", OP_FT_INT, 0, 1, 200, NULL },
 	{ "after", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
 };

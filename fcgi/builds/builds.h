@@ -81,7 +81,8 @@ struct deploy_input {
 };
 
 /* Queue a deployment in the open transaction; id[37]. The container,
- * port and probe come from the project's source (defaults otherwise). */
+ * port and probe come from the deployment a rollback undoes, else from
+ * the project's source (defaults otherwise). */
 enum op_err	deploy_enqueue(struct op_req *, const struct deploy_input *,
 		    char id[37]);
 json_t		*deployment_json(struct op_req *, const char *id);
@@ -145,6 +146,8 @@ struct git_source {
 	const char	*context;
 	const char	*token;		/* plain, or NULL */
 	const char	*ssh_key;	/* plain private key, or NULL */
+	const char	*known_hosts;	/* the project's host keys (a path of
+					 * ours): the first key seen is kept */
 };
 enum op_err	git_fetch(struct op_req *, const char *build_id,
 		    const char *dir, const struct git_source *,

@@ -28,10 +28,13 @@ deploy_enqueue(struct op_req *r, const struct deploy_input *in, char id[37])
 	const char	*container = "app", *port = NULL, *health = NULL;
 	enum op_err	 er;
 
+	/* A rollback goes where the deployment it undoes went. */
 	if ((er = op_uuid(id)) != OP_OK ||
-	    (er = op_db_execv(r->db, &res, "SELECT container, port,"
-	    " health_path FROM builds.sources WHERE project_id = $1",
-	    in->project_id)) != OP_OK)
+	    (er = op_db_execv(r->db, &res, in->rollback_of != NULL ?
+	    "SELECT container, port, health_path FROM builds.deployments"
+	    " WHERE id = $1" : "SELECT container, port, health_path FROM"
+	    " builds.sources WHERE project_id = $1", in->rollback_of != NULL ?
+	    in->rollback_of : in->project_id)) != OP_OK)
 		return er;
 	if (PQntuples(res) == 1) {
 		container = op_req_strdup(r, PQgetvalue(res, 0, 0));
@@ -117,7 +120,7 @@ deployments_create(struct op_req *r)
 	    v)) != OP_OK)
 		return er;
 	if (v[1].set == v[2].set)
-		return op_fail(r, OP_EINVAL, "invalid", "give exactly one of "
+		return op_fail(r, OP_EINVAL, "image_or_build", "give exactly one of "
 		    "image and build_id", v[1].set ? "build_id" : "image");
 	if ((er = op_project_authorize(r, v[0].s, OP_ACT_OPERATE,
 	    &in.team_id)) != OP_OK)

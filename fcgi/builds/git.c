@@ -99,7 +99,7 @@ env_build(struct op_req *r, struct git_env *e, const char *dir,
 		env_put(e, op_req_printf(r, "GIT_SSH_COMMAND=ssh -i "
 		    "%s/deploy_key -o IdentitiesOnly=yes -o BatchMode=yes"
 		    " -o StrictHostKeyChecking=accept-new"
-		    " -o UserKnownHostsFile=/dev/null", dir));
+		    " -o UserKnownHostsFile=%s", dir, src->known_hosts));
 	return OP_OK;
 }
 
@@ -168,6 +168,29 @@ fetch(struct op_req *r, const char *build_id, struct git_env *e,
 	return git(r, build_id, e, full, NULL);
 }
 
+/* Is what the fetch brought over OP_GIT_MAX_MB (git count-objects)? */
+static int
+too_large(struct op_req *r, const char *build_id, struct git_env *e,
+    const char *repo)
+{
+	const char	*argv[] = { GIT, "-C", repo, "count-objects", "-v", NULL };
+	const char	*out = NULL, *p;
+	long long	 kib = 0, max = op_config_int("OP_GIT_MAX_MB", 1024, 1,
+	    1024 * 1024);
+
+	if (git(r, build_id, e, argv, &out) != OP_OK)
+		return 0;
+	for (p = out; (p = strstr(p, "size")) != NULL; p++) {
+		long long	v = 0;
+
+		/* "size: N" (loose) and "size-pack: N", in KiB */
+		if (sscanf(p, "size: %lld", &v) == 1 ||
+		    sscanf(p, "size-pack: %lld", &v) == 1)
+			kib += v;
+	}
+	return kib > max * 1024;
+}
+
 enum op_err
 git_fetch(struct op_req *r, const char *build_id, const char *dir,
     const struct git_source *src, char commit[65], const char **why)
@@ -198,6 +221,10 @@ git_fetch(struct op_req *r, const char *build_id, const char *dir,
 	if ((er = fetch(r, build_id, &e, repo, src)) != OP_OK) {
 		*why = er == OP_ETIMEOUT ? "the fetch took too long" :
 		    "the repository or the ref could not be fetched";
+		return OP_EINVAL;
+	}
+	if (too_large(r, build_id, &e, repo)) {
+		*why = "the repository is larger than OP_GIT_MAX_MB";
 		return OP_EINVAL;
 	}
 	rev = op_git_is_commit(src->ref) ? op_req_printf(r, "%s^{commit}",

@@ -36,7 +36,7 @@ lease_seconds(void)
 static const char claim_builds[] =
 	"WITH c AS (SELECT id FROM builds.builds t"
 	" WHERE ((status = 'queued' AND run_after <= now())"
-	"  OR (status = 'running' AND lease_until < now()))"
+	"  OR (status = 'running' AND lease_until < now() AND NOT cancel))"
 	" AND NOT EXISTS (SELECT 1 FROM builds.builds o WHERE"
 	"  o.project_id = t.project_id AND o.id <> t.id AND"
 	"  o.status = 'running' AND o.lease_until >= now())"
@@ -81,13 +81,14 @@ give_up(struct op_req *r, struct job *j)
 	    (er = op_db_execv(r->db, &res, strcmp(j->table, "builds") == 0 ?
 	    "UPDATE builds.builds SET status = 'failed', error = $2,"
 	    " finished_at = now(), lease_owner = NULL WHERE id = $1"
-	    " RETURNING team_id" :
+	    " RETURNING team_id, project_id" :
 	    "UPDATE builds.deployments SET status = 'failed', error = $2,"
 	    " finished_at = now(), lease_owner = NULL WHERE id = $1"
-	    " RETURNING team_id", j->id, why)) != OP_OK)
+	    " RETURNING team_id, project_id", j->id, why)) != OP_OK)
 		return er;
 	er = op_event_emit(r, type, PQgetvalue(res, 0, 0), kind, j->id,
-	    json_pack("{s:s}", "error", why));
+	    json_pack("{s:s, s:s}", "project_id", PQgetvalue(res, 0, 1),
+	    "error", why));
 	PQclear(res);
 	return er == OP_OK ? op_db_commit(r->db) : er;
 }
@@ -111,6 +112,11 @@ job_claim(struct op_req *r, const char *table, struct job *j)
 	if ((er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, NULL, "SELECT pg_advisory_xact_lock("
 	    "hashtext('builds.claim'))")) != OP_OK ||
+	    /* Asked to stop, and its worker died: it stops here. */
+	    (er = op_db_execv(r->db, NULL, "UPDATE builds.builds SET status ="
+	    " 'cancelled', error = 'cancelled', finished_at = now(),"
+	    " lease_owner = NULL WHERE status = 'running' AND cancel AND"
+	    " lease_until < now()")) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, strcmp(table, "builds") == 0 ?
 	    claim_builds : claim_deployments, j->owner, lease, limit)) !=
 	    OP_OK) {

@@ -197,7 +197,8 @@ build_run(struct op_req *r, struct job *j)
 		return;
 	}
 	src = (struct git_source){ b.git_url, b.git_ref, b.context, b.token,
-	    b.ssh_key };
+	    b.ssh_key, op_req_printf(r, "%s/known_hosts-%s", op_config_get(
+	    "OP_BUILDS_DIR", "/var/lib/openpanel/builds"), b.project_id) };
 	er = git_fetch(r, j->id, dir, &src, commit, &why);
 	if (er == OP_OK) {
 		(void)op_db_execv(r->db, NULL, "UPDATE builds.builds SET"

@@ -21,7 +21,8 @@
 
 #include "builds.h"
 
-#define INTERNAL_MS	120000	/* a candidate may need a pull */
+#define INTERNAL_MS	330000	/* a candidate may need a pull (as the
+				   gateway's internal location allows) */
 
 struct deploy_row {
 	const char	*project_id;
@@ -307,7 +308,8 @@ deploy_run(struct op_req *r, struct job *j)
 		er = roll(r, j, &d, &c, hostname, &why);
 	json_decref(reply);
 	if (er == OP_OK)
-		finish(r, j, &d, d.port > 0 ? hostname : NULL, NULL);
+		finish(r, j, &d, d.port > 0 && op_proxy_dir() != NULL ?
+		    hostname : NULL, NULL);
 	else if (er == OP_EINVAL && !j->lost)
 		finish(r, j, &d, NULL, why);
 	else if (!j->lost)

@@ -70,7 +70,7 @@ static const struct op_field source_fields[] = {
 	{ "git_ref", OP_FT_STRING, 0, 1, 255, op_valid_git_ref },
 	{ "dockerfile", OP_FT_STRING, 0, 1, 1024, op_valid_repo_path },
 	{ "context", OP_FT_STRING, 0, 1, 1024, op_valid_repo_path },
-	{ "build_args", OP_FT_OBJECT, 0, 0, 0, NULL },
+	{ "build_args", OP_FT_OBJECT, 0, 0, 64, NULL },
 	{ "container", OP_FT_STRING, 0, 1, 63, op_valid_slug },
 	{ "port", OP_FT_INT, OP_FF_NULLABLE, 1, 65535, NULL },
 	{ "health_path", OP_FT_STRING, OP_FF_NULLABLE, 1, 1024,
@@ -129,8 +129,10 @@ seal(struct op_req *r, const char *plain)
 
 /*
  * PUT /api/projects/:id/source — link (or relink) the project to a
- * repository. Fields left out take their defaults; a token left out is
- * kept, a null one removed. The webhook id and secret are made once.
+ * repository. Fields left out take their defaults. A token left out is
+ * kept while git_url stays the same (it never follows the source to
+ * another URL), a null one removed; setting one is managing secrets. The
+ * webhook id and secret are made once.
  */
 enum op_err
 sources_put(struct op_req *r)
@@ -144,8 +146,8 @@ sources_put(struct op_req *r)
 	    v)) != OP_OK ||
 	    (v[S_ARGS].set && (er = build_args_check(r, v[S_ARGS].j,
 	    "build_args")) != OP_OK) ||
-	    (er = op_project_authorize(r, r->params[0], OP_ACT_EDIT, &team)) !=
-	    OP_OK)
+	    (er = op_project_authorize(r, r->params[0], v[S_TOKEN].set ?
+	    OP_ACT_SECRETS : OP_ACT_EDIT, &team)) != OP_OK)
 		return er;
 	if (v[S_TOKEN].set && !v[S_TOKEN].null &&
 	    (token = seal(r, v[S_TOKEN].s)) == NULL)
@@ -165,8 +167,9 @@ sources_put(struct op_req *r)
 	    " ON CONFLICT (project_id) DO UPDATE SET git_url = $3, git_ref ="
 	    " $4, dockerfile = $5, context = $6, build_args = COALESCE("
 	    "$7::jsonb, '{}'), container = $8, port = $9::int, health_path ="
-	    " $10, auto_deploy = $11, token = CASE WHEN $15 THEN $12 ELSE"
-	    " builds.sources.token END, updated_at = now()", r->params[0],
+	    " $10, auto_deploy = $11, token = CASE WHEN $15 THEN $12 WHEN"
+	    " builds.sources.git_url = $3 THEN builds.sources.token END,"
+	    " updated_at = now()", r->params[0],
 	    team, v[S_URL].s, str_or(&v[S_REF], "main"),
 	    str_or(&v[S_DOCKERFILE], "Dockerfile"), str_or(&v[S_CONTEXT], "."),
 	    args, str_or(&v[S_CONTAINER], "app"), v[S_PORT].set &&
@@ -189,8 +192,8 @@ sources_delete(struct op_req *r)
 	const char	*team;
 	enum op_err	 er;
 
-	if ((er = op_project_authorize(r, r->params[0], OP_ACT_EDIT, &team)) !=
-	    OP_OK || (er = op_db_begin(r->db)) != OP_OK ||
+	if ((er = op_project_authorize(r, r->params[0], OP_ACT_DELETE,
+	    &team)) != OP_OK || (er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, "DELETE FROM builds.sources WHERE"
 	    " project_id = $1 RETURNING 1", r->params[0])) != OP_OK)
 		return er;

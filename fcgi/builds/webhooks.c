@@ -115,8 +115,8 @@ push(struct op_req *r, struct hook *h, const char *hook_id,
 
 	hook_free(h);
 	if (branch == NULL)
-		return op_fail(r, OP_EINVAL, "invalid", "the push names no ref",
-		    "ref");
+		return op_fail(r, OP_EINVAL, "missing_field", "the push names no "
+		    "ref", "ref");
 	if (strncmp(branch, "refs/heads/", 11) == 0)
 		branch += 11;
 	else if (strncmp(branch, "refs/", 5) == 0)
@@ -125,12 +125,12 @@ push(struct op_req *r, struct hook *h, const char *hook_id,
 		return ignored(r, op_req_printf(r, "a push to another branch "
 		    "(the project builds %s)", h->git_ref));
 	if (commit != NULL && !op_git_is_commit(commit))
-		return op_fail(r, OP_EINVAL, "invalid", "malformed commit id",
-		    "after");
+		return op_fail(r, OP_EINVAL, "invalid_commit", "malformed commit "
+		    "id", NULL);
 	if (commit != NULL && strspn(commit, "0") == strlen(commit))
 		return ignored(r, "the branch was deleted");
 	if (op_valid_git_ref(branch, &why) != OP_OK)
-		return op_fail(r, OP_EINVAL, "invalid", why, "ref");
+		return op_fail(r, OP_EINVAL, "invalid_ref", why, "ref");
 	if ((er = op_db_begin(r->db)) != OP_OK)
 		return er;
 	if ((er = delivery_new(r, hook_id, delivery, &seen)) == OP_ECONFLICT) {

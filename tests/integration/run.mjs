@@ -1,7 +1,7 @@
 // run.mjs — run the integration suites in order (00_setup first: it
 // creates the instance admin the others sign in as), one file at a time,
 // and print "integration: N passed, N failed".
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +15,26 @@ const files = readdirSync(here)
 	.sort()
 	.map((f) => join(here, f));
 
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1',
-	'--test-reporter=tap', ...files], { encoding: 'utf8',
-	maxBuffer: 64 * 1024 * 1024, timeout: 20 * 60 * 1000 });
-process.stdout.write(r.stdout ?? '');
-process.stderr.write(r.stderr ?? '');
-const num = (k) => Number((r.stdout.match(new RegExp(`^# ${k} (\\d+)$`,
-	'm')) ?? [])[1] ?? 0);
-const passed = num('pass'), failed = num('fail') + num('cancelled');
-console.log(`integration: ${passed} passed, ${failed} failed`);
-process.exit(r.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
+// Output streams through as it comes (a slow machine shows progress, and
+// a run cut short still shows how far it got); a run that times out or
+// dies of a signal counts as a failure, never as nothing.
+const child = spawn(process.execPath, ['--test', '--test-concurrency=1',
+	'--test-reporter=tap', ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+let out = '';
+child.stdout.setEncoding('utf8');
+child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+const limit = setTimeout(() => child.kill('SIGKILL'), 25 * 60 * 1000);
+child.on('close', (code, signal) => {
+	clearTimeout(limit);
+	const num = (k) => Number((out.match(new RegExp(`^# ${k} (\\d+)$`,
+	    'm')) ?? [])[1] ?? 0);
+	const passed = num('pass');
+	let failed = num('fail') + num('cancelled');
+	if (signal !== null || (code !== 0 && failed === 0)) {
+		console.log(`integration: the run ended early (${signal ??
+		    'exit ' + code})`);
+		failed += 1;
+	}
+	console.log(`integration: ${passed} passed, ${failed} failed`);
+	process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);
+});

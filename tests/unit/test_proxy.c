@@ -28,7 +28,7 @@ setup(void)
 	ck_assert_int_eq(mkdir(sub, 0755), 0);
 	setenv("OP_ROUTES_DIR", dir, 1);
 	setenv("OP_PROXY_LISTEN", "127.0.0.1:8080", 1);
-	unsetenv("OP_PROXY_RELOAD");
+	setenv("OP_PROXY_RELOAD", "/bin/true", 1);
 }
 
 /* The contents of dir/rel, or "" when absent (static buffer). */
@@ -132,6 +132,14 @@ START_TEST(refused_check_restores)
 	    "upstream a { server 127.0.0.1:1; }\n");
 	ck_assert_str_eq(contents("sites/b.conf"), "");
 	op_buf_clear(&why);
+
+	/* Without a way to reload, nothing is written at all. */
+	unsetenv("OP_PROXY_RELOAD");
+	c[0].text = "unreloadable\n";
+	ck_assert_int_eq(op_proxy_apply(c, 1, NULL), OP_EUNAVAIL);
+	ck_assert_str_eq(contents("upstreams/a.conf"),
+	    "upstream a { server 127.0.0.1:1; }\n");
+	setenv("OP_PROXY_RELOAD", "/bin/true", 1);
 
 	/* A removal the check accepts. */
 	setenv("OP_PROXY_CHECK", "/bin/true", 1);

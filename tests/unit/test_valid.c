@@ -404,7 +404,8 @@ START_TEST(role_scope_totp)
 	static const char *const	 bad_scope[] = {
 		"", "READ", "Write", "admin", "read,write", "read ", "rw",
 	};
-	static const char *const	 good_scope[] = { "read", "write" };
+	static const char *const	 good_scope[] = { "read", "write",
+	    "metrics" };
 	static const char *const	 bad_totp[] = {
 		"", "12345", "1234567", "12345a", " 12345", "12345 ",
 		"+12345", "\xd9\xa1\xd9\xa2\xd9\xa3",	/* Arabic-Indic */

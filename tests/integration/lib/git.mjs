@@ -186,7 +186,8 @@ export async function startGitServer(opts = {}) {
 		const authorized = !opts.token ||
 		    basicPassword(req.headers.authorization) === opts.token;
 		requests.push({ method: req.method, path, query: url.search,
-			authorized, auth: req.headers.authorization ?? null });
+			authorized, auth: req.headers.authorization ?? null,
+			gzip: /gzip/i.test(req.headers['content-encoding'] ?? '') });
 		if (path === null || path.includes('\0') ||
 		    normalize(path) !== path || path.split('/').includes('..') ||
 		    !['GET', 'POST'].includes(req.method)) {

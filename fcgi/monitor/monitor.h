@@ -1,0 +1,90 @@
+/*
+ * monitor.h — private to op-monitor: the handlers, the worker's parts,
+ * and what they share.
+ */
+#ifndef MONITOR_H
+#define MONITOR_H
+
+#include <stdint.h>
+
+#include "openpanel.h"
+
+#define FOLLOWERS_MAX	1024	/* containers followed at once */
+
+/* Handlers, one file per group. */
+enum op_err	metrics_get(struct op_req *);		/* metrics.c */
+enum op_err	history_get(struct op_req *);		/* history.c */
+enum op_err	health_live(struct op_req *);		/* health.c */
+enum op_err	health_ready(struct op_req *);
+enum op_err	stats_get(struct op_req *);		/* stats.c */
+enum op_err	logs_get(struct op_req *);		/* logs.c */
+enum op_err	alerts_list(struct op_req *);		/* alerts.c */
+enum op_err	alerts_create(struct op_req *);
+enum op_err	alerts_get(struct op_req *);
+enum op_err	alerts_update(struct op_req *);
+enum op_err	alerts_delete(struct op_req *);
+enum op_err	channels_list(struct op_req *);		/* channels.c */
+enum op_err	channels_create(struct op_req *);
+enum op_err	channels_get(struct op_req *);
+enum op_err	channels_update(struct op_req *);
+enum op_err	channels_delete(struct op_req *);
+enum op_err	channels_test(struct op_req *);
+enum op_err	channels_deliveries(struct op_req *);
+
+/*
+ * The team of the rule or channel (table "rules" or "channels") whose id
+ * is the path's :id, if the caller may act on it: OP_ENOTFOUND (failed
+ * with not_found) when absent or another team's (owner.c).
+ */
+enum op_err	monitor_owner(struct op_req *, const char *table,
+		    enum op_action, const char **team);
+
+/* The worker: followers, sampler, event relay (worker.c). */
+enum op_err	monitor_work(const struct op_service *, struct op_db *,
+		    volatile int *stop);
+
+/* A running container the worker watches. */
+struct watched {
+	char	id[37];		/* projects.containers_v.id */
+	char	team_id[37];
+	char	docker_id[72];
+};
+
+/* Log followers, one thread per running container (follow.c). */
+struct followers;
+enum op_err	followers_new(struct followers **);
+/* Follow exactly the n containers of w: start new ones, stop gone ones. */
+void		followers_sync(struct followers *, const struct watched *w,
+		    size_t n);
+void		followers_free(struct followers *);
+
+/* The team event stream into events/<team_id> (relay.c), in a thread. */
+enum op_err	relay_start(volatile int *stop);
+
+/* Alert rules, evaluated by the worker (evaluate.c). */
+enum op_err	alerts_evaluate(const struct op_service *, struct op_db *);
+
+/* The notifier thread: queued deliveries to channels (notify.c). */
+enum op_err	notify_start(volatile int *stop);
+
+/* Container and host samples (sample.c): one tick publishes and stores. */
+struct sampler;
+enum op_err	sampler_new(struct sampler **);
+enum op_err	sampler_tick(struct sampler *, struct op_db *,
+		    const struct watched *w, size_t n);
+void		sampler_free(struct sampler *);
+
+/* The host, from /proc and statvfs (host.c). */
+struct host_sample {
+	double		cpu_busy_seconds;	/* all CPUs, since boot */
+	double		cpu_idle_seconds;
+	int		cpus;
+	double		load1, load5, load15;
+	uint64_t	mem_total, mem_available;
+	uint64_t	disk_total, disk_free;	/* of OP_MONITOR_DISK_PATH */
+	uint64_t	net_rx, net_tx;		/* bytes, all but lo */
+};
+enum op_err	host_read(struct host_sample *);
+const char	*host_disk_path(void);
+
+#endif /* MONITOR_H */

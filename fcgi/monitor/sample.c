@@ -1,0 +1,377 @@
+/*
+ * sample.c — once a tick, the resource use of every running container
+ * (one one-shot stats call each: never a stats stream per container) and
+ * of the host. Each container's sample goes live to metrics/<id>; the
+ * latest of each is stored for /api/metrics; and every metric is folded
+ * into one-minute rollups, written when the minute ends, pruned past
+ * OP_MONITOR_HISTORY_DAYS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "monitor.h"
+
+#define STATS_MS	2000
+#define ACC_MAX		((FOLLOWERS_MAX + 1) * 6)
+#define PRUNE_EVERY	3600
+#define FLUSH_EVERY	10	/* seconds: the minute so far is written */
+
+/* What the last sample of a container was, for rates. */
+struct prev {
+	char	id[37];
+	double	cpu_ns, system_ns;
+};
+
+/* One metric of one subject, over the current minute. */
+struct acc {
+	char	subject[37];
+	char	team_id[37];
+	char	metric[16];
+	double	sum, max;
+	int	n;
+};
+
+struct sampler {
+	struct op_docker	*docker;
+	struct prev		 prev[FOLLOWERS_MAX];
+	size_t			 nprev;
+	struct host_sample	 host_prev;
+	struct acc		 acc[ACC_MAX];
+	size_t			 nacc;
+	time_t			 minute;	/* the one being accumulated */
+	time_t			 flushed;
+	time_t			 pruned;
+};
+
+enum op_err
+sampler_new(struct sampler **out)
+{
+	struct sampler	*s;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return OP_ENOMEM;
+	if (op_docker_open(op_config_get("OP_DOCKER_SOCKET",
+	    "/var/run/docker.sock"), &s->docker) != OP_OK) {
+		free(s);
+		return OP_EUNAVAIL;
+	}
+	*out = s;
+	return OP_OK;
+}
+
+void
+sampler_free(struct sampler *s)
+{
+	if (s == NULL)
+		return;
+	op_docker_close(s->docker);
+	free(s);
+}
+
+static void
+acc_add(struct sampler *s, const char *subject, const char *team,
+    const char *metric, double v)
+{
+	struct acc	*a = NULL;
+	size_t		 i;
+
+	for (i = 0; i < s->nacc && a == NULL; i++)
+		if (strcmp(s->acc[i].subject, subject) == 0 &&
+		    strcmp(s->acc[i].metric, metric) == 0)
+			a = &s->acc[i];
+	if (a == NULL) {
+		if (s->nacc == ACC_MAX)
+			return;
+		a = &s->acc[s->nacc++];
+		memset(a, 0, sizeof(*a));
+		snprintf(a->subject, sizeof(a->subject), "%s", subject);
+		snprintf(a->team_id, sizeof(a->team_id), "%s", team ? team : "");
+		snprintf(a->metric, sizeof(a->metric), "%s", metric);
+		a->max = v;
+	}
+	a->sum += v;
+	a->n++;
+	if (v > a->max)
+		a->max = v;
+}
+
+/*
+ * Write the minute's rollups so far in one statement (again and again
+ * as the minute goes on: each write replaces the last).
+ */
+static void
+acc_flush(struct sampler *s, struct op_db *db)
+{
+	json_t		*rows;
+	char		*text = NULL, minute[32];
+	struct tm	 tm;
+	size_t		 i;
+
+	if (s->nacc > 0 && (rows = json_array()) != NULL) {
+		gmtime_r(&s->minute, &tm);
+		strftime(minute, sizeof(minute), "%Y-%m-%dT%H:%M:00Z", &tm);
+		for (i = 0; i < s->nacc; i++)
+			json_array_append_new(rows, json_pack("{s:s, s:s?, s:s,"
+			    " s:f, s:f, s:i}", "subject", s->acc[i].subject,
+			    "team_id", s->acc[i].team_id[0] ? s->acc[i].team_id :
+			    NULL, "metric", s->acc[i].metric, "avg",
+			    s->acc[i].sum / s->acc[i].n, "max", s->acc[i].max,
+			    "samples", s->acc[i].n));
+		text = json_dumps(rows, JSON_COMPACT);
+		json_decref(rows);
+		if (text != NULL)
+			(void)op_db_execv(db, NULL, "INSERT INTO monitor.rollups"
+			    " (subject, team_id, metric, minute, avg, max,"
+			    " samples) SELECT subject, team_id, metric, $2,"
+			    " avg, max, samples FROM jsonb_to_recordset($1)"
+			    " AS x(subject text, team_id uuid, metric text,"
+			    " avg float8, max float8, samples int)"
+			    " ON CONFLICT (subject, metric, minute) DO UPDATE"
+			    " SET avg = EXCLUDED.avg, max = EXCLUDED.max,"
+			    " samples = EXCLUDED.samples", text, minute);
+		free(text);
+	}
+	s->flushed = time(NULL);
+}
+
+static void
+history_prune(struct sampler *s, struct op_db *db)
+{
+	char	days[16];
+
+	if (time(NULL) - s->pruned < PRUNE_EVERY)
+		return;
+	snprintf(days, sizeof(days), "%lld", op_config_int(
+	    "OP_MONITOR_HISTORY_DAYS", 7, 1, 3650));
+	(void)op_db_execv(db, NULL, "DELETE FROM monitor.rollups WHERE"
+	    " minute < now() - make_interval(days => $1::int)", days);
+	s->pruned = time(NULL);
+}
+
+static struct prev *
+prev_find(struct sampler *s, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nprev; i++)
+		if (strcmp(s->prev[i].id, id) == 0)
+			return &s->prev[i];
+	if (s->nprev == FOLLOWERS_MAX)
+		return NULL;
+	memset(&s->prev[s->nprev], 0, sizeof(s->prev[0]));
+	snprintf(s->prev[s->nprev].id, sizeof(s->prev[0].id), "%s", id);
+	return &s->prev[s->nprev++];
+}
+
+static double
+num(json_t *o, const char *path)
+{
+	char	 key[64];
+	size_t	 n;
+
+	while (o != NULL && (n = strcspn(path, ".")) < sizeof(key)) {
+		memcpy(key, path, n);
+		key[n] = '\0';
+		o = json_object_get(o, key);
+		if (path[n] == '\0')
+			return json_is_number(o) ? json_number_value(o) : 0;
+		path += n + 1;
+	}
+	return 0;
+}
+
+/* Sum of the read or write entries of a blkio list. */
+static double
+blkio_sum(json_t *list, const char *op)
+{
+	json_t	*e;
+	size_t	 i;
+	double	 sum = 0;
+
+	json_array_foreach(list, i, e)
+		if (strcasecmp(json_string_value(json_object_get(e, "op")) ?
+		    json_string_value(json_object_get(e, "op")) : "", op) == 0)
+			sum += num(e, "value");
+	return sum;
+}
+
+/*
+ * The engine's one-shot stats of a container as our sample row, rates
+ * from the previous one. NULL when the engine has none (it just stopped).
+ */
+static json_t *
+container_sample(struct sampler *s, const struct watched *w)
+{
+	json_t		*st = NULL, *nets, *n, *row = NULL;
+	struct prev	*p;
+	const char	*k;
+	char		 path[160];
+	long		 status;
+	double		 cpu, sys, pct = 0, rx = 0, tx = 0, mem;
+
+	snprintf(path, sizeof(path), "/containers/%s/stats?stream=false"
+	    "&one-shot=true", w->docker_id);
+	if (op_docker_call(s->docker, "GET", path, NULL, STATS_MS, &status,
+	    &st) != OP_OK || status != 200 || !json_is_object(st))
+		goto out;
+	cpu = num(st, "cpu_stats.cpu_usage.total_usage");
+	sys = num(st, "cpu_stats.system_cpu_usage");
+	if ((p = prev_find(s, w->id)) != NULL) {
+		if (p->system_ns > 0 && sys > p->system_ns && cpu >= p->cpu_ns)
+			pct = (cpu - p->cpu_ns) / (sys - p->system_ns) *
+			    num(st, "cpu_stats.online_cpus") * 100.0;
+		p->cpu_ns = cpu;
+		p->system_ns = sys;
+	}
+	nets = json_object_get(st, "networks");
+	json_object_foreach(nets, k, n) {
+		rx += num(n, "rx_bytes");
+		tx += num(n, "tx_bytes");
+	}
+	/* Memory in use, without the page cache the kernel can drop. */
+	mem = num(st, "memory_stats.usage") -
+	    num(st, "memory_stats.stats.total_inactive_file") -
+	    num(st, "memory_stats.stats.inactive_file");
+	row = json_pack("{s:s, s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I}", "container_id", w->id, "team_id", w->team_id,
+	    "cpu_percent", pct, "cpu_seconds", cpu / 1e9,
+	    "mem_bytes", (json_int_t)(mem > 0 ? mem : 0),
+	    "mem_limit", (json_int_t)num(st, "memory_stats.limit"),
+	    "net_rx_bytes", (json_int_t)rx, "net_tx_bytes", (json_int_t)tx,
+	    "blk_read_bytes", (json_int_t)blkio_sum(json_object_get(
+	    json_object_get(st, "blkio_stats"), "io_service_bytes_recursive"),
+	    "read"),
+	    "blk_write_bytes", (json_int_t)blkio_sum(json_object_get(
+	    json_object_get(st, "blkio_stats"), "io_service_bytes_recursive"),
+	    "write"),
+	    "pids", (json_int_t)num(st, "pids_stats.current"));
+out:
+	json_decref(st);
+	return row;
+}
+
+/* Live, and into the minute's rollups. */
+static void
+container_publish(struct sampler *s, const struct watched *w, json_t *row)
+{
+	char	 channel[64], *text;
+
+	snprintf(channel, sizeof(channel), "metrics/%s", w->id);
+	if ((text = json_dumps(row, JSON_COMPACT)) != NULL) {
+		(void)op_live_publish(channel, text, strlen(text));
+		free(text);
+	}
+	acc_add(s, w->id, w->team_id, "cpu_percent",
+	    num(row, "cpu_percent"));
+	acc_add(s, w->id, w->team_id, "mem_bytes", num(row, "mem_bytes"));
+	acc_add(s, w->id, w->team_id, "net_rx_bytes",
+	    num(row, "net_rx_bytes"));
+	acc_add(s, w->id, w->team_id, "net_tx_bytes",
+	    num(row, "net_tx_bytes"));
+}
+
+/* Store the latest samples; forget the containers that stopped. */
+static void
+samples_store(struct op_db *db, json_t *rows)
+{
+	char	*text;
+
+	if ((text = json_dumps(rows, JSON_COMPACT)) == NULL)
+		return;
+	if (op_db_begin(db) == OP_OK &&
+	    op_db_execv(db, NULL, "DELETE FROM monitor.container_samples"
+	    " WHERE container_id NOT IN (SELECT container_id FROM"
+	    " jsonb_to_recordset($1) AS x(container_id uuid))", text) ==
+	    OP_OK &&
+	    op_db_execv(db, NULL, "INSERT INTO monitor.container_samples"
+	    " SELECT container_id, team_id, now(), cpu_percent, cpu_seconds,"
+	    " mem_bytes, mem_limit, net_rx_bytes, net_tx_bytes,"
+	    " blk_read_bytes, blk_write_bytes, pids FROM"
+	    " jsonb_to_recordset($1) AS x(container_id uuid, team_id uuid,"
+	    " cpu_percent float8, cpu_seconds float8, mem_bytes int8,"
+	    " mem_limit int8, net_rx_bytes int8, net_tx_bytes int8,"
+	    " blk_read_bytes int8, blk_write_bytes int8, pids int)"
+	    " ON CONFLICT (container_id) DO UPDATE SET sampled_at = now(),"
+	    " cpu_percent = EXCLUDED.cpu_percent, cpu_seconds ="
+	    " EXCLUDED.cpu_seconds, mem_bytes = EXCLUDED.mem_bytes,"
+	    " mem_limit = EXCLUDED.mem_limit, net_rx_bytes ="
+	    " EXCLUDED.net_rx_bytes, net_tx_bytes = EXCLUDED.net_tx_bytes,"
+	    " blk_read_bytes = EXCLUDED.blk_read_bytes, blk_write_bytes ="
+	    " EXCLUDED.blk_write_bytes, pids = EXCLUDED.pids", text) == OP_OK)
+		(void)op_db_commit(db);
+	op_db_rollback(db);
+	free(text);
+}
+
+/* The host's share of the rollups: CPU from the last tick's counters. */
+static void
+host_sample(struct sampler *s)
+{
+	struct host_sample	h;
+	double			busy, all;
+
+	if (host_read(&h) != OP_OK)
+		return;
+	busy = h.cpu_busy_seconds - s->host_prev.cpu_busy_seconds;
+	all = busy + h.cpu_idle_seconds - s->host_prev.cpu_idle_seconds;
+	if (s->host_prev.cpus > 0 && all > 0)
+		acc_add(s, "host", NULL, "cpu_percent", busy / all * 100.0 *
+		    h.cpus);
+	acc_add(s, "host", NULL, "mem_bytes",
+	    (double)(h.mem_total - h.mem_available));
+	acc_add(s, "host", NULL, "disk_used_bytes",
+	    (double)(h.disk_total - h.disk_free));
+	acc_add(s, "host", NULL, "load1", h.load1);
+	acc_add(s, "host", NULL, "net_rx_bytes", (double)h.net_rx);
+	acc_add(s, "host", NULL, "net_tx_bytes", (double)h.net_tx);
+	s->host_prev = h;
+}
+
+/* Forget the previous samples of containers no longer running. */
+static void
+prev_keep(struct sampler *s, const struct watched *w, size_t n)
+{
+	size_t	i, j, kept = 0;
+
+	for (i = 0; i < s->nprev; i++) {
+		for (j = 0; j < n && strcmp(w[j].id, s->prev[i].id) != 0; j++)
+			;
+		if (j < n)
+			s->prev[kept++] = s->prev[i];
+	}
+	s->nprev = kept;
+}
+
+enum op_err
+sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
+    size_t n)
+{
+	json_t	*rows, *row;
+	time_t	 minute = time(NULL) / 60 * 60;
+	size_t	 i;
+
+	if (s->minute != minute) {
+		acc_flush(s, db);
+		s->minute = minute;
+		s->nacc = 0;
+	}
+	if ((rows = json_array()) == NULL)
+		return OP_ENOMEM;
+	prev_keep(s, w, n);
+	for (i = 0; i < n; i++)
+		if ((row = container_sample(s, &w[i])) != NULL) {
+			container_publish(s, &w[i], row);
+			json_array_append_new(rows, row);
+		}
+	samples_store(db, rows);
+	json_decref(rows);
+	host_sample(s);
+	if (time(NULL) - s->flushed >= FLUSH_EVERY)
+		acc_flush(s, db);
+	history_prune(s, db);
+	return OP_OK;
+}

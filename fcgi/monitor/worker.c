@@ -1,0 +1,87 @@
+/*
+ * worker.c — op-monitor's worker: once a second it reads which of the
+ * panel's containers run, keeps one log follower per running container,
+ * and samples every one of them and the host; beside it a thread relays
+ * the team event stream and another delivers notifications; every other
+ * tick the alert rules are evaluated. Nothing here holds a FastCGI worker.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "monitor.h"
+
+#define TICK_MS		1000
+#define EVALUATE_EVERY	2	/* ticks between alert evaluations */
+
+/* The running containers of this panel, at most max of them, into w. */
+static enum op_err
+watched_load(struct op_db *db, struct watched *w, size_t max, size_t *n)
+{
+	PGresult	*res = NULL;
+	enum op_err	 er;
+	int		 i;
+
+	*n = 0;
+	er = op_db_exec(db, &res, "SELECT id, team_id, docker_id FROM"
+	    " projects.containers_v WHERE state = 'running' AND docker_id"
+	    " IS NOT NULL ORDER BY id", 0, NULL);
+	if (er != OP_OK)
+		return er;
+	for (i = 0; i < PQntuples(res) && (size_t)i < max; i++) {
+		snprintf(w[i].id, sizeof(w[i].id), "%s", PQgetvalue(res, i, 0));
+		snprintf(w[i].team_id, sizeof(w[i].team_id), "%s",
+		    PQgetvalue(res, i, 1));
+		snprintf(w[i].docker_id, sizeof(w[i].docker_id), "%s",
+		    PQgetvalue(res, i, 2));
+	}
+	*n = (size_t)i;
+	PQclear(res);
+	return OP_OK;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum op_err
+monitor_work(const struct op_service *svc, struct op_db *db,
+    volatile int *stop)
+{
+	static struct watched	 w[FOLLOWERS_MAX];
+	struct followers	*f = NULL;
+	struct sampler		*s = NULL;
+	size_t			 n;
+	int64_t			 start, left;
+	unsigned		 tick = 0;
+	enum op_err		 er;
+
+	if ((er = followers_new(&f)) != OP_OK ||
+	    (er = sampler_new(&s)) != OP_OK ||
+	    (er = relay_start(stop)) != OP_OK ||
+	    (er = notify_start(stop)) != OP_OK)
+		goto out;
+	while (!*stop) {
+		start = now_ms();
+		if (watched_load(db, w, nitems(w), &n) == OP_OK) {
+			followers_sync(f, w, n);
+			(void)sampler_tick(s, db, w, n);
+		}
+		if (++tick % EVALUATE_EVERY == 0)
+			(void)alerts_evaluate(svc, db);	/* logs its failure */
+		left = TICK_MS - (now_ms() - start);
+		if (left > 0 && !*stop)
+			poll(NULL, 0, (int)left);
+	}
+out:
+	/* Followers are threads parked on streams: the process ends them. */
+	(void)f;
+	sampler_free(s);
+	return er;
+}
