@@ -1,21 +1,28 @@
-// run.mjs — run the web suites in order (00_first_run first: it sets the
-// panel up through the UI), one file at a time, and print
-// "web: N passed, N failed".
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+// run.mjs — run the web flows (web.test.mjs puts them in order, in one
+// process sharing one Chromium) and print "web: N passed, N failed".
+// Output streams through as it comes; a run that times out or dies of a
+// signal counts as a failure, never as nothing.
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs'))
-    .sort().map((f) => join(here, f));
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1',
-	'--test-reporter=tap', ...files], { encoding: 'utf8',
-	maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60 * 1000 });
-process.stdout.write(r.stdout ?? '');
-process.stderr.write(r.stderr ?? '');
-const num = (k) => Number((r.stdout.match(new RegExp(`^# ${k} (\\d+)$`,
-	'm')) ?? [])[1] ?? 0);
-const passed = num('pass'), failed = num('fail') + num('cancelled');
-console.log(`web: ${passed} passed, ${failed} failed`);
-process.exit(r.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
+const child = spawn(process.execPath, ['--test', '--test-reporter=tap',
+	join(here, 'web.test.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+let out = '';
+child.stdout.setEncoding('utf8');
+child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+const limit = setTimeout(() => child.kill('SIGKILL'), 10 * 60 * 1000);
+child.on('close', (code, signal) => {
+	clearTimeout(limit);
+	const num = (k) => Number((out.match(new RegExp(`^# ${k} (\\d+)$`,
+	    'm')) ?? [])[1] ?? 0);
+	const passed = num('pass');
+	let failed = num('fail') + num('cancelled');
+	if (signal !== null || (code !== 0 && failed === 0)) {
+		console.log(`web: the run ended early (${signal ?? `exit ${code}`})`);
+		failed += 1;
+	}
+	console.log(`web: ${passed} passed, ${failed} failed`);
+	process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);
+});

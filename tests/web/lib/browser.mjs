@@ -10,21 +10,39 @@ export const BASE = process.env.OP_TEST_URL ?? 'http://127.0.0.1:18480';
 export const DATA = process.env.OP_DATA_DIR ?? '/tmp';
 export const SHOTS = process.env.OP_WEB_SHOTS ?? join(DATA, 'web-screenshots');
 
-export async function launch() {
-	return chromium.launch({
+// One browser for the whole suite (starting Chromium is the slow part);
+// each flow gets contexts of its own, closed by closeAll().
+let browser = null;
+const contexts = new Set();
+
+export function launch() {
+	browser ??= chromium.launch({
 		executablePath: process.env.OP_CHROMIUM ?? '/usr/bin/chromium',
 		args: ['--no-sandbox', '--disable-dev-shm-usage'],
 	});
+	return browser;
+}
+
+export async function closeAll() {
+	for (const c of contexts) await c.close();
+	contexts.clear();
+}
+
+export async function closeBrowser() {
+	await closeAll();
+	if (browser) await (await browser).close();
+	browser = null;
 }
 
 // A fresh browser context (its own cookies) and page; page.problems
 // collects what must never happen.
-export async function open(browser, opts = {}) {
-	const context = await browser.newContext({ baseURL: BASE,
+export async function open(opts = {}) {
+	const context = await (await launch()).newContext({ baseURL: BASE,
 		viewport: opts.viewport ?? { width: 1280, height: 860 },
 		colorScheme: opts.colorScheme ?? 'light' });
+	contexts.add(context);
 	const page = await context.newPage();
-	page.setDefaultTimeout(15000);
+	page.setDefaultTimeout(60000);	// a bound on a loaded machine, not a timing
 	page.problems = [];
 	page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
 	page.on('console', (m) => {

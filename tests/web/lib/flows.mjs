@@ -29,3 +29,19 @@ export async function nav(page, name) {
 	await page.getByRole('navigation', { name: 'Main' })
 	    .getByRole('link', { name, exact: true }).click();
 }
+
+// Clean-up through the API as the page's signed-in user (the CSRF header
+// echoes the cookie, as the app does): status of the call.
+export async function apiAs(page, method, path) {
+	return page.evaluate(async ([m, p]) => {
+		const csrf = document.cookie.match(/(?:^|; )op_csrf=([^;]*)/)?.[1];
+		const r = await fetch(p, { method: m,
+			headers: csrf ? { 'x-csrf-token': csrf } : {} });
+		return r.status;
+	}, [method, path]);
+}
+
+// The project id in the page's address (#/projects/<id>), or null.
+export function projectId(page) {
+	return page.url().match(/#\/projects\/([0-9a-f-]{36})/)?.[1] ?? null;
+}

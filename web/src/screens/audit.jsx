@@ -1,6 +1,6 @@
 // audit.jsx — the audit trail: filters, pages of entries newest first,
 // and the same selection exported as CSV or JSON Lines.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { when, short } from '../format.js';
 import { Page, Empty, Badge } from '../ui/widgets.jsx';
@@ -24,10 +24,12 @@ function exportUrl(f, format) {
 export function Audit({ team, me }) {
 	const [page, setPage] = useState(null);	// {filter, items, next}
 	const [error, setError] = useState(null);
+	const latest = useRef(0);	// only the newest search's answer shows
 	async function search(v) {
-		const f = filters(v, team);
+		const f = filters(v, team), n = ++latest.current;
 		const r = await get('/api/audit/logs', { ...f, limit: 50 });
-		setPage({ filter: f, items: r.items, next: r.next });
+		if (n === latest.current)
+			setPage({ filter: f, items: r.items, next: r.next });
 	}
 	useEffect(() => {	// everything the caller may read, at first
 		search({ scope: me.is_admin ? 'all' : 'team' }).catch(setError);

@@ -105,7 +105,9 @@ function Deployments({ project }) {
 							<td>{short(d.id)}</td><td>{d.kind}</td>
 							<td><Badge state={d.status} />{d.error &&
 							    <span class="muted"> {d.error}</span>}</td>
-							<td><code>{d.image}</code></td><td>{when(d.created_at)}</td>
+							<td><code>{d.image}</code>{d.hostname &&
+							    <div class="muted">{d.hostname}</div>}</td>
+							<td>{when(d.created_at)}</td>
 							<td>{d.status === 'succeeded' && d.previous_image &&
 								<Action class="small" label={`Roll back ${short(d.id)}`}
 								    onClick={async () => { await post(

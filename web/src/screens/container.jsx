@@ -8,6 +8,7 @@ import { command, commandText, ports, portsText, num } from '../defs.js';
 import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { Logs } from './logs.jsx';
+import { Environment } from './environment.jsx';
 
 function Details({ c }) {
 	const rows = [
@@ -80,10 +81,13 @@ export function ContainerDetail({ id }) {
 			</>}>
 				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
 				<Details c={ct} />
-				<Tabs tabs={[['logs', 'Logs'], ['definition', 'Definition']]}
+				<Tabs tabs={[['logs', 'Logs'], ['definition', 'Definition'],
+				    ['env', 'Environment']]}
 				    active={tab} onChange={setTab} />
 				{tab === 'logs' && <Logs container={ct} />}
 				{tab === 'definition' && <Definition c={ct} reload={reload} />}
+				{tab === 'env' && <Environment path={`/api/containers/${id}/env`}
+				    note="The container's own variables, over its project's; it gets a change when it is next recreated." />}
 				{confirm && <Confirm title={`Delete the container ${ct.name}?`}
 				    onClose={() => setConfirm(false)} onConfirm={async () => {
 					await del(`/api/containers/${id}`);

@@ -1,6 +1,6 @@
 // dashboard.jsx — the team at a glance: its projects, its containers by
 // state, what is not running, and how the panel itself is.
-import { get, all } from '../api.js';
+import { all } from '../api.js';
 import { Page, Loaded, useLoad, Empty, Badge } from '../ui/widgets.jsx';
 
 async function overview(team) {

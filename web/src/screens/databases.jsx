@@ -41,6 +41,7 @@ export function Databases({ project }) {
 			<Form label="New database" class="form inline" onSubmit={async (v, f) => {
 				const body = { project_id: project.id, name: v.name, engine: v.engine };
 				if (v.version) body.version = v.version;
+				if (v.image) body.image = v.image;
 				await post('/api/databases', body);
 				f.reset(); reload();
 			}}>
@@ -49,6 +50,8 @@ export function Databases({ project }) {
 					{ENGINES.map((e) => <option key={e} value={e}>{e}</option>)}
 				</Field>
 				<Field name="version" label="Version (optional)" />
+				<Field name="image" label="Image (optional)" spellcheck={false}
+				    hint="Another image of the same engine, such as a mirror's." />
 				<Submit>Create database</Submit>
 			</Form>
 			{doomed && <Confirm title={`Delete the database ${doomed.name}?`}

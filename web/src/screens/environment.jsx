@@ -1,20 +1,20 @@
-// environment.jsx — a project's environment: plain values shown, secret
-// values write-only (the API answers only that they are set).
+// environment.jsx — a project's or a container's own environment: plain
+// values shown, secret values write-only (the API answers only that they
+// are set).
 import { useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { when } from '../format.js';
 import { Loaded, useLoad, Empty, Action } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 
-export function Environment({ project }) {
-	const path = `/api/projects/${project.id}/env`;
+export function Environment({ path, note }) {
 	const [items, error, reload] = useLoad(() => get(path).then((r) => r.items),
-	    [project.id]);
+	    [path]);
 	const [saved, setSaved] = useState(null);
 	return (
 		<>
-			<p class="muted">Every container of the project receives these variables.
-			Secret values are stored encrypted and never shown again.</p>
+			<p class="muted">{note} Secret values are stored encrypted and never
+			shown again.</p>
 			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
 				<Empty>No variables yet.</Empty> :
 				<table class="table">

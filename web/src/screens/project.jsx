@@ -16,6 +16,7 @@ const TABS = [['containers', 'Containers'], ['env', 'Environment'],
 
 function Settings({ project, reload }) {
 	const [confirm, setConfirm] = useState(false);
+	const [volumes, setVolumes] = useState(false);
 	const [saved, setSaved] = useState(false);
 	return (
 		<>
@@ -36,9 +37,15 @@ function Settings({ project, reload }) {
 				Delete project</button>
 			{confirm && <Confirm title={`Delete the project ${project.name}?`}
 			    typed={project.name} onClose={() => setConfirm(false)}
-			    onConfirm={async () => { await del(`/api/projects/${project.id}`);
-			    go('/projects'); }}>
+			    onConfirm={async () => { await del(`/api/projects/${project.id}` +
+			    (volumes ? '?volumes=true' : '')); go('/projects'); }}>
 				<p>Every container of this project is removed. This cannot be undone.</p>
+				<div class="field check">
+					<input id="drop-volumes" type="checkbox" checked={volumes}
+					    onChange={(e) => setVolumes(e.currentTarget.checked)} />
+					<label for="drop-volumes">Also delete its named volumes and the
+					data in them</label>
+				</div>
 			</Confirm>}
 		</>
 	);
@@ -55,7 +62,8 @@ export function ProjectDetail({ id }) {
 				<Tabs tabs={TABS} active={tab} onChange={setTab} />
 				<div role="tabpanel">
 					{tab === 'containers' && <Containers project={p} />}
-					{tab === 'env' && <Environment project={p} />}
+					{tab === 'env' && <Environment path={`/api/projects/${p.id}/env`}
+					    note="Every container of the project receives these variables." />}
 					{tab === 'databases' && <Databases project={p} />}
 					{tab === 'builds' && <Builds project={p} />}
 					{tab === 'settings' && <Settings project={p} reload={reload} />}
