@@ -79,18 +79,26 @@ describe('a project from nothing to a running container', () => {
 		await shot(page, '12-container-error');
 	});
 
-	test('a container runs from an image, with its state and its log', async () => {
+	test('a container runs from an image, with its state and its log live', async () => {
 		const form = page.getByRole('form', { name: 'Run a container' });
 		await form.getByLabel('Name', { exact: true }).fill(CONTAINER);
-		// A shell that ends on SIGTERM, so that Stop does not wait for a kill.
-		await form.getByLabel(/^Command/).fill(['sh', '-c',
-		    `trap 'exit 0' TERM; echo ${MARK}; while :; do sleep 1; done`]
+		// A shell that ends on SIGTERM (so that Stop does not wait for a
+		// kill), printing a line a second after the mark.
+		await form.getByLabel(/^Command/).fill(['sh', '-c', "trap 'exit 0' TERM; " +
+		    `echo ${MARK}; i=0; while :; do sleep 1; i=$((i+1)); echo tick-$i; done`]
 		    .join('\n'));
 		await form.getByRole('button', { name: 'Create container' }).click();
 		await page.getByRole('heading', { name: CONTAINER }).waitFor();
 		await page.locator('.details .badge', { hasText: 'running' }).first()
 		    .waitFor();
-		await page.getByTestId('log').getByText(MARK).waitFor();
+		const log = page.getByTestId('log');
+		await log.getByText(MARK).waitFor();
+		// Then lines arrive live, over the gateway's stream, as printed.
+		await page.getByTestId('log-mode').getByText('live').waitFor();
+		const ticks = async () => Math.max(0, ...(await log.innerText())
+		    .match(/tick-\d+/g)?.map((t) => Number(t.slice(5))) ?? []);
+		const seen = await ticks();
+		await log.getByText(new RegExp(`tick-${seen + 2}$`)).first().waitFor();
 		await shot(page, '13-container');
 	});
 
