@@ -235,6 +235,6 @@ install: all
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" scripts/install.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san web/dist
 
 .PHONY: all unit web deps run test san bench lint install clean

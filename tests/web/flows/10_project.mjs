@@ -127,8 +127,9 @@ describe('a project from nothing to a running container', () => {
 		const want = ['team.created', 'project.created', 'project.env_changed',
 			'container.created', 'container.stopped', 'container.started'];
 		// The trail is written from the event stream: search until it holds
-		// every action (the test's own timeout bounds the wait).
-		for (;;) {
+		// every action (a bounded number of times).
+		for (let tries = 0; ; tries++) {
+			assert.ok(tries < 120, 'the trail never held every action');
 			await form.getByRole('button', { name: 'Search' }).click();
 			await page.locator('table.audit, .empty').first().waitFor();
 			const text = await page.locator('main').innerText();
