@@ -253,7 +253,7 @@ unit: $(UNIT_BINS)
 	@scripts/unit.sh $(UNIT_BINS)
 
 web:
-	@:
+	@scripts/web.sh
 
 deps:
 	@scripts/deps.sh
@@ -282,6 +282,6 @@ install: all
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" scripts/install.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san web/dist
 
 .PHONY: all unit web deps run test san bench lint install clean

@@ -13,8 +13,11 @@ PKGS=(
 	docker.io busybox-static docker-registry apache2-utils
 	git openssh-client openssh-server
 	libnginx-mod-nchan prometheus
-	lego pebble
+	lego pebble chromium
 )
+# The web UI's toolchain comes from the npm registry; NodeSource's nodejs
+# carries npm, Debian's does not.
+command -v npm >/dev/null || PKGS+=(npm)
 
 # The S3-compatible server the backup tests run on loopback: s3rver, at
 # the version pinned in tests/s3/package-lock.json, into the git-ignored

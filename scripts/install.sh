@@ -25,7 +25,7 @@ for s in "${SERVICES[@]}"; do
 done
 install -m 755 "$TOP/$BUILD/bin/op-terminal" "$DESTDIR$PREFIX/bin/"	# not a pool
 cp -R "$TOP/sql/." "$SHARE/sql/"
-cp -R "$TOP/web/." "$SHARE/web/"
+cp -R "$TOP/web/dist/." "$SHARE/web/"
 install -d "$SHARE/templates"
 cp -R "$TOP/templates/." "$SHARE/templates/"
 install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/"

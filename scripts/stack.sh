@@ -198,7 +198,7 @@ stack_nginx() {
 	  [ -n "${OP_TRUSTED_PROXIES:-}" ] && echo "real_ip_header X-Forwarded-For; real_ip_recursive on;"
 	  true; } > "$D/state/realip.conf"
 	mkdir -p "$D/state/tmp"
-	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web \
+	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web/dist \
 	    LISTEN=127.0.0.1 HTTP_PORT=$OP_HTTP_PORT HTTPS_PORT=$OP_HTTPS_PORT \
 	    TLS_CERT=$D/keys/gateway.crt TLS_KEY=$D/keys/gateway.key \
 	    ACME_WEBROOT=$D/acme \

@@ -48,9 +48,10 @@ export OP_TRUSTED_PROXIES=127.0.0.1	# tests play clients at many addresses
 export OP_PG_FSYNC=off
 export OP_TEMPLATES_DIR=$TOP/tests/templates	# images that build offline
 . scripts/stack.sh
+TEST_DATA=$OP_DATA_DIR
 cleanup() {
 	stack_down
-	if [ -z "${OP_TEST_KEEP:-}" ]; then rm -rf "$OP_DATA_DIR"; fi
+	if [ -z "${OP_TEST_KEEP:-}" ]; then rm -rf "$TEST_DATA"; fi
 	rm -rf "$LOGS"
 }
 trap cleanup EXIT
@@ -74,6 +75,27 @@ if stack_up; then
 else
 	echo "the stack did not start"; FAIL=$((FAIL + 1))
 	tail -20 "$OP_DATA_DIR"/log/*.log
+fi
+
+# --- web --------------------------------------------------------------------
+# The UI in headless Chromium. Its first flow is the first-run setup, which
+# a panel allows once: the same stack (binaries, ports) starts again on a
+# fresh data directory beside the integration suites' one.
+echo "== web (the UI in Debian's headless Chromium)"
+stack_down
+export OP_DATA_DIR=$TEST_DATA/web
+if scripts/npm-deps.sh "$TOP/tests/web" && stack_up; then
+	"$TOP/$BUILD/bin/op-auth" setup-token "$OP_DATA_DIR/setup-token" >/dev/null
+	OP_WEB_SHOTS=${OP_TEST_SHOTS:-$OP_DATA_DIR/web-screenshots}
+	export OP_WEB_SHOTS
+	node tests/web/run.mjs > "$LOGS/web.out" 2>&1
+	awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' "$LOGS/web.out" |
+	    grep -v duration_ms | head -100
+	grep -E '^web:' "$LOGS/web.out"
+	echo "screenshots: $OP_WEB_SHOTS"
+	count "$LOGS/web.out"
+else
+	echo "the web stage could not start"; FAIL=$((FAIL + 1))
 fi
 
 # --- systemd units ----------------------------------------------------------

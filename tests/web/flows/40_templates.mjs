@@ -1,0 +1,94 @@
+// A project's life beyond the first container: a template deployed into
+// it, a container's definition changed, the project renamed, and the
+// project deleted behind a typed confirmation.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, closeAll, shot } from '../lib/browser.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, projectId } from '../lib/flows.mjs';
+
+describe('templates, definitions and deletion', () => {
+	const PROJECT = unique('Template project');
+	let page, project;
+
+	before(async () => {
+		page = await open();
+		await signIn(page, ADMIN.email, ADMIN.password);
+		await nav(page, 'Projects');
+		await page.getByLabel('Name').fill(PROJECT);
+		await page.getByRole('button', { name: 'Create project' }).click();
+		await page.getByRole('heading', { name: PROJECT }).waitFor();
+		project = projectId(page);
+	});
+	after(async () => {	// the UI deletes it; this is for when it failed to
+		if (project) await apiAs(page, 'DELETE', `/api/projects/${project}`);
+		await closeAll();
+	});
+
+	test('a template is deployed into the project with its variables', async () => {
+		await nav(page, 'Templates');
+		const card = page.getByRole('listitem').filter({ hasText: 'Static site (test)' });
+		await card.getByRole('button', { name: 'Deploy…' }).click();
+		await card.getByLabel('Project').selectOption({ label: PROJECT });
+		assert.equal(await card.getByLabel('GREETING').inputValue(),
+		    'hello from a template', 'the default is offered');
+		await card.getByLabel('GREETING').fill('hello from the web suite');
+		await shot(page, '40-templates');
+		await card.getByRole('button', { name: /^Deploy Static site/ }).click();
+		await page.getByRole('heading', { name: PROJECT }).waitFor();
+		const row = page.getByRole('row', { name: /site/ });
+		await row.waitFor();
+		assert.match(await row.innerText(), /running/);
+	});
+
+	test("a container's environment is shown and its definition changed", async () => {
+		await page.getByRole('tab', { name: 'Containers' }).click();
+		await page.getByRole('link', { name: 'site', exact: true }).click();
+		await page.getByRole('heading', { name: 'site' }).waitFor();
+		await page.getByTestId('log').getByText(/token=\d+/).waitFor();
+		// The variables landed in its own environment, the generated one
+		// write-only.
+		await page.getByRole('tab', { name: 'Environment' }).click();
+		await page.getByRole('cell', { name: 'TOKEN', exact: true }).waitFor();
+		assert.match(await page.getByRole('row', { name: /TOKEN/ }).innerText(),
+		    /secret · set/);
+		assert.match(await page.getByRole('row', { name: /GREETING/ })
+		    .innerText(), /hello from the web suite/);
+		await page.getByRole('tab', { name: 'Definition' }).click();
+		const form = page.getByRole('form', { name: 'Definition' });
+		await form.getByLabel('Restart policy').selectOption('always');
+		await form.getByLabel('Memory in MB').fill('1');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await form.locator('.field-error').waitFor();	// below the minimum
+		assert.equal(await form.getByLabel('Memory in MB').getAttribute(
+		    'aria-invalid'), 'true');
+		await form.getByLabel('Memory in MB').fill('64');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await page.getByText(/Saved; the container was recreated/).waitFor();
+		const details = page.locator('.details');
+		await details.getByText('always').waitFor();
+		await shot(page, '41-definition');
+	});
+
+	test('the project is renamed, then deleted only once its name is typed', async () => {
+		await page.getByRole('link', { name: '← Project' }).click();
+		await page.getByRole('tab', { name: 'Settings' }).click();
+		const renamed = `${PROJECT} renamed`;
+		await page.getByLabel('Name').fill(renamed);
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page.getByRole('heading', { name: renamed }).waitFor();
+		await page.getByRole('tab', { name: 'Settings' }).click();
+		await page.getByRole('button', { name: 'Delete project' }).click();
+		const dialog = page.getByRole('dialog');
+		const confirm = dialog.getByRole('button', { name: 'Delete' });
+		assert.ok(await confirm.isDisabled(), 'not before the name is typed');
+		await dialog.getByLabel(/Type .* to confirm/).fill(renamed);
+		await shot(page, '42-delete-project');
+		await confirm.click();
+		await page.getByRole('heading', { name: /^Projects of/ }).waitFor();
+		await page.getByRole('table').or(page.getByText('No projects yet')).first()
+		    .waitFor();
+		assert.doesNotMatch(await page.locator('main').innerText(),
+		    new RegExp(renamed));
+		assert.deepEqual(page.problems, []);
+	});
+});

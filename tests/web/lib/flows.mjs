@@ -1,0 +1,47 @@
+// flows.mjs — what a person does often, as the UI offers it.
+import { randomBytes } from 'node:crypto';
+
+export const ADMIN = {
+	email: 'web-admin@openpanel.test',
+	password: 'web admin password 0f the test',
+	name: 'Web Admin',
+};
+
+export function unique(prefix) {
+	return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+// Sign in through the login screen; stops at the second-factor step
+// when the account has one (code given: enter it too).
+export async function signIn(page, email, password, code) {
+	await page.goto('/#/login');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	if (code !== undefined) {
+		await page.getByLabel('Code').fill(code);
+		await page.getByRole('button', { name: 'Verify' }).click();
+	}
+	await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+export async function nav(page, name) {
+	await page.getByRole('navigation', { name: 'Main' })
+	    .getByRole('link', { name, exact: true }).click();
+}
+
+// Clean-up through the API as the page's signed-in user (the CSRF header
+// echoes the cookie, as the app does): status of the call.
+export async function apiAs(page, method, path) {
+	return page.evaluate(async ([m, p]) => {
+		const csrf = document.cookie.match(/(?:^|; )op_csrf=([^;]*)/)?.[1];
+		const r = await fetch(p, { method: m,
+			headers: csrf ? { 'x-csrf-token': csrf } : {} });
+		return r.status;
+	}, [method, path]);
+}
+
+// The project id in the page's address (#/projects/<id>), or null.
+export function projectId(page) {
+	return page.url().match(/#\/projects\/([0-9a-f-]{36})/)?.[1] ?? null;
+}

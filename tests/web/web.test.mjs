@@ -1,0 +1,12 @@
+// web.test.mjs — the web UI's flows, in order, in one process sharing
+// one headless Chromium: the first run sets the panel up through the UI,
+// the others sign in as the admin it made.
+import { after } from 'node:test';
+import { closeBrowser } from './lib/browser.mjs';
+import './flows/00_first_run.mjs';
+import './flows/10_project.mjs';
+import './flows/20_account.mjs';
+import './flows/30_shell.mjs';
+import './flows/40_templates.mjs';
+
+after(closeBrowser);

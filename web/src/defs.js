@@ -1,0 +1,49 @@
+// defs.js — the text forms people type, turned into the API's shapes.
+// Nothing is validated here beyond shape: the API is the judge, and its
+// errors come back beside the field.
+
+// One argument per line; blank → null (the image's own command).
+export function command(text) {
+	const args = text.split('\n').map((s) => s.replace(/\r$/, ''))
+	    .filter((s) => s !== '');
+	return args.length ? args : null;
+}
+
+export function commandText(cmd) {
+	return (cmd ?? []).join('\n');
+}
+
+// "8080", "8080:18080", "53/udp", comma or space separated.
+export function ports(text) {
+	return text.split(/[\s,]+/).filter(Boolean).map((p) => {
+		const [spec, protocol] = p.split('/');
+		const [container, host] = spec.split(':');
+		const out = { container: Number(container) };
+		if (host) out.host = Number(host);
+		if (protocol) out.protocol = protocol;
+		return out;
+	});
+}
+
+export function portsText(list) {
+	return (list ?? []).map((p) => `${p.container}${p.host ? `:${p.host}` :
+	    ''}${p.protocol && p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`)
+	    .join(', ');
+}
+
+// KEY=value lines → {KEY: value}.
+export function envLines(text) {
+	const out = {};
+	for (const line of text.split('\n')) {
+		if (!line.trim()) continue;
+		const i = line.indexOf('=');
+		if (i < 0) out[line.trim()] = '';
+		else out[line.slice(0, i).trim()] = line.slice(i + 1);
+	}
+	return out;
+}
+
+// "" → null, else a number.
+export function num(text) {
+	return text.trim() === '' ? null : Number(text);
+}

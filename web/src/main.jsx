@@ -1,0 +1,31 @@
+// main.jsx — the app: who is signed in decides between the ways in
+// (setup, login) and the shell with every screen.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { whenSignedOut } from './api.js';
+import { applyTheme } from './theme.js';
+import { session, subscribe, loadMe, signedOut } from './session.js';
+import { useRoute, go } from './router.js';
+import { Setup } from './screens/setup.jsx';
+import { Login } from './screens/login.jsx';
+import { Shell } from './screens/shell.jsx';
+
+function App() {
+	const [me, setMe] = useState(session.me);
+	const [failed, setFailed] = useState(null);
+	const path = useRoute();
+	useEffect(() => subscribe((s) => setMe(s.me)), []);
+	useEffect(() => { loadMe().catch(setFailed); }, []);
+	useEffect(() => whenSignedOut(signedOut), []);
+
+	if (failed) return <main class="center"><p class="form-error" role="alert">
+		The panel is unreachable: {failed.message}</p></main>;
+	if (me === undefined) return <main class="center"><p class="muted">Loading…</p></main>;
+	if (path === '/setup') return <Setup />;
+	if (me === null) return <Login />;
+	if (path === '/login') { go('/'); return null; }
+	return <Shell me={me} path={path} />;
+}
+
+applyTheme();
+render(<App />, document.getElementById('app'));

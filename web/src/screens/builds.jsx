@@ -1,0 +1,142 @@
+// builds.jsx — a project's git source, its builds and its deployments:
+// build now, deploy an image, roll back.
+import { useState } from 'preact/hooks';
+import { get, all, post, put, del } from '../api.js';
+import { when, short } from '../format.js';
+import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
+import { Form, Field, Submit } from '../ui/form.jsx';
+import { go } from '../router.js';
+
+function Source({ project }) {
+	const path = `/api/projects/${project.id}/source`;
+	const [src, error, reload] = useLoad(() => get(path).catch((e) => {
+		if (e.code === 'no_source') return null;
+		throw e;
+	}), [project.id]);
+	const [drop, setDrop] = useState(false);
+	return (
+		<Loaded data={src} error={error}>{(s) => (
+			<>
+				<h3>Git source</h3>
+				{!s && <Empty>No git source yet: connect a repository to build from it.</Empty>}
+				<Form label="Git source" onSubmit={async (v) => {
+					const body = { git_url: v.git_url, auto_deploy: v.auto_deploy };
+					for (const k of ['git_ref', 'dockerfile', 'context', 'container',
+					    'health_path'])
+						if (v[k]) body[k] = v[k];
+					if (v.port) body.port = Number(v.port);
+					if (v.token) body.token = v.token;
+					await put(path, body); reload();
+				}}>
+					<div class="grid2">
+						<Field name="git_url" label="Repository URL" value={s?.git_url ?? ''}
+						    required spellcheck={false} />
+						<Field name="git_ref" label="Branch or ref" value={s?.git_ref ?? ''}
+						    placeholder="main" />
+						<Field name="dockerfile" label="Dockerfile" value={s?.dockerfile ?? ''}
+						    placeholder="Dockerfile" />
+						<Field name="context" label="Context" value={s?.context ?? ''}
+						    placeholder="." />
+						<Field name="container" label="Container to deploy" value={s?.container ?? ''} />
+						<Field name="port" label="App port" value={s?.port ?? ''} inputMode="numeric" />
+						<Field name="health_path" label="Health path" value={s?.health_path ?? ''}
+						    placeholder="/" />
+						<Field name="token" label={s?.has_token ? 'Access token (set; type to replace)' :
+						    'Access token (private HTTPS repositories)'} type="password"
+						    autoComplete="off" />
+					</div>
+					<Field name="auto_deploy" label="Deploy every successful build"
+					    type="checkbox" checked={s?.auto_deploy ?? true} />
+					<Submit>{s ? 'Save source' : 'Connect repository'}</Submit>
+				</Form>
+				{s && <p><button type="button" class="small danger"
+				    onClick={() => setDrop(true)}>Disconnect</button></p>}
+				{drop && <Confirm title="Disconnect the git source?" confirm="Disconnect"
+				    onClose={() => setDrop(false)} onConfirm={async () => {
+					await del(path); reload(); }}>
+					<p>Builds from it stop; past builds and deployments stay.</p>
+				</Confirm>}
+			</>)}
+		</Loaded>
+	);
+}
+
+function BuildList({ project }) {
+	const [items, error, reload] = useLoad(() => all('/api/builds',
+	    { project_id: project.id }, 50), [project.id]);
+	return (
+		<>
+			<h3>Builds</h3>
+			<p><Action class="primary" onClick={async () => {
+				const b = await post('/api/builds', { project_id: project.id });
+				go(`/builds/${b.id}`);
+			}}>Build now</Action></p>
+			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
+				<Empty>No builds yet.</Empty> :
+				<table class="table">
+					<thead><tr><th>Build</th><th>Status</th><th>Ref</th><th>Commit</th><th>Trigger</th><th>Created</th></tr></thead>
+					<tbody>{list.map((b) => (
+						<tr key={b.id}>
+							<td><a href={`#/builds/${b.id}`}>{short(b.id)}</a></td>
+							<td><Badge state={b.status} /></td>
+							<td>{b.git_ref}</td><td><code>{short(b.commit)}</code></td>
+							<td>{b.trigger}</td><td>{when(b.created_at)}</td>
+						</tr>))}
+					</tbody>
+				</table>}
+			</Loaded>
+			<button type="button" class="small" onClick={reload}>Refresh</button>
+		</>
+	);
+}
+
+function Deployments({ project }) {
+	const [items, error, reload] = useLoad(() => all('/api/deployments',
+	    { project_id: project.id }, 50), [project.id]);
+	return (
+		<>
+			<h3>Deployments</h3>
+			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
+				<Empty>No deployments yet.</Empty> :
+				<table class="table">
+					<thead><tr><th>Deployment</th><th>Kind</th><th>Status</th><th>Image</th><th>Created</th><th></th></tr></thead>
+					<tbody>{list.map((d) => (
+						<tr key={d.id}>
+							<td>{short(d.id)}</td><td>{d.kind}</td>
+							<td><Badge state={d.status} />{d.error &&
+							    <span class="muted"> {d.error}</span>}</td>
+							<td><code>{d.image}</code>{d.hostname &&
+							    <div class="muted">{d.hostname}</div>}</td>
+							<td>{when(d.created_at)}</td>
+							<td>{d.status === 'succeeded' && d.previous_image &&
+								<Action class="small" label={`Roll back ${short(d.id)}`}
+								    onClick={async () => { await post(
+								    `/api/deployments/${d.id}/rollback`); reload(); }}>
+									Roll back</Action>}</td>
+						</tr>))}
+					</tbody>
+				</table>}
+			</Loaded>
+			<Form label="Deploy an image" class="form inline" onSubmit={async (v, f) => {
+				await post('/api/deployments', { project_id: project.id,
+				    image: v.image });
+				f.reset(); reload();
+			}}>
+				<Field name="image" label="Deploy an image" required spellcheck={false}
+				    placeholder="registry.example.com/app:1.2" />
+				<Submit>Deploy</Submit>
+			</Form>
+			<button type="button" class="small" onClick={reload}>Refresh</button>
+		</>
+	);
+}
+
+export function Builds({ project }) {
+	return (
+		<>
+			<Source project={project} />
+			<BuildList project={project} />
+			<Deployments project={project} />
+		</>
+	);
+}

@@ -1,0 +1,102 @@
+// container.jsx — one container: state and details, start/stop/restart,
+// its definition, its log, deletion.
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, put, del } from '../api.js';
+import { go } from '../router.js';
+import { when, short } from '../format.js';
+import { command, commandText, ports, portsText, num } from '../defs.js';
+import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widgets.jsx';
+import { Form, Field, Submit } from '../ui/form.jsx';
+import { Logs } from './logs.jsx';
+import { Environment } from './environment.jsx';
+
+function Details({ c }) {
+	const rows = [
+		['State', <Badge state={c.state} />],
+		['Health', c.health ? <Badge state={c.health} /> : '—'],
+		['Exit code', c.exit_code ?? '—'],
+		['Image', <code>{c.image}</code>],
+		['Engine id', <code>{short(c.docker_id)}</code>],
+		['Published', c.published.length ? c.published.map((p) =>
+		    `${p.host_ip}:${p.host} → ${p.container}/${p.protocol}`).join(', ') : '—'],
+		['Restart', c.restart],
+		['Started', when(c.started_at)],
+		['Finished', when(c.finished_at)],
+		['Created', when(c.created_at)],
+	];
+	return <dl class="details">{rows.map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}</dl>;
+}
+
+function Definition({ c, reload }) {
+	const [saved, setSaved] = useState(false);
+	return (
+		<Form label="Definition" onSubmit={async (v) => {
+			await put(`/api/containers/${c.id}`, { image: v.image,
+			    command: command(v.command), ports: ports(v.ports),
+			    restart: v.restart, cpus: num(v.cpus),
+			    memory_mb: num(v.memory_mb) });
+			setSaved(true); reload();
+		}}>
+			{saved && <p role="status" class="ok">Saved; the container was
+				recreated with the new definition.</p>}
+			<Field name="image" label="Image" value={c.image} required spellcheck={false} />
+			<Field name="command" label="Command (one argument per line)" as="textarea"
+			    rows={3} value={commandText(c.command)} spellcheck={false} />
+			<div class="grid2">
+				<Field name="ports" label="Ports" value={portsText(c.ports)} />
+				<Field name="restart" label="Restart policy" as="select" value={c.restart}>
+					{['unless-stopped', 'always', 'on-failure', 'no'].map((r) =>
+					    <option key={r} value={r}>{r}</option>)}
+				</Field>
+				<Field name="cpus" label="CPUs" value={c.cpus ?? ''} inputMode="decimal" />
+				<Field name="memory_mb" label="Memory in MB" value={c.memory_mb ?? ''}
+				    inputMode="numeric" />
+			</div>
+			<Submit>Save definition</Submit>
+		</Form>
+	);
+}
+
+export function ContainerDetail({ id }) {
+	const [tab, setTab] = useState('logs');
+	const [confirm, setConfirm] = useState(false);
+	const [c, error, reload] = useLoad(() => get(`/api/containers/${id}`), [id]);
+	useEffect(() => {	// the state as the engine reports it, kept fresh
+		if (tab !== 'logs') return undefined;
+		const t = setInterval(reload, 5000);
+		return () => clearInterval(t);
+	}, [reload, tab]);
+	const act = (verb) => async () => {
+		await post(`/api/containers/${id}/${verb}`);
+		reload();
+	};
+	return (
+		<Loaded data={c} error={error}>{(ct) => (
+			<Page title={ct.name} actions={<>
+				<Action onClick={act('start')} disabled={ct.state === 'running'}>Start</Action>
+				<Action onClick={act('stop')} disabled={ct.state !== 'running' &&
+				    ct.state !== 'restarting'}>Stop</Action>
+				<Action onClick={act('restart')}>Restart</Action>
+				<button type="button" class="danger" onClick={() => setConfirm(true)}>Delete</button>
+			</>}>
+				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
+				<Details c={ct} />
+				<Tabs tabs={[['logs', 'Logs'], ['definition', 'Definition'],
+				    ['env', 'Environment']]}
+				    active={tab} onChange={setTab} />
+				{tab === 'logs' && <Logs container={ct} />}
+				{tab === 'definition' && <Definition c={ct} reload={reload} />}
+				{tab === 'env' && <Environment path={`/api/containers/${id}/env`}
+				    note="The container's own variables, over its project's; it gets a change when it is next recreated." />}
+				{confirm && <Confirm title={`Delete the container ${ct.name}?`}
+				    onClose={() => setConfirm(false)} onConfirm={async () => {
+					await del(`/api/containers/${id}`);
+					go(`/projects/${ct.project_id}`);
+				    }}>
+					<p>The container is stopped and removed; its named volumes stay
+					with the project.</p>
+				</Confirm>}
+			</Page>)}
+		</Loaded>
+	);
+}

@@ -1,0 +1,58 @@
+// session.js — who is signed in, and which of their teams the screens
+// are looking at. Kept in memory; the team choice (an id, not a
+// credential) survives a reload in sessionStorage.
+import { get, post } from './api.js';
+
+const listeners = new Set();
+export const session = { me: undefined, team: null };
+
+function emit() { for (const fn of listeners) fn(session); }
+
+export function subscribe(fn) {
+	listeners.add(fn);
+	return () => listeners.delete(fn);
+}
+
+// Ask the API who we are: null when not signed in.
+export async function loadMe() {
+	try {
+		session.me = await get('/api/auth/me');
+	} catch (e) {
+		if (e.status !== 401) throw e;
+		session.me = null;
+	}
+	const saved = sessionStorage.getItem('op_team');
+	const teams = session.me?.teams ?? [];
+	session.team = teams.find((t) => t.id === saved) ?? teams[0] ?? null;
+	emit();
+	return session.me;
+}
+
+export function chooseTeam(id) {
+	session.team = session.me?.teams.find((t) => t.id === id) ?? null;
+	if (session.team) sessionStorage.setItem('op_team', id);
+	emit();
+}
+
+export async function signOut() {
+	try { await post('/api/auth/logout'); } catch { /* already gone */ }
+	session.me = null;
+	session.team = null;
+	emit();
+}
+
+export function signedOut() {
+	if (session.me === null) return;
+	session.me = null;
+	emit();
+}
+
+// The caller's role in a team, or null.
+export function roleIn(teamId) {
+	return session.me?.teams.find((t) => t.id === teamId)?.role ?? null;
+}
+
+const RANK = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+export function atLeast(role, want) {
+	return role != null && RANK[role] >= RANK[want];
+}
