@@ -6,6 +6,7 @@
 #define MONITOR_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "openpanel.h"
 
@@ -85,6 +86,18 @@ struct host_sample {
 	uint64_t	net_rx, net_tx;		/* bytes, all but lo */
 };
 enum op_err	host_read(struct host_sample *);
+
+/* A container's counters from its cgroup and network namespace
+ * (cgroup.c): OP_ENOTFOUND when this host does not show them. */
+struct cgroup_sample {
+	uint64_t	cpu_ns;
+	uint64_t	mem, mem_limit;
+	uint64_t	net_rx, net_tx;
+	uint64_t	blk_read, blk_write;
+	uint64_t	pids;
+};
+enum op_err	cgroup_read(const char *docker_id, pid_t pid,
+		    struct cgroup_sample *);
 const char	*host_disk_path(void);
 
 #endif /* MONITOR_H */
