@@ -39,6 +39,9 @@ enum op_err	channels_deliveries(struct op_req *);
  */
 enum op_err	monitor_owner(struct op_req *, const char *table,
 		    enum op_action, const char **team);
+/* GET …?team_id=: every row sql answers for that team ($1), for any of
+ * its members, as a list (owner.c). */
+enum op_err	monitor_team_list(struct op_req *, const char *sql);
 
 /* The worker: followers, sampler, event relay (worker.c). */
 enum op_err	monitor_work(const struct op_service *, struct op_db *,
