@@ -65,7 +65,7 @@ api DELETE "/api/projects/$project" >/dev/null || true
 	echo "| no container | $idle_cpu |"
 	echo "| $WATCH_N containers sampled every second, logs followed | $watch_cpu |"
 	echo
-	echo "One subscriber on one container's metrics channel received $samples samples taken in that window (one a second is $WATCH_SECONDS)."
+	echo "One subscriber on one container's metrics channel received $samples samples taken from the start of that window until it stopped listening, a few seconds after its end (one a second would be a little over $WATCH_SECONDS)."
 	echo "Pools, workers and the gateway, user + system time; $(nproc)-core machine, shared; $(date -u +%FT%TZ)."
 } | tee bench/results/monitor.md
 printf '{"containers": %s, "seconds": %s, "cpu_pct_idle": %s, "cpu_pct_watching": %s, "samples_received": %s}\n' \
