@@ -139,6 +139,7 @@ MONITOR_SRCS = \
 	fcgi/monitor/alerts.c	\
 	fcgi/monitor/channels.c	\
 	fcgi/monitor/host.c	\
+	fcgi/monitor/cgroup.c	\
 	fcgi/monitor/worker.c	\
 	fcgi/monitor/follow.c	\
 	fcgi/monitor/sample.c	\

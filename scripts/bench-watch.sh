@@ -50,9 +50,13 @@ sleep 5	# the worker picks them all up
 curl -sN -H "Authorization: Bearer $TOKEN" -H 'Accept: text/event-stream' \
     "$B/api/live/metrics/$first" > "$OP_DATA_DIR/watch.sse" &
 sub=$!
+since=$(date -u +%FT%T)
 watch_cpu=$(panel_cpu)
 kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null
-samples=$(grep -c '^data: ' "$OP_DATA_DIR/watch.sse" || true)
+# Samples taken in the window (not those the channel kept from before).
+samples=$(sed -n 's/^data: //p' "$OP_DATA_DIR/watch.sse" | python3 -c "
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l).get('time', '') >= '$since'))")
 api DELETE "/api/projects/$project" >/dev/null || true
 
 {
@@ -61,7 +65,7 @@ api DELETE "/api/projects/$project" >/dev/null || true
 	echo "| no container | $idle_cpu |"
 	echo "| $WATCH_N containers sampled every second, logs followed | $watch_cpu |"
 	echo
-	echo "One subscriber on one container's metrics channel received $samples samples in that window."
+	echo "One subscriber on one container's metrics channel received $samples samples taken from the start of that window until it stopped listening, a few seconds after its end (one a second would be a little over $WATCH_SECONDS)."
 	echo "Pools, workers and the gateway, user + system time; $(nproc)-core machine, shared; $(date -u +%FT%TZ)."
 } | tee bench/results/monitor.md
 printf '{"containers": %s, "seconds": %s, "cpu_pct_idle": %s, "cpu_pct_watching": %s, "samples_received": %s}\n' \

@@ -88,31 +88,14 @@ out:
 	return er;
 }
 
-static const struct op_field list_fields[] = {
-	{ "team_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
-};
-
 /* GET /api/alerts?team_id= */
 enum op_err
 alerts_list(struct op_req *r)
 {
-	struct op_value	 v[nitems(list_fields)];
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	enum op_err	 er;
-
-	if ((er = op_fields_query(r, list_fields, nitems(list_fields), v)) !=
-	    OP_OK || (er = op_team_authorize(r, v[0].s, OP_ACT_READ, &role)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_execv(r->db, &res, "SELECT " RULE_COLUMNS ", (SELECT"
+	return monitor_team_list(r, "SELECT " RULE_COLUMNS ", (SELECT"
 	    " count(*) FROM monitor.rule_states s WHERE s.rule_id = r.id AND"
 	    " s.firing_since IS NOT NULL) AS firing FROM monitor.rules r"
-	    " WHERE team_id = $1 ORDER BY name", v[0].s)) != OP_OK)
-		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, PQntuples(res), NULL));
-	PQclear(res);
-	return er;
+	    " WHERE team_id = $1 ORDER BY name");
 }
 
 enum { F_TEAM, F_NAME, F_KIND, F_CONTAINER, F_THRESHOLD, F_FOR,

@@ -60,30 +60,12 @@ target_pick(struct op_req *r, const char *kind, const struct op_value *url,
 	return OP_OK;
 }
 
-static const struct op_field list_fields[] = {
-	{ "team_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
-};
-
 /* GET /api/notification-channels?team_id= */
 enum op_err
 channels_list(struct op_req *r)
 {
-	struct op_value	 v[nitems(list_fields)];
-	PGresult	*res = NULL;
-	enum op_role	 role;
-	enum op_err	 er;
-
-	if ((er = op_fields_query(r, list_fields, nitems(list_fields), v)) !=
-	    OP_OK || (er = op_team_authorize(r, v[0].s, OP_ACT_READ, &role)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_execv(r->db, &res, "SELECT " CHANNEL_COLUMNS " FROM"
-	    " monitor.channels WHERE team_id = $1 ORDER BY name", v[0].s)) !=
-	    OP_OK)
-		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, PQntuples(res), NULL));
-	PQclear(res);
-	return er;
+	return monitor_team_list(r, "SELECT " CHANNEL_COLUMNS " FROM"
+	    " monitor.channels WHERE team_id = $1 ORDER BY name");
 }
 
 static enum op_err

@@ -6,6 +6,7 @@
 #define MONITOR_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "openpanel.h"
 
@@ -38,6 +39,9 @@ enum op_err	channels_deliveries(struct op_req *);
  */
 enum op_err	monitor_owner(struct op_req *, const char *table,
 		    enum op_action, const char **team);
+/* GET …?team_id=: every row sql answers for that team ($1), for any of
+ * its members, as a list (owner.c). */
+enum op_err	monitor_team_list(struct op_req *, const char *sql);
 
 /* The worker: followers, sampler, event relay (worker.c). */
 enum op_err	monitor_work(const struct op_service *, struct op_db *,
@@ -85,6 +89,18 @@ struct host_sample {
 	uint64_t	net_rx, net_tx;		/* bytes, all but lo */
 };
 enum op_err	host_read(struct host_sample *);
+
+/* A container's counters from its cgroup and network namespace
+ * (cgroup.c): OP_ENOTFOUND when this host does not show them. */
+struct cgroup_sample {
+	uint64_t	cpu_ns;
+	uint64_t	mem, mem_limit;
+	uint64_t	net_rx, net_tx;
+	uint64_t	blk_read, blk_write;
+	uint64_t	pids;
+};
+enum op_err	cgroup_read(const char *docker_id, pid_t pid,
+		    struct cgroup_sample *);
 const char	*host_disk_path(void);
 
 #endif /* MONITOR_H */

@@ -1,6 +1,6 @@
 /*
  * owner.c — whose is an alert rule or a notification channel: the one
- * check every handler of them starts with.
+ * check every handler of them starts with; and a team's list of them.
  */
 #include "monitor.h"
 
@@ -34,4 +34,25 @@ monitor_owner(struct op_req *r, const char *table, enum op_action act,
 		*team = op_req_strdup(r, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return er == OP_OK && *team == NULL ? OP_ENOMEM : er;
+}
+
+static const struct op_field team_fields[] = {
+	{ "team_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
+};
+
+enum op_err
+monitor_team_list(struct op_req *r, const char *sql)
+{
+	struct op_value	 v[nitems(team_fields)];
+	PGresult	*res = NULL;
+	enum op_role	 role;
+	enum op_err	 er;
+
+	if ((er = op_fields_query(r, team_fields, nitems(team_fields), v)) !=
+	    OP_OK || (er = op_team_authorize(r, v[0].s, OP_ACT_READ, &role)) !=
+	    OP_OK || (er = op_db_execv(r->db, &res, sql, v[0].s)) != OP_OK)
+		return er;
+	er = op_reply_json(r, 200, op_db_page_json(res, PQntuples(res), NULL));
+	PQclear(res);
+	return er;
 }

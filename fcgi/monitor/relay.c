@@ -1,7 +1,8 @@
 /*
  * relay.c — the team event stream, live: a thread reads op:events in a
  * consumer group of its own ("monitor") and publishes each event that
- * belongs to a team to the channel events/<team_id>. Live data is a view,
+ * belongs to a team to the channel events/<team_id>; a build or backup
+ * failure also fires the team's rules of that kind. Live data is a view,
  * not the record (the trail is op-audit's), so entries are read with
  * NOACK and a new group starts at the stream's end: nothing is replayed.
  */
@@ -28,26 +29,72 @@ group_ensure(redisContext *rc)
 	return op_redis_group_ensure(rc, STREAM, GROUP, "$");
 }
 
-/* Publish an event (its JSON text) to its team's channel, if it has one. */
+/* Rules of the kind an event type fires (build.failed, backup.failed). */
+static const struct {
+	const char	*type;
+	const char	*kind;
+} failures[] = {
+	{ "build.failed", "build_failed" },
+	{ "backup.failed", "backup_failed" },
+};
+
+/*
+ * A failure event fires the team's enabled rules of its kind: one
+ * delivery per channel, once per event (its id is in the dedup key).
+ * There is nothing to resolve: the next failure fires again.
+ */
 static void
-event_publish(const char *text)
+event_alert(struct op_db *db, json_t *ev, const char *text)
+{
+	const char	*type = json_string_value(json_object_get(ev, "type"));
+	size_t		 i;
+
+	for (i = 0; type != NULL && i < nitems(failures); i++)
+		if (strcmp(type, failures[i].type) == 0)
+			break;
+	if (type == NULL || i == nitems(failures) || db == NULL)
+		return;
+	(void)op_db_execv(db, NULL, "INSERT INTO monitor.deliveries"
+	    " (channel_id, rule_id, dedup_key, status, payload) SELECT ch, r.id,"
+	    " r.id || ':' || ch || ':' || ($1::jsonb ->> 'id'), 'firing',"
+	    " jsonb_build_object('status', 'firing', 'team_id', r.team_id,"
+	    " 'rule', jsonb_build_object('id', r.id, 'name', r.name, 'kind',"
+	    " r.kind, 'threshold', NULL), 'subject', $1::jsonb #>> '{subject,id}',"
+	    " 'subject_name', $1::jsonb #>> '{subject,kind}', 'value', NULL,"
+	    " 'since', $1::jsonb ->> 'time', 'event', $1::jsonb, 'summary',"
+	    " 'FIRING: ' || r.name || ' (' || r.kind || ') on ' ||"
+	    " COALESCE($1::jsonb #>> '{subject,kind}', '') || ' ' ||"
+	    " COALESCE($1::jsonb #>> '{subject,id}', '')) FROM monitor.rules r,"
+	    " unnest(r.channel_ids) AS ch WHERE r.enabled AND r.kind = $2 AND"
+	    " r.team_id = ($1::jsonb ->> 'team_id')::uuid"
+	    " ON CONFLICT (dedup_key) DO NOTHING", text, failures[i].kind);
+}
+
+/* Publish an event (its JSON text) to its team's channel, if it has one,
+ * and fire the rules a failure event fires. */
+static void
+event_publish(struct op_db *db, const char *text)
 {
 	json_t		*ev;
 	const char	*team;
 	char		 channel[64];
+	const char	*why;
 
 	if ((ev = json_loads(text, 0, NULL)) == NULL)
 		return;
 	team = json_string_value(json_object_get(ev, "team_id"));
-	if (team != NULL && snprintf(channel, sizeof(channel), "events/%s",
-	    team) < (int)sizeof(channel))
+	if (team != NULL && op_valid_uuid(team, &why) == OP_OK &&
+	    snprintf(channel, sizeof(channel), "events/%s", team) <
+	    (int)sizeof(channel)) {
 		(void)op_live_publish(channel, text, strlen(text));
+		event_alert(db, ev, text);
+	}
 	json_decref(ev);
 }
 
 /* Each entry of a list: its "event" field published. */
 static void
-entries_publish(redisReply *list)
+entries_publish(struct op_db *db, redisReply *list)
 {
 	const char	*ev;
 	size_t		 i;
@@ -55,11 +102,11 @@ entries_publish(redisReply *list)
 	for (i = 0; list != NULL && i < list->elements; i++)
 		if ((ev = op_redis_entry_field(list->element[i], "event")) !=
 		    NULL)
-			event_publish(ev);
+			event_publish(db, ev);
 }
 
 static enum op_err
-relay_read(redisContext *rc, const char *me)
+relay_read(redisContext *rc, struct op_db *db, const char *me)
 {
 	const char	*argv[] = { "XREADGROUP", "GROUP", GROUP, me, "COUNT",
 	    BATCH, "BLOCK", BLOCK_MS, "NOACK", "STREAMS", STREAM, ">" };
@@ -75,7 +122,7 @@ relay_read(redisContext *rc, const char *me)
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 &&
 	    (s = rep->element[0])->type == REDIS_REPLY_ARRAY &&
 	    s->elements == 2)
-		entries_publish(s->element[1]);
+		entries_publish(db, s->element[1]);
 	freeReplyObject(rep);
 	return OP_OK;
 }
@@ -87,9 +134,14 @@ relay_main(void *arg)
 {
 	volatile int	*stop = relay_stop;
 	redisContext	*rc = NULL;
-	char		 me[128], host[64];
+	struct op_db	*db = NULL;
+	char		 me[128], host[64], conninfo[1024];
 
 	(void)arg;
+	/* Its own connection, for the rules failure events fire. */
+	if (op_db_conninfo("monitor", conninfo, sizeof(conninfo)) != OP_OK ||
+	    op_db_open(conninfo, &db) != OP_OK)
+		db = NULL;
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -106,11 +158,12 @@ relay_main(void *arg)
 				continue;
 			}
 		}
-		if (relay_read(rc, me) != OP_OK)
+		if (relay_read(rc, db, me) != OP_OK)
 			poll(NULL, 0, 1000);
 	}
 	if (rc != NULL)
 		redisFree(rc);
+	op_db_close(db);
 	return NULL;
 }
 

@@ -1,11 +1,14 @@
 /*
  * sample.c — once a tick, the resource use of every running container
- * (one one-shot stats call each: never a stats stream per container) and
+ * (one one-shot stats call each, a few at a time: never a stats stream
+ * per container) and
  * of the host. Each container's sample goes live to metrics/<id>; the
  * latest of each is stored for /api/metrics; and every metric is folded
  * into one-minute rollups, written when the minute ends, pruned past
  * OP_MONITOR_HISTORY_DAYS.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +21,15 @@
 #define ACC_MAX		((FOLLOWERS_MAX + 1) * 6)
 #define PRUNE_EVERY	3600
 #define FLUSH_EVERY	10	/* seconds: the minute so far is written */
+#define SAMPLERS	4	/* stats calls in flight at once */
 
 /* What the last sample of a container was, for rates. */
 struct prev {
-	char	id[37];
-	double	cpu_ns, system_ns;
+	char	 id[37];
+	char	 docker_id[72];	/* of the pid below */
+	pid_t	 pid;		/* its init process, for its network */
+	double	 cpu_ns;	/* CPU time at the last sample */
+	int64_t	 wall_ns;	/* and when it was taken */
 };
 
 /* One metric of one subject, over the current minute. */
@@ -35,7 +42,7 @@ struct acc {
 };
 
 struct sampler {
-	struct op_docker	*docker;
+	struct op_docker	*docker[SAMPLERS];
 	struct prev		 prev[FOLLOWERS_MAX];
 	size_t			 nprev;
 	struct host_sample	 host_prev;
@@ -50,15 +57,17 @@ enum op_err
 sampler_new(struct sampler **out)
 {
 	struct sampler	*s;
+	size_t		 i;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return OP_ENOMEM;
-	if (op_docker_open(op_config_get("OP_DOCKER_SOCKET",
-	    "/var/run/docker.sock"), &s->docker) != OP_OK) {
-		free(s);
-		return OP_EUNAVAIL;
-	}
+	for (i = 0; i < SAMPLERS; i++)
+		if (op_docker_open(op_config_get("OP_DOCKER_SOCKET",
+		    "/var/run/docker.sock"), &s->docker[i]) != OP_OK) {
+			sampler_free(s);
+			return OP_EUNAVAIL;
+		}
 	*out = s;
 	return OP_OK;
 }
@@ -66,9 +75,12 @@ sampler_new(struct sampler **out)
 void
 sampler_free(struct sampler *s)
 {
+	size_t	i;
+
 	if (s == NULL)
 		return;
-	op_docker_close(s->docker);
+	for (i = 0; i < SAMPLERS; i++)
+		op_docker_close(s->docker[i]);
 	free(s);
 }
 
@@ -199,59 +211,140 @@ blkio_sum(json_t *list, const char *op)
 	return sum;
 }
 
-/*
- * The engine's one-shot stats of a container as our sample row, rates
- * from the previous one. NULL when the engine has none (it just stopped).
- */
-static json_t *
-container_sample(struct sampler *s, const struct watched *w)
+static int64_t
+wall_ns(void)
 {
-	json_t		*st = NULL, *nets, *n, *row = NULL;
-	struct prev	*p;
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Percent of one CPU used since the previous sample p; p moves on. */
+static double
+cpu_rate(struct prev *p, double cpu_ns)
+{
+	int64_t	now = wall_ns();
+	double	pct = 0;
+
+	if (p == NULL)
+		return 0;
+	if (p->wall_ns > 0 && now > p->wall_ns && cpu_ns >= p->cpu_ns)
+		pct = (cpu_ns - p->cpu_ns) / (double)(now - p->wall_ns) * 100.0;
+	p->cpu_ns = cpu_ns;
+	p->wall_ns = now;
+	return pct;
+}
+
+/* The sample row of a container. */
+static json_t *
+sample_row(const struct watched *w, double pct,
+    const struct cgroup_sample *c)
+{
+	char		 when[40];
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I}", "time", when,
+	    "container_id", w->id, "team_id", w->team_id, "cpu_percent", pct,
+	    "cpu_seconds", (double)c->cpu_ns / 1e9,
+	    "mem_bytes", (json_int_t)c->mem,
+	    "mem_limit", (json_int_t)c->mem_limit,
+	    "net_rx_bytes", (json_int_t)c->net_rx,
+	    "net_tx_bytes", (json_int_t)c->net_tx,
+	    "blk_read_bytes", (json_int_t)c->blk_read,
+	    "blk_write_bytes", (json_int_t)c->blk_write,
+	    "pids", (json_int_t)c->pids);
+}
+
+/* The engine's one-shot stats, when the cgroup files are not to be had. */
+static enum op_err
+engine_stats(struct op_docker *d, const struct watched *w,
+    struct cgroup_sample *c)
+{
+	json_t		*st = NULL, *nets, *n;
 	const char	*k;
 	char		 path[160];
 	long		 status;
-	double		 cpu, sys, pct = 0, rx = 0, tx = 0, mem;
+	double		 mem;
 
+	memset(c, 0, sizeof(*c));
 	snprintf(path, sizeof(path), "/containers/%s/stats?stream=false"
 	    "&one-shot=true", w->docker_id);
-	if (op_docker_call(s->docker, "GET", path, NULL, STATS_MS, &status,
-	    &st) != OP_OK || status != 200 || !json_is_object(st))
-		goto out;
-	cpu = num(st, "cpu_stats.cpu_usage.total_usage");
-	sys = num(st, "cpu_stats.system_cpu_usage");
-	if ((p = prev_find(s, w->id)) != NULL) {
-		if (p->system_ns > 0 && sys > p->system_ns && cpu >= p->cpu_ns)
-			pct = (cpu - p->cpu_ns) / (sys - p->system_ns) *
-			    num(st, "cpu_stats.online_cpus") * 100.0;
-		p->cpu_ns = cpu;
-		p->system_ns = sys;
+	if (op_docker_call(d, "GET", path, NULL, STATS_MS, &status, &st) !=
+	    OP_OK || status != 200 || !json_is_object(st)) {
+		json_decref(st);
+		return OP_EUNAVAIL;
 	}
+	c->cpu_ns = (uint64_t)num(st, "cpu_stats.cpu_usage.total_usage");
 	nets = json_object_get(st, "networks");
 	json_object_foreach(nets, k, n) {
-		rx += num(n, "rx_bytes");
-		tx += num(n, "tx_bytes");
+		c->net_rx += (uint64_t)num(n, "rx_bytes");
+		c->net_tx += (uint64_t)num(n, "tx_bytes");
 	}
 	/* Memory in use, without the page cache the kernel can drop. */
 	mem = num(st, "memory_stats.usage") -
 	    num(st, "memory_stats.stats.total_inactive_file") -
 	    num(st, "memory_stats.stats.inactive_file");
-	row = json_pack("{s:s, s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I}", "container_id", w->id, "team_id", w->team_id,
-	    "cpu_percent", pct, "cpu_seconds", cpu / 1e9,
-	    "mem_bytes", (json_int_t)(mem > 0 ? mem : 0),
-	    "mem_limit", (json_int_t)num(st, "memory_stats.limit"),
-	    "net_rx_bytes", (json_int_t)rx, "net_tx_bytes", (json_int_t)tx,
-	    "blk_read_bytes", (json_int_t)blkio_sum(json_object_get(
-	    json_object_get(st, "blkio_stats"), "io_service_bytes_recursive"),
-	    "read"),
-	    "blk_write_bytes", (json_int_t)blkio_sum(json_object_get(
-	    json_object_get(st, "blkio_stats"), "io_service_bytes_recursive"),
-	    "write"),
-	    "pids", (json_int_t)num(st, "pids_stats.current"));
-out:
+	c->mem = mem > 0 ? (uint64_t)mem : 0;
+	c->mem_limit = (uint64_t)num(st, "memory_stats.limit");
+	c->blk_read = (uint64_t)blkio_sum(json_object_get(json_object_get(st,
+	    "blkio_stats"), "io_service_bytes_recursive"), "read");
+	c->blk_write = (uint64_t)blkio_sum(json_object_get(json_object_get(st,
+	    "blkio_stats"), "io_service_bytes_recursive"), "write");
+	c->pids = (uint64_t)num(st, "pids_stats.current");
 	json_decref(st);
-	return row;
+	return OP_OK;
+}
+
+/* The pid of a container's init process, asked of the engine once per
+ * container (and again after it was recreated or restarted). */
+static void
+pid_learn(struct op_docker *d, struct prev *p, const struct watched *w)
+{
+	json_t	*in = NULL;
+	char	 path[160];
+	long	 status;
+
+	if (p->pid > 0 && strcmp(p->docker_id, w->docker_id) == 0)
+		return;
+	p->pid = 0;
+	snprintf(p->docker_id, sizeof(p->docker_id), "%s", w->docker_id);
+	snprintf(path, sizeof(path), "/containers/%s/json", w->docker_id);
+	if (op_docker_call(d, "GET", path, NULL, STATS_MS, &status, &in) ==
+	    OP_OK && status == 200)
+		p->pid = (pid_t)json_integer_value(json_object_get(
+		    json_object_get(in, "State"), "Pid"));
+	json_decref(in);
+}
+
+/*
+ * A container's sample row: from its cgroup when this host shows it,
+ * else from the engine's one-shot stats; the CPU rate from the previous
+ * sample p (updated; NULL: none). NULL when there is none (it just
+ * stopped). Runs in the sampling threads: it touches only its own handle
+ * d and its container's p.
+ */
+static json_t *
+container_sample(struct op_docker *d, struct prev *p, const struct watched *w)
+{
+	struct cgroup_sample	c;
+
+	if (p != NULL)
+		pid_learn(d, p, w);
+	if (p == NULL || cgroup_read(w->docker_id, p->pid, &c) != OP_OK) {
+		if (p != NULL)
+			p->pid = 0;	/* restarted, maybe: ask again */
+		if (engine_stats(d, w, &c) != OP_OK)
+			return NULL;
+	}
+	return sample_row(w, cpu_rate(p, (double)c.cpu_ns), &c);
 }
 
 /* Live, and into the minute's rollups. */
@@ -346,11 +439,67 @@ prev_keep(struct sampler *s, const struct watched *w, size_t n)
 	s->nprev = kept;
 }
 
+/* One share of a tick's containers, sampled by one thread. */
+struct share {
+	struct op_docker	 *docker;
+	const struct watched	 *w;
+	struct prev		**prev;
+	json_t			**rows;
+	size_t			  from, to;
+	pthread_t		  thread;
+};
+
+static void *
+share_main(void *arg)
+{
+	struct share	*sh = arg;
+	size_t		 i;
+
+	for (i = sh->from; i < sh->to; i++)
+		sh->rows[i] = container_sample(sh->docker, sh->prev[i],
+		    &sh->w[i]);
+	return NULL;
+}
+
+/* Sample w[0..n) into rows[], SAMPLERS calls at a time: the engine takes
+ * tens of milliseconds over each, so one after another would not fit 50
+ * containers in a second. */
+static void
+containers_sample(struct sampler *s, const struct watched *w, size_t n,
+    json_t **rows)
+{
+	struct share	 sh[SAMPLERS];
+	struct prev	*prev[FOLLOWERS_MAX];
+	sigset_t	 block, old;
+	size_t		 i, k, per = (n + SAMPLERS - 1) / SAMPLERS;
+	int		 started[SAMPLERS] = { 0 };
+
+	for (i = 0; i < n; i++)
+		prev[i] = prev_find(s, w[i].id);	/* before the threads */
+	sigfillset(&block);	/* signals are the worker thread's */
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (k = 0; k < SAMPLERS; k++) {
+		sh[k] = (struct share){ s->docker[k], w, prev, rows,
+		    k * per < n ? k * per : n, (k + 1) * per < n ?
+		    (k + 1) * per : n, 0 };
+		if (k > 0 && sh[k].from < sh[k].to)
+			started[k] = pthread_create(&sh[k].thread, NULL,
+			    share_main, &sh[k]) == 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (k = 0; k < SAMPLERS; k++)
+		if (k == 0 || !started[k])
+			share_main(&sh[k]);	/* here, if not in a thread */
+	for (k = 1; k < SAMPLERS; k++)
+		if (started[k])
+			pthread_join(sh[k].thread, NULL);
+}
+
 enum op_err
 sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
     size_t n)
 {
-	json_t	*rows, *row;
+	json_t	*rows, **row;
 	time_t	 minute = time(NULL) / 60 * 60;
 	size_t	 i;
 
@@ -359,14 +508,19 @@ sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
 		s->minute = minute;
 		s->nacc = 0;
 	}
-	if ((rows = json_array()) == NULL)
+	if ((rows = json_array()) == NULL ||
+	    (row = calloc(n + 1, sizeof(*row))) == NULL) {
+		json_decref(rows);
 		return OP_ENOMEM;
+	}
 	prev_keep(s, w, n);
+	containers_sample(s, w, n, row);
 	for (i = 0; i < n; i++)
-		if ((row = container_sample(s, &w[i])) != NULL) {
-			container_publish(s, &w[i], row);
-			json_array_append_new(rows, row);
+		if (row[i] != NULL) {
+			container_publish(s, &w[i], row[i]);
+			json_array_append_new(rows, row[i]);
 		}
+	free(row);
 	samples_store(db, rows);
 	json_decref(rows);
 	host_sample(s);

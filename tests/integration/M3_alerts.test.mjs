@@ -5,7 +5,8 @@
 // may do what.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { api, addr, adminToken, errorCode, unique, DATA } from
     './lib/client.mjs';
@@ -14,8 +15,10 @@ import { newUsers, addMember, newTeam, readEvents, until } from
 import { killContainer, removeProjectObjects } from './lib/docker.mjs';
 import { freePort } from './lib/ports.mjs';
 import { httpReceiver, smtpSink } from './lib/sinks.mjs';
+import { eventSource, jsonWhere } from './lib/live.mjs';
 
 const IP = addr();
+const REDIS_PORT = process.env.OP_TEST_REDIS_PORT ?? '16879';
 const IMAGE = 'openpanel-test/busybox:1';
 const IDLE = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'];
 let admin, O, V, X, T, TX, P, PX, web, other, rx, smtp, rxURL;
@@ -66,9 +69,9 @@ before(async () => {
 	PX = await project(TX, X);
 	web = await container(P, O);
 	other = await container(PX, X);
+	smtp = await smtpSink(smtpPort());	/* first: its port is fixed */
 	rx = await httpReceiver(await freePort());
 	rxURL = `http://127.0.0.1:${rx.server.address().port}`;
-	smtp = await smtpSink(smtpPort());
 });
 
 after(async () => {
@@ -261,6 +264,52 @@ test('a container down fires once to every channel, and resolves once',
 	assert.ok(evs.some((e) => e.type === 'alert.fired'));
 	assert.ok(evs.some((e) => e.type === 'alert.resolved'));
 	assert.ok(evs.every((e) => e.event.team_id === T));
+});
+
+test('a build.failed event fires the team\'s build_failed rules once',
+    async () => {
+	const r = await as(O).post('/api/alerts', { team_id: T, name: 'builds',
+		kind: 'build_failed', channel_ids: [hook.id] });
+	assert.equal(r.status, 201, r.text);
+	// As op-builds publishes it: the event envelope on op:events.
+	const ev = { id: randomUUID(), type: 'build.failed',
+		time: new Date().toISOString(), team_id: T,
+		actor: { user_id: null, ip: null }, request_id: null,
+		subject: { kind: 'build', id: randomUUID() }, data: {} };
+	const xadd = () => execFileSync('redis-cli', ['-p', REDIS_PORT, 'XADD',
+	    'op:events', '*', 'id', ev.id, 'type', ev.type, 'event',
+	    JSON.stringify(ev)]);
+	// The team's live stream says when the relay has read past them all.
+	const live = await eventSource(`/api/live/events/${T}`,
+	    { token: O.token });
+	assert.equal(live.status, 200);
+	xadd();
+	const got = await until(() => bodies('/hook?key=s3cret', 'firing')
+	    .find((q) => q.json.rule.id === r.body.id), 'the build alert');
+	assert.equal(got.json.subject, ev.subject.id);
+	assert.equal(got.json.event.id, ev.id);
+	assert.match(got.json.summary, /^FIRING: builds \(build_failed\)/);
+	// Another team's failure fires nothing of T's.
+	const theirs = { ...ev, id: randomUUID(), team_id: TX };
+	execFileSync('redis-cli', ['-p', REDIS_PORT, 'XADD', 'op:events', '*',
+	    'id', theirs.id, 'type', theirs.type, 'event',
+	    JSON.stringify(theirs)]);
+	xadd();		/* the same event again: told once */
+	const mark = { ...ev, id: randomUUID(), type: 'project.updated' };
+	execFileSync('redis-cli', ['-p', REDIS_PORT, 'XADD', 'op:events', '*',
+	    'id', mark.id, 'type', mark.type, 'event', JSON.stringify(mark)]);
+	await live.next(jsonWhere((e) => e.id === mark.id), 'the last event');
+	live.close();
+	await until(async () => {
+		const d = await as(O).get(
+		    `/api/notification-channels/${hook.id}/deliveries?limit=200`);
+		return d.body.items.every((i) => i.rule_id !== r.body.id ||
+		    i.sent_at) && d;
+	}, 'the deliveries sent');
+	const mine = bodies('/hook?key=s3cret', 'firing').filter((q) =>
+	    q.json.rule.id === r.body.id);
+	assert.equal(mine.length, 1, 'once, and not for the other team');
+	assert.equal((await as(O).del(`/api/alerts/${r.body.id}`)).status, 204);
 });
 
 test('rules are changed and deleted by the team only', async () => {
