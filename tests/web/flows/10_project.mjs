@@ -131,6 +131,10 @@ describe('a project from nothing to a running container', () => {
 		for (let tries = 0; ; tries++) {
 			assert.ok(tries < 120, 'the trail never held every action');
 			await form.getByRole('button', { name: 'Search' }).click();
+			// The answer to this search, not the page's first one: its
+			// export link carries the team filter.
+			await page.locator('a[download][href*="team_id="]').first()
+			    .waitFor();
 			await page.locator('table.audit, .empty').first().waitFor();
 			const text = await page.locator('main').innerText();
 			if (want.every((a) => text.includes(a))) break;

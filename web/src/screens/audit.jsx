@@ -31,8 +31,16 @@ export function Audit({ team, me }) {
 		if (n === latest.current)
 			setPage({ filter: f, items: r.items, next: r.next });
 	}
+	// Once the person has searched, their search stands: a late automatic
+	// one (the team loading after the page) must not replace it.
+	const asked = useRef(false);
+	function ask(v) {
+		asked.current = true;
+		return search(v);
+	}
 	useEffect(() => {	// everything the caller may read, at first
-		search({ scope: me.is_admin ? 'all' : 'team' }).catch(setError);
+		if (!asked.current)
+			search({ scope: me.is_admin ? 'all' : 'team' }).catch(setError);
 	}, [team?.id]);
 	async function more() {
 		const r = await get('/api/audit/logs', { ...page.filter, limit: 50,
@@ -41,7 +49,7 @@ export function Audit({ team, me }) {
 	}
 	return (
 		<Page title="Audit trail">
-			<Form label="Filter the audit trail" class="form filters" onSubmit={search}>
+			<Form label="Filter the audit trail" class="form filters" onSubmit={ask}>
 				<Field name="scope" label="Entries" as="select"
 				    value={me.is_admin ? 'all' : 'team'}>
 					{me.is_admin && <option value="all">Everything</option>}
