@@ -4,7 +4,9 @@
  * /bin/true and /bin/false stand in for nginx -t: the behaviour under
  * test is ours, not nginx's (the integration suites run the real one).
  */
+#define _XOPEN_SOURCE 700
 #include <check.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,23 @@ setup(void)
 	setenv("OP_PROXY_LISTEN", "127.0.0.1:8080", 1);
 	setenv("OP_PROXY_CHECK", "/bin/true", 1);
 	setenv("OP_PROXY_RELOAD", "/bin/true", 1);
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+/* Each test runs in its own process: what its setup made goes with it. */
+static void
+teardown(void)
+{
+	if (strcmp(dir + strlen(dir) - 6, "XXXXXX") != 0)
+		(void)nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The contents of dir/rel, or "" when absent (static buffer). */
@@ -277,6 +296,8 @@ proxy_suite(void)
 {
 	Suite	*s = suite_create("proxy");
 	TCase	*tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
 
 	tcase_add_test(tc, hostile_words_refused);
 	tcase_add_test(tc, site_refuses_injection);

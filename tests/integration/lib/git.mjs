@@ -218,13 +218,15 @@ export async function startGitServer(opts = {}) {
 	});
 	const port = server.address().port;
 	const self = {
-		port, root, token: opts.token ?? null, requests,
+		port, root, token: opts.token ?? null, requests, works: [],
 		url: (name) => `http://127.0.0.1:${port}/${name}.git`,
 		createRepo: (name) => createRepo(self, name),
 		close: () => new Promise((res) => {
 			server.closeAllConnections?.();
 			server.close(() => {
 				rmSync(root, { recursive: true, force: true });
+				for (const w of self.works)	// the repos' work trees
+					rmSync(w, { recursive: true, force: true });
 				res();
 			});
 		}),
@@ -248,6 +250,7 @@ export async function createRepo(server, name =
 		throw new Error(`not a repository name: ${name}`);
 	const bare = join(server.root, `${name}.git`);
 	const work = mkdtempSync(join(tmpdir(), 'op-work-'));
+	server.works?.push(work);
 	await git(['init', '-q', '--bare', '-b', 'main', bare]);
 	// Fetching a commit by its id (a shallow clone at an exact commit).
 	await git(['config', 'uploadpack.allowReachableSHA1InWant', 'true'],
