@@ -111,8 +111,10 @@ before(async () => {
 		PEBBLE_WFE_NONCEREJECT: '0' });
 	for (const [port, p] of [[DNS_MGMT, procs[0]], [ACME, procs[1]],
 		[ACME_MGMT, procs[1]]])
+		// Generous: on a loaded machine Pebble has been seen to take
+		// longer than 20 s between its first log line and listening.
 		await until(() => listening(port), `${p.name} on ${port}: ` +
-		    p.log(), 20000);
+		    p.log(), 60000);
 	pebbleRoot = (await httpsGet(`https://127.0.0.1:${ACME_MGMT}/roots/0`,
 	    caPem)).body;
 	assert.match(pebbleRoot, /BEGIN CERTIFICATE/);
