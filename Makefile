@@ -191,12 +191,17 @@ TERMINAL_SRCS = \
 	fcgi/terminal/exec.c		\
 	fcgi/terminal/bridge.c
 
+# fcgi/gateway/: op-gateway, the door through which unprivileged workers
+# have the root gateway check and reload its configuration (not a pool).
+GATEWAY_SRCS = \
+	fcgi/gateway/main.c
+
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BINS) $(BUILD)/bin/op-terminal web
+all: $(BINS) $(BUILD)/bin/op-terminal $(BUILD)/bin/op-gateway web
 
 $(BUILD)/%.o: %.c lib/openpanel.h $(wildcard lib/*_int.h fcgi/*/*.h)
 	@mkdir -p $(dir $@)
@@ -222,6 +227,7 @@ $(eval $(call program,monitor,MONITOR))
 $(eval $(call program,infra,INFRA))
 $(eval $(call program,backups,BACKUPS))
 $(eval $(call program,terminal,TERMINAL))
+$(eval $(call program,gateway,GATEWAY))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)

@@ -247,7 +247,8 @@ lock_routes(const char *dir)
 	if ((size_t)snprintf(path, sizeof(path), "%s/.lock", dir) >=
 	    sizeof(path))
 		return -1;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	/* Every service that routes shares it (group openpanel-routes). */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0)
 		return -1;
 	while (flock(fd, LOCK_EX) != 0)
 		if (errno != EINTR) {

@@ -23,7 +23,8 @@ install -d -m 700 "$DESTDIR/var/lib/openpanel/routes/certs" "$ETC/tls"
 for s in "${SERVICES[@]}"; do
 	install -m 755 "$TOP/$BUILD/bin/op-$s" "$DESTDIR$PREFIX/bin/"
 done
-install -m 755 "$TOP/$BUILD/bin/op-terminal" "$DESTDIR$PREFIX/bin/"	# not a pool
+install -m 755 "$TOP/$BUILD/bin/op-terminal" "$TOP/$BUILD/bin/op-gateway" \
+    "$DESTDIR$PREFIX/bin/"	# not pools
 cp -R "$TOP/sql/." "$SHARE/sql/"
 cp -R "$TOP/web/dist/." "$SHARE/web/"
 install -d "$SHARE/templates"
@@ -31,6 +32,7 @@ cp -R "$TOP/templates/." "$SHARE/templates/"
 install -m 644 "$TOP/nginx/fastcgi.conf" "$TOP/nginx/identity.conf" "$ETC/nginx/"
 [ -e "$ETC/nginx/realip.conf" ] || : > "$ETC/nginx/realip.conf"
 STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
+    PRIVATE=/run/openpanel-gateway/private \
     CONF=/etc/openpanel/nginx WEB=$PREFIX/share/openpanel/web LISTEN=0.0.0.0 \
     HTTP_PORT=80 HTTPS_PORT=443 TLS_CERT=/etc/openpanel/tls/default.crt \
     TLS_KEY=/etc/openpanel/tls/default.key \
@@ -55,10 +57,13 @@ OP_SQL_DIR = $PREFIX/share/openpanel/sql
 OP_TEMPLATES_DIR = $PREFIX/share/openpanel/templates
 OP_WORKERS = 4
 OP_ROUTES_DIR = /var/lib/openpanel/routes
-OP_INTERNAL_SOCKET = /run/openpanel/internal.sock
+OP_INTERNAL_SOCKET = /run/openpanel-gateway/private/internal.sock
 OP_BUILDS_DIR = /var/lib/openpanel/builds
 OP_PROXY_LISTEN = 0.0.0.0:80
-OP_LIVE_SOCKET = /run/openpanel/live.sock
+OP_LIVE_SOCKET = /run/openpanel-gateway/private/live.sock
+OP_PROXY_CHECK = $PREFIX/bin/op-gateway check
+OP_PROXY_RELOAD = $PREFIX/bin/op-gateway reload
+OP_GATEWAY_CONTROL = /run/openpanel/gateway-control.sock
 OP_STATS_DIR = /run/openpanel-stats
 OP_PROXY_LISTEN_TLS = 0.0.0.0:443
 OP_ACME_WEBROOT = /var/lib/openpanel/acme
@@ -69,6 +74,12 @@ CONF
 	chmod 644 "$ETC/openpanel.conf"
 fi
 if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ]; then
+	# openpanel: every service, for the gateway's private sockets;
+	# openpanel-routes: the services that change the routing. The units
+	# name them in SupplementaryGroups=.
+	for g in openpanel openpanel-routes; do
+		getent group "$g" >/dev/null || groupadd --system "$g"
+	done
 	for s in "${SERVICES[@]}"; do
 		id "openpanel-$s" >/dev/null 2>&1 ||
 		    useradd --system --no-create-home --shell /usr/sbin/nologin \
@@ -87,7 +98,15 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ]; then
 	    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
 	    -subj "/CN=OpenPanel default" -keyout "$ETC/tls/default.key" \
 	    -out "$ETC/tls/default.crt" 2>/dev/null
-	chown -R openpanel-infra "$DESTDIR/var/lib/openpanel/routes" \
+	# Every routing service writes here (through lib/proxy.c's lock);
+	# certificates and keys are op-infra's alone.
+	chown root:openpanel-routes "$DESTDIR/var/lib/openpanel/routes" \
+	    "$DESTDIR/var/lib/openpanel/routes/upstreams" \
+	    "$DESTDIR/var/lib/openpanel/routes/sites"
+	chmod 2770 "$DESTDIR/var/lib/openpanel/routes" \
+	    "$DESTDIR/var/lib/openpanel/routes/upstreams" \
+	    "$DESTDIR/var/lib/openpanel/routes/sites"
+	chown -R openpanel-infra "$DESTDIR/var/lib/openpanel/routes/certs" \
 	    "$DESTDIR/var/lib/openpanel/acme"
 	systemctl daemon-reload 2>/dev/null || true
 	echo "installed; next: create the database (sql/bootstrap.sql as the"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # stack.sh — bring the whole panel up (and down) under one data directory,
 # without systemd: PostgreSQL, Redis, every service pool and worker, nginx.
-# Sourced by run.sh, test.sh and bench.sh, which set:
+# Sourced by run.sh, test.sh and bench/run.sh, which set:
 #   OP_DATA_DIR  OP_HTTP_PORT  OP_HTTPS_PORT  OP_PG_PORT  OP_REDIS_PORT  OP_BUILD
 # After stack_up, OP_CONFIG points at the generated configuration.
 
@@ -198,7 +198,7 @@ stack_nginx() {
 	  [ -n "${OP_TRUSTED_PROXIES:-}" ] && echo "real_ip_header X-Forwarded-For; real_ip_recursive on;"
 	  true; } > "$D/state/realip.conf"
 	mkdir -p "$D/state/tmp"
-	STATE=$D/state LOG=$D/log RUN=$D/run CONF=$TOP/nginx WEB=$TOP/web/dist \
+	STATE=$D/state LOG=$D/log RUN=$D/run PRIVATE=$D/run CONF=$TOP/nginx WEB=$TOP/web/dist \
 	    LISTEN=127.0.0.1 HTTP_PORT=$OP_HTTP_PORT HTTPS_PORT=$OP_HTTPS_PORT \
 	    TLS_CERT=$D/keys/gateway.crt TLS_KEY=$D/keys/gateway.key \
 	    ACME_WEBROOT=$D/acme \

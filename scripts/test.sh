@@ -102,6 +102,8 @@ fi
 echo "== systemd units"
 tests/systemd/verify.sh 2>&1 | tee "$LOGS/systemd.out" | tail -10
 count "$LOGS/systemd.out"
+tests/systemd/control.sh 2>&1 | tee "$LOGS/control.out" | tail -10
+count "$LOGS/control.out"
 
 echo
 echo "total: $PASS passed, $FAIL failed"

@@ -1,0 +1,192 @@
+/*
+ * main.c — op-gateway: the one door through which the panel's unprivileged
+ * workers have the gateway (nginx, run by root) check and reload its
+ * configuration after they change the routing under OP_ROUTES_DIR.
+ *
+ * Under systemd, openpanel-gateway-control.socket (group openpanel-routes,
+ * mode 0660) accepts each connection and starts `op-gateway serve` as root
+ * with the connection on its standard input and output. The client side,
+ * `op-gateway check` and `op-gateway reload`, is what OP_PROXY_CHECK and
+ * OP_PROXY_RELOAD name: it sends its verb, prints what went wrong, and
+ * exits 0 only when the answer is "ok".
+ *
+ * The served side takes those two verbs and nothing else: which nginx and
+ * which configuration come from its own environment (OP_GATEWAY_NGINX,
+ * OP_GATEWAY_CONF), never from a client.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "openpanel.h"
+
+#define VERB_MAX	16
+#define ANSWER_MAX	4096
+#define IO_TIMEOUT_MS	5000
+#define NGINX_TIMEOUT_MS 30000
+
+/*
+ * Read up to cap-1 bytes from fd into buf, NUL-terminated, until EOF (or,
+ * with line set, the first newline); -1 when nothing comes in time.
+ */
+static ssize_t
+read_some(int fd, char *buf, size_t cap, int line)
+{
+	struct pollfd	 p = { .fd = fd, .events = POLLIN };
+	size_t		 n = 0;
+	ssize_t		 r;
+
+	while (n + 1 < cap && !(line && memchr(buf, '\n', n) != NULL)) {
+		if (poll(&p, 1, IO_TIMEOUT_MS) != 1)
+			return -1;
+		if ((r = read(fd, buf + n, cap - 1 - n)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	ssize_t	r;
+
+	while (len > 0) {
+		if ((r = write(fd, s, len)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		s += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Run nginx with ARGS after the configuration switch; its output on error. */
+static int
+run_nginx(const char *a1, const char *a2, struct op_buf *why)
+{
+	const char		*nginx = op_config_get("OP_GATEWAY_NGINX",
+				    "/usr/sbin/nginx");
+	const char		*conf = op_config_get("OP_GATEWAY_CONF",
+				    "/etc/openpanel/nginx/nginx.conf");
+	const char		*argv[] = { nginx, "-q", "-c", conf, a1, a2, NULL };
+	struct op_exec		 x = { .argv = argv, .timeout_ms =
+				    NGINX_TIMEOUT_MS, .out_max = ANSWER_MAX - 64 };
+	struct op_exec_result	 res;
+	int			 ok;
+
+	if (op_exec_run(&x, &res) != OP_OK) {
+		(void)op_buf_addf(why, "cannot run %s", nginx);
+		return -1;
+	}
+	ok = res.status == 0 && !res.timed_out;
+	if (!ok)
+		(void)op_buf_add(why, res.out.data, res.out.len);
+	op_buf_clear(&res.out);
+	return ok ? 0 : -1;
+}
+
+/* Carry out one verb; its failure explained in why. */
+static int
+act(const char *verb, struct op_buf *why)
+{
+	if (strcmp(verb, "check") == 0)
+		return run_nginx("-t", NULL, why);
+	if (strcmp(verb, "reload") == 0)
+		return run_nginx("-t", NULL, why) == 0 ?
+		    run_nginx("-s", "reload", why) : -1;
+	(void)op_buf_addf(why, "unknown verb");
+	return -1;
+}
+
+/* serve: one verb from standard input, one answer to standard output. */
+static int
+serve(void)
+{
+	char		 verb[VERB_MAX] = "";
+	struct op_buf	 why;
+	int		 rc = -1;
+
+	op_buf_init(&why, ANSWER_MAX);
+	if (read_some(STDIN_FILENO, verb, sizeof(verb), 1) < 0)
+		(void)op_buf_addf(&why, "no verb");
+	else {
+		verb[strcspn(verb, "\n")] = '\0';
+		rc = act(verb, &why);
+	}
+	if (rc == 0)
+		(void)write_all(STDOUT_FILENO, "ok\n", 3);
+	else {
+		(void)write_all(STDOUT_FILENO, "error: ", 7);
+		(void)write_all(STDOUT_FILENO, why.data ? why.data : "",
+		    why.len);
+		(void)write_all(STDOUT_FILENO, "\n", 1);
+		op_error("gateway %s refused: %.*s", verb, (int)why.len,
+		    why.data ? why.data : "");
+	}
+	op_buf_clear(&why);
+	return rc == 0 ? 0 : 1;
+}
+
+/* check, reload: ask the door at OP_GATEWAY_CONTROL; 0 only on "ok". */
+static int
+ask(const char *verb)
+{
+	const char		*path = op_config_get("OP_GATEWAY_CONTROL",
+				    "/run/openpanel/gateway-control.sock");
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	char			 answer[ANSWER_MAX];
+	int			 fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "op-gateway: socket path too long\n");
+		return 2;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		fprintf(stderr, "op-gateway: %s: %s\n", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return 1;
+	}
+	if (write_all(fd, verb, strlen(verb)) == -1 ||
+	    write_all(fd, "\n", 1) == -1 || shutdown(fd, SHUT_WR) == -1 ||
+	    read_some(fd, answer, sizeof(answer), 0) <= 0) {
+		fprintf(stderr, "op-gateway: no answer from %s\n", path);
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	if (strcmp(answer, "ok\n") == 0)
+		return 0;
+	fprintf(stderr, "%s", answer);
+	return 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: op-gateway serve|check|reload\n");
+		return 2;
+	}
+	if (op_config_load(getenv("OP_CONFIG") ? getenv("OP_CONFIG") :
+	    "/etc/openpanel/openpanel.conf") != OP_OK)
+		return 1;
+	if (strcmp(argv[1], "serve") == 0)
+		return serve();
+	if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "reload") == 0)
+		return ask(argv[1]);
+	fprintf(stderr, "usage: op-gateway serve|check|reload\n");
+	return 2;
+}
