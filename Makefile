@@ -5,6 +5,7 @@
 #   make san        the same tests built with ASan + UBSan
 #   make bench      throughput, latency and memory figures
 #   make install    the production layout (PREFIX, DESTDIR)
+#   make docs       docs/api.md from docs/openapi.yaml
 
 CC	?= cc
 PREFIX	?= /usr/local
@@ -285,10 +286,14 @@ bench: deps all
 lint:
 	@scripts/lint.sh
 
+# The API reference, generated from the OpenAPI document.
+docs:
+	@python3 scripts/api-docs.py docs/openapi.yaml > docs/api.md
+
 install: all
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" scripts/install.sh
 
 clean:
 	rm -rf build build-san web/dist
 
-.PHONY: all unit web deps run test san bench lint install clean
+.PHONY: all unit web deps run test san bench lint docs install clean

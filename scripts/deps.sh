@@ -9,7 +9,7 @@ PKGS=(
 	libcurl4-openssl-dev libssl-dev libsodium-dev libidn2-dev zlib1g-dev
 	check
 	postgresql redis-server nginx
-	curl nodejs systemd cppcheck
+	curl nodejs systemd cppcheck python3-yaml wrk
 	docker.io busybox-static docker-registry apache2-utils
 	git openssh-client openssh-server
 	libnginx-mod-nchan prometheus

@@ -99,11 +99,13 @@ else
 fi
 
 # --- systemd units ----------------------------------------------------------
-echo "== systemd units"
+echo "== systemd units, the gateway's control door, make install's layout"
 tests/systemd/verify.sh 2>&1 | tee "$LOGS/systemd.out" | tail -10
 count "$LOGS/systemd.out"
 tests/systemd/control.sh 2>&1 | tee "$LOGS/control.out" | tail -10
 count "$LOGS/control.out"
+tests/systemd/install.sh 2>&1 | tee "$LOGS/install.out" | tail -10
+count "$LOGS/install.out"
 
 echo
 echo "total: $PASS passed, $FAIL failed"
