@@ -281,7 +281,7 @@ san: deps
 	@OP_BUILD=build-san scripts/test.sh
 
 bench: deps all
-	@scripts/bench.sh
+	@bench/run.sh
 
 lint:
 	@scripts/lint.sh

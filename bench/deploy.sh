@@ -1,4 +1,4 @@
-# bench-deploy.sh — sourced by bench.sh with the stack up ($B, $TOKEN):
+# deploy.sh — sourced by bench/run.sh with the stack up ($B, $TOKEN):
 # the panel's overhead on deploying an already-built image, beside the raw
 # Docker API doing the same create-and-start in the same run.
 #

@@ -1,4 +1,4 @@
-# bench-watch.sh — sourced by bench.sh, its stack up: the cost of watching.
+# watch.sh — sourced by bench/run.sh, its stack up: the cost of watching.
 # CPU the panel's processes (pools, workers, gateway) use over a window,
 # first with no container, then while N containers (OP_BENCH_CONTAINERS,
 # default 50) run and op-monitor samples each once a second and follows

@@ -1,0 +1,85 @@
+# http.sh — sourced by bench/run.sh with the stack up and its data made
+# ($B, $READER, $READS, $RES, BENCH_TEAM/EMAIL/PASSWORD): the load runs.
+# The panel first (reads, paced reads, writes, logins under load, memory),
+# then the peer serving the same read, then a soak and memory again; the
+# figures go through bench/report.py to bench/results/http.{json,md}.
+
+PEER_PORT=${OP_BENCH_PEER_PORT:-18600}
+P=http://127.0.0.1:$PEER_PORT
+PEER_PID=
+
+# peer_start WORKERS — the seed's stack on this stack's data and keys.
+peer_start() {
+	PEER_WORKERS=$1 PEER_PORT=$PEER_PORT PEER_JWT_KEY_FILE=$OP_DATA_DIR/keys/jwt.key \
+	    PEER_PG="host=$OP_DATA_DIR/pg-run port=$OP_PG_PORT user=postgres" \
+	    node bench/peers/hono/server.mjs >>"$OP_DATA_DIR/log/peer.log" 2>&1 &
+	PEER_PID=$!
+	wait_for 100 curl -fsS -o /dev/null -H "Authorization: Bearer $READER" \
+	    "$P$READS" || {
+		echo "the peer did not start"; tail -5 "$OP_DATA_DIR/log/peer.log"; exit 1; }
+}
+
+peer_stop() {
+	[ -z "$PEER_PID" ] && return
+	kill -TERM "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null
+	PEER_PID=
+}
+
+bench_panel() {
+	sleep 5
+	memory idle >> "$RES"
+	for conns in 16 64 256; do
+		wrk_median "panel GET /api/health" "$conns" "$B/api/health" "" get.lua >> "$RES"
+		wrk_median "panel GET $READS" "$conns" "$B$READS" "$READER" get.lua >> "$RES"
+	done
+	BENCH_DELAY_MS=$PACE_MS wrk_median "panel GET $READS, paced" 64 "$B$READS" "$READER" paced.lua >> "$RES"
+	wrk_median "panel POST /api/projects" 16 "$B" "$READER" create.lua >> "$RES"
+
+	# Memory under load, sampled in the middle of a read run.
+	wrk_once 64 "$B$READS" "$READER" get.lua 10 >/dev/null &
+	local load=$!	# (a bare wait would wait for the stack too)
+	sleep 5; memory "under load" >> "$RES"; wait "$load"
+
+	# Logins (a password hash each) while the reads go on.
+	wrk_once 64 "$B$READS" "$READER" get.lua 10 |
+	    sed 's/^{/{"label":"panel GET reads during logins","connections":64,/' >> "$RES" &
+	load=$!
+	wrk_once 4 "$B" "" login.lua 10 |
+	    sed 's/^{/{"label":"panel POST \/api\/auth\/login during reads","connections":4,/' >> "$RES"
+	wait "$load"
+}
+
+bench_peer() {
+	peer_start 1
+	sleep 2
+	printf '{"label":"peer idle","peer_kb":%d}\n' "$(pss_tree "$PEER_PID")" >> "$RES"
+	for conns in 16 64 256; do
+		wrk_median "peer (1 process) GET $READS" "$conns" "$P$READS" "$READER" get.lua >> "$RES"
+	done
+	BENCH_DELAY_MS=$PACE_MS wrk_median "peer (1 process) GET $READS, paced" 64 "$P$READS" "$READER" paced.lua >> "$RES"
+	peer_stop
+	peer_start "$(nproc)"
+	wrk_median "peer ($(nproc) processes) GET $READS" 64 "$P$READS" "$READER" get.lua >> "$RES"
+	peer_stop
+}
+
+# A soak: reads and writes mixed, then memory again.
+bench_soak() {
+	SOAK=${OP_BENCH_SOAK_SECONDS:-60}
+	wrk_once 2 "$B" "$READER" create.lua "$SOAK" >/dev/null &
+	local writes=$!
+	wrk_once 32 "$B$READS" "$READER" get.lua "$SOAK" >/dev/null
+	wait "$writes"
+	sleep 5
+	memory "after a ${SOAK} s soak" >> "$RES"
+}
+
+# The parts of OP_BENCH_PARTS among panel, peer and soak, then the report.
+bench_http() {
+	PACE_MS=$((64 * 1000 / ${OP_BENCH_RATE:-1000}))
+	! part panel || bench_panel
+	! part peer || bench_peer
+	! part soak || bench_soak
+	python3 bench/report.py "$RES" bench/results/http \
+	    "$(nproc)" "$BENCH_SECONDS" "$BENCH_REPEAT" "${OP_BENCH_RATE:-1000}"
+}

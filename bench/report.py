@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""report.py RESULTS.jsonl OUT NPROC SECONDS REPEAT RATE — the bench's
+figures as OUT.json and a Markdown table OUT.md (also printed), with the
+targets of issue #11 set beside what was measured. Reports; asserts
+nothing."""
+import json
+import sys
+
+src, out, nproc, secs, repeat, rate = sys.argv[1:7]
+rows = [json.loads(l) for l in open(src) if l.strip()]
+load = [r for r in rows if "rps" in r]
+mem = [r for r in rows if "panel_kb" in r]
+peer_mem = next((r["peer_kb"] for r in rows if "peer_kb" in r), None)
+
+
+def find(prefix, conns):
+    return next((r for r in load if r["label"].startswith(prefix) and
+                 r["connections"] == conns and
+                 not r["label"].endswith("paced")), None)
+
+
+def ms(v):
+    return "—" if v is None else f"{v:.2f}"
+
+
+lines = ["| run | connections | req/s | p50 ms | p99 ms | p99.9 ms | errors |",
+         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+for r in load:
+    lines.append(f"| {r['label']} | {r['connections']} | {r['rps'] or 0:.0f} "
+                 f"| {ms(r['p50_ms'])} | {ms(r['p99_ms'])} "
+                 f"| {ms(r['p999_ms'])} | {r.get('errors', r.get('socket_errors', 0) + r.get('non_2xx', 0))} |")
+lines += ["", "| memory (PSS, MB) | gateway | panel | gateway + panel "
+          "| PostgreSQL | Redis | Docker engine |",
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+for m in mem:
+    mb = [m[k] / 1024 for k in ("gateway_kb", "panel_kb")]
+    lines.append(f"| {m['label']} | {mb[0]:.1f} | {mb[1]:.1f} "
+                 f"| {sum(mb):.1f} | {m['postgres_kb'] / 1024:.1f} "
+                 f"| {m['redis_kb'] / 1024:.1f} | {m['docker_kb'] / 1024:.1f} |")
+if peer_mem is not None:
+    lines.append(f"\nThe peer (Node.js, one process) idle: {peer_mem / 1024:.1f} MB PSS.")
+
+reads = "GET /api/projects?limit=50"
+panel64 = find("panel " + reads, 64)
+peer64 = find("peer (1 process) " + reads, 64)
+idle = next((m for m in mem if m["label"] == "idle"), None)
+targets = []
+if panel64 and peer64 and peer64["rps"]:
+    targets.append(("authenticated reads, panel ÷ peer (1 process), 64 connections",
+                    "≥ 3×", f"{panel64['rps'] / peer64['rps']:.2f}×"))
+peerN = next((r for r in load if r["label"].startswith("peer (")
+              and "1 process" not in r["label"]), None)
+if panel64 and peerN and peerN["rps"]:
+    targets.append((f"the same against the peer on {nproc} processes", "—",
+                    f"{panel64['rps'] / peerN['rps']:.2f}×"))
+if panel64:
+    targets.append(("p99 of those reads at 64 connections", "< 10 ms",
+                    f"{panel64['p99_ms']:.2f} ms"))
+if idle:
+    targets.append(("the whole panel idle (gateway + pools + workers)", "< 30 MB",
+                    f"{(idle['gateway_kb'] + idle['panel_kb']) / 1024:.1f} MB"))
+lines += ["", "| target | wanted | measured |", "| --- | --- | --- |"]
+lines += [f"| {a} | {b} | {c} |" for a, b, c in targets]
+lines += ["", f"Medians of {repeat} runs of {secs} s after a warm-up (single runs "
+          f"for the load during logins); wrk with 2 threads on the same "
+          f"{nproc}-core machine; paced runs offer about {rate} req/s over 64 "
+          "connections. Errors are socket errors plus non-2xx answers."]
+text = "\n".join(lines) + "\n"
+open(out + ".md", "w").write(text)
+json.dump({"load": load, "memory": mem, "peer_idle_kb": peer_mem,
+           "targets": [dict(zip(("target", "wanted", "measured"), t))
+                       for t in targets]}, open(out + ".json", "w"), indent=1)
+print(text, end="")

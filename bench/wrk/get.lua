@@ -1,0 +1,1 @@
+-- get.lua — the plain GET of wrk's command line (its path and headers).
