@@ -25,7 +25,11 @@ usage(FILE *f)
 	    "Drive an OpenPanel over its REST API.\n\nCommands:\n", f);
 	for (t = 0; tables[t] != NULL; t++)
 		for (c = tables[t]; c->group != NULL; c++)
-			fprintf(f, "  %-58s %s\n", c->usage, c->summary);
+			if (strlen(c->usage) <= 46)
+				fprintf(f, "  %-46s  %s\n", c->usage, c->summary);
+			else
+				fprintf(f, "  %s\n  %-46s  %s\n", c->usage, "",
+				    c->summary);
 	fputs("\nOptions:\n"
 	    "  --json      print the API's JSON (for scripts)\n"
 	    "  --url URL   the panel (else OPENPANEL_URL, the config file,"

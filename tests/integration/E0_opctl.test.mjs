@@ -387,6 +387,33 @@ test('containers list, show, logs, and logs --follow live', async () => {
 	assert.equal(json(start).state, 'running');
 });
 
+test('deploy --image and deployments rollback, followed (--json)',
+    async () => {
+	const b = await opctl(['--json', 'builds', 'list', '--project', PNAME,
+		'--status', 'succeeded']);
+	ok(b, 'builds list');
+	const image = json(b).items[0].image;
+	const d = await opctl(['--json', 'deploy', PNAME, '--image', image,
+		'--follow']);
+	ok(d, 'deploy --image --follow');
+	const dep = json(d);
+	assert.equal(dep.status, 'succeeded');
+	assert.equal(dep.image, image);
+	assert.match(d.stderr, /^deployment \S+ queued$/m);
+	const r = await opctl(['--json', 'deployments', 'rollback', dep.id,
+		'--follow']);
+	ok(r, 'deployments rollback --follow');
+	assert.equal(json(r).kind, 'rollback');
+	assert.equal(json(r).rollback_of, dep.id);
+	assert.equal(json(r).status, 'succeeded');
+	const show = await opctl(['--json', 'deployments', 'show', dep.id]);
+	ok(show, 'deployments show');
+	assert.equal(json(show).status, 'rolled_back');
+	const again = await opctl(['deployments', 'rollback', dep.id]);
+	assert.equal(again.code, 1, again.stderr);
+	assert.match(again.stderr, /not_deployed; HTTP 409/);
+});
+
 // --- the audit trail ---------------------------------------------------------------
 
 test('audit list shows what opctl did, with filters', async () => {
