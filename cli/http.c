@@ -226,10 +226,11 @@ call_once(struct opctl *o, const char *method, const char *path,
 
 	opctl_resp_clear(r);
 	curl_easy_reset(h);
+	/* No body, no Content-Type (libcurl would send a form's). */
 	if (opctl_http_prepare(o, h, path, &hdrs) != 0 ||
 	    (hdrs = curl_slist_append(hdrs, "Accept: application/json")) ==
-	    NULL || (body != NULL && (hdrs = curl_slist_append(hdrs,
-	    "Content-Type: application/json")) == NULL)) {
+	    NULL || (hdrs = curl_slist_append(hdrs, body != NULL ?
+	    "Content-Type: application/json" : "Content-Type:")) == NULL) {
 		curl_slist_free_all(hdrs);
 		return CURLE_OUT_OF_MEMORY;
 	}
@@ -354,11 +355,20 @@ opctl_call_raw(struct opctl *o, const char *method, const char *path,
 enum opctl_exit
 opctl_report(struct opctl *o, const struct opctl_resp *r)
 {
-	char	 text[1024];
+	char	 text[1024], *to = NULL;
 
 	if (r->status == 401 && opctl_config_bearer(&o->cfg) == NULL)
 		return opctl_fail(OPCTL_EAUTH, "not signed in: run `opctl"
 		    " login`, or set OPENPANEL_TOKEN");
+	/* A panel behind https answers its http address with a redirect;
+	 * credentials are not sent on after one. */
+	if (r->status >= 300 && r->status < 400 &&
+	    curl_easy_getinfo(o->curl, CURLINFO_REDIRECT_URL, &to) ==
+	    CURLE_OK && to != NULL) {
+		clean_text(to, text, sizeof(text));
+		return opctl_fail(OPCTL_EAPI, "the panel redirects to %s: give"
+		    " that address with --url", text);
+	}
 	opctl_error_text(r->status, r->body, r->request_id, text, sizeof(text));
 	return opctl_fail(opctl_exit_for(r->status), "%s", text);
 }

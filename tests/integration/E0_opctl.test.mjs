@@ -15,7 +15,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { api, addr, adminToken, unique, BASE } from './lib/client.mjs';
+import { api, addr, adminToken, unique, BASE, DATA } from
+    './lib/client.mjs';
 import { newUsers, newTeam, until, totp, steadyStep } from
     './lib/fixtures.mjs';
 import { engine, removeProjectObjects } from './lib/docker.mjs';
@@ -28,7 +29,7 @@ const NONCE = randomBytes(6).toString('hex');
 const HOME = mkdtempSync('/tmp/opctl-e0-');
 const CONFIG = join(HOME, '.config', 'openpanel', 'config');
 
-let admin, O, T, P, PNAME, gs, repo;
+let admin, O, T, P, PNAME, gs, repo, storage;
 const images = new Set();
 
 // Run opctl with args: {code, stdout, stderr}. It runs in a session of
@@ -104,6 +105,9 @@ after(async () => {
 	}
 	for (const i of images)
 		await engine('DELETE', `/images/${encodeURI(i)}?force=true`);
+	if (storage)
+		await api('DELETE', `/api/storage/${storage}`, { token: admin,
+			ip: IP });
 	await gs?.close();
 	rmSync(HOME, { recursive: true, force: true });
 });
@@ -412,6 +416,40 @@ test('deploy --image and deployments rollback, followed (--json)',
 	const again = await opctl(['deployments', 'rollback', dep.id]);
 	assert.equal(again.code, 1, again.stderr);
 	assert.match(again.stderr, /not_deployed; HTTP 409/);
+});
+
+test('backups create (a volume, as a job) and list', async () => {
+	const st = await api('POST', '/api/storage', { token: admin, ip: IP,
+		body: { team_id: T, type: 'local', path: `${DATA}/backups/${T}` } });
+	assert.equal(st.status, 201, st.text);
+	storage = st.body.id;
+	const f = await api('POST', '/api/containers', { token: O.token, ip: IP,
+		body: { project_id: P, name: 'files', image: 'openpanel-test/busybox:1',
+			command: ['sh', '-c', 'echo kept > /data/a.txt; sleep 100000'],
+			volumes: [{ name: 'files', path: '/data' }] } });
+	assert.equal(f.status, 201, f.text);
+	const none = await opctl(['backups', 'list']);
+	ok(none, 'backups list');
+	assert.equal(none.stdout, '(none)\n');
+	const usage = await opctl(['backups', 'create', '--container', 'files']);
+	assert.equal(usage.code, 2, usage.stderr);
+	const c = await opctl(['--json', 'backups', 'create', '--storage',
+		storage, '--container', 'files', '--volume', 'files']);
+	ok(c, 'backups create');
+	const b = json(c);
+	assert.equal(b.kind, 'volume');
+	assert.equal(b.container_id, f.body.id);
+	const done = await until(async () => {
+		const l = await opctl(['--json', 'backups', 'list', '--team', T]);
+		ok(l, 'backups list --json');
+		const x = json(l).items.find((i) => i.id === b.id);
+		return ['completed', 'failed'].includes(x?.status) && x;
+	}, 'the backup to end', 120000, 500);
+	assert.equal(done.status, 'completed', JSON.stringify(done));
+	const table = await opctl(['backups', 'list']);
+	ok(table, 'backups list (table)');
+	assert.match(table.stdout, new RegExp(`^${b.id}\\s+completed\\s+volume` +
+	    `\\s+${f.body.id}\\s+files\\s+\\d`, 'm'));
 });
 
 // --- the audit trail ---------------------------------------------------------------
