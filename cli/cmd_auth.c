@@ -66,8 +66,7 @@ login_token(struct opctl *o)
 	if (rc == OPCTL_OK)
 		rc = opctl_call_json(o, "GET", "/api/auth/me", NULL, &me);
 	if (rc == OPCTL_OK)
-		rc = save_login(o, json_string_value(json_object_get(me,
-		    "email")) ?: "?", "API token");
+		rc = save_login(o, opctl_str(me, "email", "?"), "API token");
 	json_decref(me);
 	return rc;
 }
@@ -112,7 +111,7 @@ login_try(struct opctl *o, const char *email, const char *password,
 	    opctl_config_set(&o->cfg.refresh_token, rt) != 0) {
 		rc = opctl_fail(OPCTL_ENET, "out of memory");
 	} else {
-		who = json_string_value(opctl_path(ans, "user.email")) ?: email;
+		who = opctl_str(ans, "user.email", email);
 		rc = save_login(o, who, "session");
 	}
 out:

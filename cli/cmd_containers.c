@@ -124,9 +124,8 @@ containers_act(struct opctl *o, const struct opctl_cmd *cmd, int argc,
 		if (o->json)
 			opctl_json(stdout, c);
 		else
-			printf("%s: %s\n", json_string_value(json_object_get(c,
-			    "name")) ?: id, json_string_value(json_object_get(c,
-			    "state")) ?: "?");
+			printf("%s: %s\n", opctl_str(c, "name", id),
+			    opctl_str(c, "state", "?"));
 	}
 	json_decref(c);
 	return rc;

@@ -104,7 +104,7 @@ tell_queued(struct opctl *o, const char *what, json_t *job, int follow)
 		opctl_json(stdout, job);
 	else
 		fprintf(o->json ? stderr : stdout, "%s %s queued\n", what,
-		    json_string_value(json_object_get(job, "id")) ?: "?");
+		    opctl_str(job, "id", "?"));
 }
 
 /* Follow the deployment a build queued (its deployment_id). */

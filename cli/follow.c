@@ -224,7 +224,7 @@ opctl_follow_build(struct opctl *o, const char *id, json_t **build)
 		rc = tell_failure("build", id, b);
 	} else if (rc == OPCTL_OK) {
 		fprintf(w.out, "build %s succeeded: %s\n", id,
-		    json_string_value(json_object_get(b, "image")) ?: "?");
+		    opctl_str(b, "image", "?"));
 	}
 	free(w.last);
 	curl_multi_cleanup(m);
@@ -264,8 +264,7 @@ opctl_follow_deployment(struct opctl *o, const char *id, json_t **dep)
 	} else if (rc == OPCTL_OK) {
 		host = json_string_value(json_object_get(d, "hostname"));
 		fprintf(out, "deployed %s to %s%s%s\n",
-		    json_string_value(json_object_get(d, "image")) ?: "?",
-		    json_string_value(json_object_get(d, "container")) ?: "?",
+		    opctl_str(d, "image", "?"), opctl_str(d, "container", "?"),
 		    host ? " at " : "", host ? host : "");
 	}
 	if (dep != NULL)

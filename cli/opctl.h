@@ -142,6 +142,9 @@ void	 opctl_cell(const json_t *v, enum opctl_fmt fmt, char *out,
 /* The member at a dotted path of obj, or NULL. */
 json_t	*opctl_path(const json_t *obj, const char *path);
 
+/* The string at a dotted path of obj, or dflt when it is not a string. */
+const char	*opctl_str(const json_t *obj, const char *path, const char *dflt);
+
 /* items (a JSON array of objects) as an aligned table under a header
  * line; "(none)" for an empty array. */
 void	 opctl_table(FILE *f, const json_t *items, const struct opctl_col *cols);

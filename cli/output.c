@@ -38,6 +38,14 @@ opctl_path(const json_t *obj, const char *path)
 	return NULL;
 }
 
+const char *
+opctl_str(const json_t *obj, const char *path, const char *dflt)
+{
+	const char	*s = json_string_value(opctl_path(obj, path));
+
+	return s != NULL ? s : dflt;
+}
+
 /* Copy s into out (outlen), control bytes shown as '?', cut on a UTF-8
  * character boundary. */
 static void
