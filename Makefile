@@ -285,7 +285,7 @@ $(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
 
 # opctl's pure parts (arguments, config file, tables, event streams).
 OPCTL_TESTED = $(addprefix $(BUILD)/cli/,args.o config.o output.o http.o \
-	sse.o)
+	sse.o follow.o)
 $(BUILD)/tests/test_opctl: tests/unit/test_opctl.c $(OPCTL_TESTED)
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"

@@ -78,8 +78,8 @@ backups_create(struct opctl *o, const struct opctl_cmd *cmd, int argc,
     char **argv)
 {
 	struct opctl_args	 a;
-	char			*storage = NULL, *container = NULL, *volume = NULL;
-	char			 cid[OPCTL_ID_LEN + 1];
+	char			*storage = NULL, *container = NULL;
+	char			*volume = NULL, cid[OPCTL_ID_LEN + 1];
 	int			 encrypt = 0;
 	json_t			*body, *b = NULL;
 	enum opctl_exit		 rc;

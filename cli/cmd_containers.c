@@ -164,10 +164,9 @@ on_log_message(const char *data, size_t len, void *arg)
 {
 	struct log_follow	*f = arg;
 	json_t			*m = json_loadb(data, len, 0, NULL);
-	const char		*t = json_string_value(json_object_get(m, "time"));
-	const char		*s = json_string_value(json_object_get(m,
-				    "stream"));
-	const char		*l = json_string_value(json_object_get(m, "line"));
+	const char		*t = opctl_str(m, "time", NULL);
+	const char		*s = opctl_str(m, "stream", "-");
+	const char		*l = opctl_str(m, "line", NULL);
 	char			*text;
 
 	if (t != NULL && l != NULL && (f->last[0] == '\0' ||
@@ -175,8 +174,7 @@ on_log_message(const char *data, size_t len, void *arg)
 		if (f->o->json) {
 			json_dumpf(m, stdout, JSON_COMPACT);
 			putchar('\n');
-		} else if ((text = opctl_strf("%s %s %s", t, s ? s : "-", l)) !=
-		    NULL) {
+		} else if ((text = opctl_strf("%s %s %s", t, s, l)) != NULL) {
 			opctl_line(stdout, text);
 			free(text);
 		}

@@ -71,27 +71,24 @@ nth_line(const char *text, size_t i, size_t *len)
 	return p;
 }
 
-/* Where in the record (n lines at text) to go on after what the stream
- * showed: after the last line shown, where the stream's count says it is
- * when it is there (the stream brought a prefix), else after its last
- * occurrence; nothing more when it is not in the record at all. */
-static size_t
-resume_at(const char *text, size_t n, const struct build_watch *w)
+size_t
+opctl_follow_resume(const char *text, size_t n, size_t shown,
+    const char *last)
 {
 	const char	*p;
 	size_t		 i, len, want;
 
-	if (w->last == NULL)
+	if (last == NULL || shown == 0)
 		return 0;
-	want = strlen(w->last);
-	if (w->shown <= n) {
-		p = nth_line(text, w->shown - 1, &len);
-		if (len == want && memcmp(p, w->last, len) == 0)
-			return w->shown;
+	want = strlen(last);
+	if (shown <= n) {
+		p = nth_line(text, shown - 1, &len);
+		if (len == want && memcmp(p, last, len) == 0)
+			return shown;
 	}
 	for (i = n; i > 0; i--) {
 		p = nth_line(text, i - 1, &len);
-		if (len == want && memcmp(p, w->last, len) == 0)
+		if (len == want && memcmp(p, last, len) == 0)
 			return i;
 	}
 	return n;
@@ -114,7 +111,8 @@ catch_up(struct opctl *o, const char *id, struct build_watch *w)
 	for (p = text; *p != '\0'; p++)
 		if (*p == '\n' || p[1] == '\0')
 			n++;
-	for (i = resume_at(text, n, w); i < n; i++) {
+	for (i = opctl_follow_resume(text, n, w->shown, w->last); i < n;
+	    i++) {
 		p = nth_line(text, i, &len);
 		watch_line(w, p, len);
 	}
@@ -172,8 +170,8 @@ watch_until_end(struct opctl *o, CURLM *m, int streaming, const char *path,
 
 	for (;;) {
 		if (now_ms() >= next) {
-			if ((rc = get_status(o, path, b, &status)) != OPCTL_OK ||
-			    is_terminal(status))
+			rc = get_status(o, path, b, &status);
+			if (rc != OPCTL_OK || is_terminal(status))
 				return rc;
 			next = now_ms() + POLL_MS;
 		}

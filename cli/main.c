@@ -12,7 +12,8 @@
 
 static const struct opctl_cmd *const tables[] = {
 	opctl_auth_cmds, opctl_project_cmds, opctl_container_cmds,
-	opctl_source_cmds, opctl_deploy_cmds, opctl_backup_cmds, opctl_audit_cmds, NULL,
+	opctl_source_cmds, opctl_deploy_cmds, opctl_backup_cmds,
+	opctl_audit_cmds, NULL,
 };
 
 static void

@@ -319,6 +319,13 @@ enum opctl_exit	opctl_resolve_team(struct opctl *o, const char *arg,
 enum opctl_exit	opctl_follow_build(struct opctl *o, const char *id,
 	    json_t **build);
 
+/* Where in a build's record (n lines at text) to go on after the stream
+ * showed `shown` lines, the last of them `last`: after that line where
+ * the count says it is (the stream brought a prefix), else after its last
+ * occurrence, else n (it is not in the record: show nothing more). */
+size_t	 opctl_follow_resume(const char *text, size_t n, size_t shown,
+	    const char *last);
+
 /* Wait for deployment id to end, telling its status as it changes.
  * OPCTL_OK when it succeeded, OPCTL_EFAILED when not. */
 enum opctl_exit	opctl_follow_deployment(struct opctl *o, const char *id,

@@ -9,7 +9,8 @@
 
 #include "opctl.h"
 
-#define LINE_MAX_BYTES	(OPCTL_EVENT_MAX + 16)	/* "data: " and an event */
+/* The longest line kept: "data: " and an event. */
+#define LINE_MAX_BYTES	(OPCTL_EVENT_MAX + 16)
 
 void
 opctl_sse_init(struct opctl_sse *s, opctl_sse_fn fn, void *arg)

@@ -406,6 +406,30 @@ START_TEST(queries)
 }
 END_TEST
 
+/* --- following a build: where the record takes over from the stream ------ */
+
+START_TEST(follow_resume)
+{
+	const char	*log = "fetching x\nStep 1/2 : FROM a\n ---> 1\n"
+			    "Step 2/2 : CMD b\n ---> 1\nbuilt\n";
+
+	/* Nothing shown: all of it. */
+	ck_assert_uint_eq(opctl_follow_resume(log, 6, 0, NULL), 0);
+	/* The stream's line is not in the record: nothing more. */
+	ck_assert_uint_eq(opctl_follow_resume(log, 6, 2, "forged"), 6);
+	/* More shown than the record holds, last line elsewhere: its last
+	 * occurrence. */
+	ck_assert_uint_eq(opctl_follow_resume(log, 6, 9, " ---> 1"), 5);
+	/* A prefix: where the count says, though the line recurs later. */
+	ck_assert_uint_eq(opctl_follow_resume(log, 6, 3, " ---> 1"), 3);
+	/* The stream started late (a suffix): after its last line. */
+	ck_assert_uint_eq(opctl_follow_resume(log, 6, 2, "Step 2/2 : CMD b"),
+	    4);
+	ck_assert_uint_eq(opctl_follow_resume(log, 6, 6, "built"), 6);
+	ck_assert_uint_eq(opctl_follow_resume("", 0, 1, "x"), 0);
+}
+END_TEST
+
 static Suite *
 opctl_suite(void)
 {
@@ -426,6 +450,7 @@ opctl_suite(void)
 	tcase_add_test(tc, sse_events);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, queries);
+	tcase_add_test(tc, follow_resume);
 	suite_add_tcase(s, tc);
 	return s;
 }
