@@ -8,8 +8,9 @@
  *	access_token = eyJ…        (a session, from `opctl login`)
  *	refresh_token = opr_…
  *	token = opk_…               (or an API token)
+ *	ca_file = /etc/ssl/panel.pem (CAs to trust, else the system's)
  *
- * OPENPANEL_URL and OPENPANEL_TOKEN in the environment override the file;
+ * OPENPANEL_URL, OPENPANEL_TOKEN and OPENPANEL_CA override the file;
  * what came from the environment is never written back.
  */
 #include <errno.h>
@@ -35,6 +36,7 @@ config_slot(struct opctl_config *c, const char *key, size_t len)
 		{ "access_token", offsetof(struct opctl_config, access_token) },
 		{ "refresh_token", offsetof(struct opctl_config, refresh_token) },
 		{ "token", offsetof(struct opctl_config, token) },
+		{ "ca_file", offsetof(struct opctl_config, ca_file) },
 	};
 	size_t	 i;
 
@@ -168,15 +170,22 @@ opctl_config_bearer(const struct opctl_config *c)
 	return c->token != NULL ? c->token : c->access_token;
 }
 
+const char *
+opctl_config_ca(const struct opctl_config *c)
+{
+	return c->env_ca != NULL ? c->env_ca : c->ca_file;
+}
+
 char *
 opctl_config_format(const struct opctl_config *c)
 {
-	const char	*url = c->url, *tok = c->token;
+	const char	*url = c->url, *tok = c->token, *ca = c->ca_file;
 	const char	*at = c->access_token, *rt = c->refresh_token;
 
 	return opctl_strf("# opctl: the panel and your credentials to it."
-	    " Keep it private (mode 0600).\n%s%s%s%s%s%s%s%s%s%s%s%s",
+	    " Keep it private (mode 0600).\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
 	    url ? "url = " : "", url ? url : "", url ? "\n" : "",
+	    ca ? "ca_file = " : "", ca ? ca : "", ca ? "\n" : "",
 	    at ? "access_token = " : "", at ? at : "", at ? "\n" : "",
 	    rt ? "refresh_token = " : "", rt ? rt : "", rt ? "\n" : "",
 	    tok ? "token = " : "", tok ? tok : "", tok ? "\n" : "");
@@ -239,6 +248,8 @@ opctl_config_load(struct opctl_config *c, const char *path)
 		rc = opctl_config_set(&c->env_url, env);
 	if (rc == 0 && (env = getenv("OPENPANEL_TOKEN")) != NULL && *env)
 		rc = opctl_config_set(&c->env_token, env);
+	if (rc == 0 && (env = getenv("OPENPANEL_CA")) != NULL && *env)
+		rc = opctl_config_set(&c->env_ca, env);
 	return rc;
 }
 
@@ -304,7 +315,8 @@ void
 opctl_config_clear(struct opctl_config *c)
 {
 	char	**slots[] = { &c->url, &c->access_token, &c->refresh_token,
-		    &c->token, &c->env_url, &c->env_token };
+		    &c->token, &c->ca_file, &c->env_url, &c->env_token,
+		    &c->env_ca };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {

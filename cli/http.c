@@ -205,6 +205,8 @@ opctl_http_prepare(struct opctl *o, CURL *h, const char *path,
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	if (opctl_config_ca(&o->cfg) != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, opctl_config_ca(&o->cfg));
 	rc = 0;
 out:
 	if (auth != NULL) {
@@ -213,6 +215,16 @@ out:
 	}
 	free(url);
 	return rc;
+}
+
+/* Say that the panel could not be reached, and why: OPCTL_ENET. */
+static enum opctl_exit
+unreachable(struct opctl *o, CURLcode cr)
+{
+	return opctl_fail(OPCTL_ENET, "cannot reach %s: %s%s",
+	    opctl_config_url(&o->cfg), curl_easy_strerror(cr),
+	    cr == CURLE_PEER_FAILED_VERIFICATION ? " (to trust the panel's"
+	    " certificate, name its CA file in OPENPANEL_CA or ca_file)" : "");
 }
 
 /* One request, no refresh: r filled; the curl result. */
@@ -276,8 +288,7 @@ refresh_now(struct opctl *o)
 	explicit_bzero(js, strlen(js));
 	free(js);
 	if (cr != CURLE_OK) {
-		rc = opctl_fail(OPCTL_ENET, "cannot reach %s: %s",
-		    opctl_config_url(&o->cfg), curl_easy_strerror(cr));
+		rc = unreachable(o, cr);
 	} else if (r.status == 200 && (ans = json_loads(r.body, 0, NULL)) &&
 	    json_unpack(ans, "{s:s,s:s}", "access_token", &at,
 	    "refresh_token", &rt) == 0) {
@@ -347,8 +358,7 @@ opctl_call_raw(struct opctl *o, const char *method, const char *path,
 		free(js);
 	}
 	if (cr != CURLE_OK)
-		return opctl_fail(OPCTL_ENET, "cannot reach %s: %s",
-		    opctl_config_url(&o->cfg), curl_easy_strerror(cr));
+		return unreachable(o, cr);
 	return OPCTL_OK;
 }
 
@@ -392,8 +402,7 @@ opctl_call(struct opctl *o, const char *method, const char *path,
 		cr = call_once(o, method, path, js, r);
 	}
 	if (cr != CURLE_OK)
-		rc = opctl_fail(OPCTL_ENET, "cannot reach %s: %s",
-		    opctl_config_url(&o->cfg), curl_easy_strerror(cr));
+		rc = unreachable(o, cr);
 	else if (r->status < 200 || r->status >= 300)
 		rc = opctl_report(o, r);
 	else

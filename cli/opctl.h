@@ -34,16 +34,23 @@ enum opctl_exit {
 /* --- config.c: ~/.config/openpanel/config and the environment ---------- */
 
 /* Where the panel is and how opctl proves who it is. Strings are owned
- * (NULL when unset). The first four are the file's; the environment's
- * (OPENPANEL_URL, OPENPANEL_TOKEN) override them and are never saved. */
+ * (NULL when unset). The first five are the file's; the environment's
+ * (OPENPANEL_URL, OPENPANEL_TOKEN, OPENPANEL_CA) override them and are
+ * never saved. */
 struct opctl_config {
 	char	*url;
 	char	*access_token;	/* a session's JWT */
 	char	*refresh_token;	/* the session's single-use refresh token */
 	char	*token;		/* an API token (opk_…) */
+	char	*ca_file;	/* CA certificates to trust for https */
 	char	*env_url;
 	char	*env_token;
+	char	*env_ca;
 };
+
+/* The CA file in force (the environment's OPENPANEL_CA, the file's
+ * ca_file), or NULL for the system's store. */
+const char	*opctl_config_ca(const struct opctl_config *c);
 
 /* The panel's base URL in force: the environment's, the file's, or
  * OPCTL_URL_DEFAULT. */

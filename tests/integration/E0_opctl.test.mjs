@@ -20,6 +20,7 @@ import { api, addr, adminToken, unique, BASE, DATA } from
 import { newUsers, newTeam, until, totp, steadyStep } from
     './lib/fixtures.mjs';
 import { engine, removeProjectObjects } from './lib/docker.mjs';
+import { HTTPS_PORT } from './lib/gateway.mjs';
 import { startGitServer, appFiles } from './lib/git.mjs';
 
 const TOP = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -230,7 +231,7 @@ test('a second factor: --totp, and none given without a terminal is exit 3',
 	}
 });
 
-test('an API token from stdin, or OPENPANEL_TOKEN, instead of a session',
+test('an API token from stdin, or OPENPANEL_TOKEN; TLS checked, OPENPANEL_CA',
     async () => {
 	const t = await api('POST', '/api/tokens', { token: O.token, ip: IP,
 		body: { name: unique('cli'), scope: 'read' } });
@@ -253,6 +254,17 @@ test('an API token from stdin, or OPENPANEL_TOKEN, instead of a session',
 			OPENPANEL_URL: BASE, OPENPANEL_TOKEN: t.body.token } });
 		ok(env, 'whoami with OPENPANEL_TOKEN');
 		assert.equal(json(env).email, O.email);
+		// Over TLS the panel's certificate is checked: the gateway's own
+		// self-signed one is trusted only when named (OPENPANEL_CA).
+		const tls = { OPENPANEL_URL: `https://127.0.0.1:${HTTPS_PORT}`,
+			OPENPANEL_TOKEN: t.body.token };
+		const untrusted = await opctl(['whoami'], { env: tls });
+		assert.equal(untrusted.code, 4, untrusted.stderr);
+		assert.match(untrusted.stderr, /certificate.*OPENPANEL_CA/);
+		const trusted = await opctl(['--json', 'whoami'], { env: { ...tls,
+			OPENPANEL_CA: join(DATA, 'keys', 'gateway.crt') } });
+		ok(trusted, 'whoami over https with OPENPANEL_CA');
+		assert.equal(json(trusted).email, O.email);
 	} finally {
 		rmSync(home, { recursive: true, force: true });
 	}

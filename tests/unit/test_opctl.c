@@ -168,8 +168,8 @@ START_TEST(config_round_trip)
 	char			 err[256], *text;
 
 	ck_assert_int_eq(conf("# comment\n\n  url\t=  https://p.example \r\n"
-	    "colour = blue\naccess_token = eyJ.a.b\nrefresh_token=opr_x",
-	    &c, err), 0);
+	    "colour = blue\naccess_token = eyJ.a.b\nca_file = /etc/ca.pem\n"
+	    "refresh_token=opr_x", &c, err), 0);
 	ck_assert_str_eq(c.url, "https://p.example");
 	ck_assert_str_eq(c.access_token, "eyJ.a.b");
 	ck_assert_str_eq(c.refresh_token, "opr_x");	/* no final newline */
@@ -187,6 +187,9 @@ START_TEST(config_round_trip)
 	ck_assert_int_eq(conf(text, &d, err), 0);
 	ck_assert_str_eq(d.url, "https://p.example");
 	ck_assert_str_eq(d.refresh_token, "opr_x");
+	ck_assert_str_eq(opctl_config_ca(&d), "/etc/ca.pem");
+	ck_assert_int_eq(opctl_config_set(&d.env_ca, "/env/ca.pem"), 0);
+	ck_assert_str_eq(opctl_config_ca(&d), "/env/ca.pem");
 	ck_assert_str_eq(opctl_config_url(&(struct opctl_config){ 0 }),
 	    OPCTL_URL_DEFAULT);
 	free(text);
