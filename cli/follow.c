@@ -17,6 +17,7 @@
 #include "opctl.h"
 
 #define POLL_MS		1000	/* how often the status is asked */
+#define STATUS_TRIES	5	/* asks in a row that may fail for a blip */
 
 /* What a followed build has shown so far. */
 struct build_watch {
@@ -133,17 +134,27 @@ tell_failure(const char *kind, const char *id, const json_t *obj)
 	return opctl_fail(OPCTL_EFAILED, "%s %s %s: %s", kind, id, status, err);
 }
 
-/* GET path into *obj; its "status" into *status (owned by *obj). */
+/* GET path into *obj; its "status" into *status (owned by *obj). A
+ * passing failure (the panel away a moment, 5xx, 429: said as it happens)
+ * is tried again, a second apart, STATUS_TRIES times in all: watching
+ * must not end for a blip while the job goes on. */
 static enum opctl_exit
 get_status(struct opctl *o, const char *path, json_t **obj,
     const char **status)
 {
+	struct timespec	 pause = { 1, 0 };
 	enum opctl_exit	 rc;
+	int		 tries = 0;
 
-	json_decref(*obj);
-	*obj = NULL;
-	*status = NULL;
-	if ((rc = opctl_call_json(o, "GET", path, NULL, obj)) == OPCTL_OK)
+	do {
+		if (tries > 0)
+			nanosleep(&pause, NULL);
+		json_decref(*obj);
+		*obj = NULL;
+		*status = NULL;
+		rc = opctl_call_json(o, "GET", path, NULL, obj);
+	} while (rc == OPCTL_ENET && ++tries < STATUS_TRIES);
+	if (rc == OPCTL_OK)
 		*status = json_string_value(json_object_get(*obj, "status"));
 	return rc;
 }
