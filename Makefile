@@ -197,17 +197,50 @@ TERMINAL_SRCS = \
 GATEWAY_SRCS = \
 	fcgi/gateway/main.c
 
+# cli/: opctl, the command-line client. A client of the REST API like the
+# web UI: libcurl and jansson, nothing of lib/.
+OPCTL_SRCS = \
+	cli/main.c		\
+	cli/command.c		\
+	cli/args.c		\
+	cli/config.c		\
+	cli/output.c		\
+	cli/http.c		\
+	cli/sse.c		\
+	cli/prompt.c		\
+	cli/resolve.c		\
+	cli/follow.c		\
+	cli/cmd_auth.c		\
+	cli/cmd_projects.c	\
+	cli/cmd_containers.c	\
+	cli/cmd_source.c	\
+	cli/cmd_deploy.c	\
+	cli/cmd_backups.c	\
+	cli/cmd_audit.c
+OPCTL_OBJS = $(OPCTL_SRCS:%.c=$(BUILD)/%.o)
+OPCTL_LIBS = $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 BINS	  = $(SERVICES:%=$(BUILD)/bin/op-%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BINS) $(BUILD)/bin/op-terminal $(BUILD)/bin/op-gateway web
+all: $(BINS) $(BUILD)/bin/op-terminal $(BUILD)/bin/op-gateway $(BUILD)/bin/opctl web
 
 $(BUILD)/%.o: %.c lib/openpanel.h $(wildcard lib/*_int.h fcgi/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c cli/opctl.h
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/bin/opctl: $(OPCTL_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "LD	$@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(OPCTL_LIBS)
 
 $(BUILD)/libopenpanel.a: $(LIB_OBJS)
 	@rm -f $@
@@ -256,6 +289,16 @@ $(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
 	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Wno-missing-prototypes \
 	    $(ALL_LDFLAGS) -o $@ $< $(BACKUPS_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
+
+# opctl's pure parts (arguments, config file, tables, event streams).
+OPCTL_TESTED = $(addprefix $(BUILD)/cli/,args.o config.o output.o http.o \
+	sse.o follow.o)
+$(BUILD)/tests/test_opctl: tests/unit/test_opctl.c $(OPCTL_TESTED)
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Icli -Wno-missing-prototypes $(ALL_LDFLAGS) \
+	    -o $@ $< $(OPCTL_TESTED) $(OPCTL_LIBS) \
+	    $(shell pkg-config --libs check)
 
 unit: $(UNIT_BINS)
 	@scripts/unit.sh $(UNIT_BINS)

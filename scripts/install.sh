@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install.sh — `make install`: the production layout under DESTDIR/PREFIX.
-#   binaries   PREFIX/bin/op-*
+#   binaries   PREFIX/bin/op-*, PREFIX/bin/opctl (the command-line client)
 #   SQL, web   PREFIX/share/openpanel/{sql,web}
 #   units      /etc/systemd/system/openpanel-*.{service,socket}, openpanel.target
 #   config     /etc/openpanel/openpanel.conf, nginx/, keys (never overwritten)
@@ -25,6 +25,7 @@ for s in "${SERVICES[@]}"; do
 done
 install -m 755 "$TOP/$BUILD/bin/op-terminal" "$TOP/$BUILD/bin/op-gateway" \
     "$DESTDIR$PREFIX/bin/"	# not pools
+install -m 755 "$TOP/$BUILD/bin/opctl" "$DESTDIR$PREFIX/bin/"	# the CLI
 cp -R "$TOP/sql/." "$SHARE/sql/"
 cp -R "$TOP/web/dist/." "$SHARE/web/"
 install -d "$SHARE/templates"
