@@ -132,6 +132,7 @@ BUILDS_SRCS = \
 MONITOR_SRCS = \
 	fcgi/monitor/main.c	\
 	fcgi/monitor/metrics.c	\
+	fcgi/monitor/jobs.c	\
 	fcgi/monitor/history.c	\
 	fcgi/monitor/health.c	\
 	fcgi/monitor/stats.c	\

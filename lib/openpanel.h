@@ -712,11 +712,15 @@ enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
 /*
  * A consumer of op:events in a group of its own (lib/stream.c), for a
  * worker that acts on other services' events. Zero it, set group and
- * consumer (a stable name: a restarted consumer finds its own pending).
+ * consumer (a stable name: a restarted consumer finds its own pending),
+ * and start if a new group must not read the stream from its beginning
+ * ("$": only what comes next, for live views).
  */
 struct op_stream {
 	const char		*group;
 	const char		*consumer;
+	const char		*start;	/* NULL: "0" */
+	const char		*text;	/* while fn runs: the event as sent */
 	struct redisContext	*rc;
 	int			 backlog;
 };

@@ -18,13 +18,11 @@
 #define BATCH		"50"
 #define RECLAIM_MS	"30000"	/* pending this long: its consumer died */
 
-/* Connect and create the group (from the stream's start) when missing. */
+/* Connect and create the group (from s->start, else the stream's start)
+ * when missing. */
 static enum op_err
 connect_group(struct op_stream *s)
 {
-	const char	*argv[] = { "XGROUP", "CREATE", STREAM, s->group, "0",
-	    "MKSTREAM" };
-	redisReply	*rep;
 	enum op_err	 er;
 
 	if (s->rc != NULL && !s->rc->err)
@@ -33,30 +31,9 @@ connect_group(struct op_stream *s)
 	if ((er = op_redis_open(op_config_get("OP_REDIS", "127.0.0.1:6379"),
 	    5000, &s->rc)) != OP_OK)
 		return er;
-	rep = redisCommandArgv(s->rc, (int)nitems(argv), argv, NULL);
-	er = rep != NULL && (rep->type == REDIS_REPLY_STATUS ||
-	    (rep->type == REDIS_REPLY_ERROR &&
-	    strncmp(rep->str, "BUSYGROUP", 9) == 0)) ? OP_OK : OP_EUNAVAIL;
-	freeReplyObject(rep);
 	s->backlog = 1;
-	return er;
-}
-
-/* The "event" field of a stream entry [id, [k, v, …]], or NULL. */
-static const char *
-event_of(const redisReply *e)
-{
-	const redisReply	*kv = e->element[1];
-	size_t			 i;
-
-	if (kv->type != REDIS_REPLY_ARRAY)
-		return NULL;
-	for (i = 0; i + 1 < kv->elements; i += 2)
-		if (kv->element[i]->type == REDIS_REPLY_STRING &&
-		    strcmp(kv->element[i]->str, "event") == 0 &&
-		    kv->element[i + 1]->type == REDIS_REPLY_STRING)
-			return kv->element[i + 1]->str;
-	return NULL;
+	return op_redis_group_ensure(s->rc, STREAM, s->group,
+	    s->start != NULL ? s->start : "0");
 }
 
 /* Hand each entry of list to fn and acknowledge it; stop at the first fn
@@ -79,10 +56,11 @@ deliver(struct op_stream *s, const redisReply *list, op_stream_fn fn,
 		    e->element[0]->type != REDIS_REPLY_STRING)
 			continue;
 		(*n)++;
-		ev = event_of(e) != NULL ? json_loads(event_of(e), 0, NULL) :
-		    NULL;
+		s->text = op_redis_entry_field(e, "event");
+		ev = s->text != NULL ? json_loads(s->text, 0, NULL) : NULL;
 		er = ev != NULL ? fn(arg, ev) : OP_EINVAL;
 		json_decref(ev);
+		s->text = NULL;
 		if (er != OP_OK && er != OP_EINVAL)
 			return er;	/* read again on a later pass */
 		ack[3] = e->element[0]->str;

@@ -40,7 +40,8 @@ claim(struct op_req *r, const char *owner, struct order *o)
 
 	memset(o, 0, sizeof(*o));
 	if ((er = op_db_execv(r->db, &res, "UPDATE infra.certificates c SET"
-	    " lease_owner = $1, lease_until = now() + interval '" LEASE "'"
+	    " lease_owner = $1, lease_until = now() + interval '" LEASE "',"
+	    " order_started_at = now(), order_finished_at = NULL"
 	    " FROM infra.domains d WHERE d.id = c.domain_id AND c.domain_id ="
 	    " (SELECT c2.domain_id FROM infra.certificates c2 JOIN"
 	    "  infra.domains d2 ON d2.id = c2.domain_id WHERE d2.https"
@@ -98,9 +99,10 @@ install(struct op_req *r, const struct order *o, const char *names,
 	    " not_before = $5, not_after = $6, cert_pem = $7, key_sealed = $8,"
 	    " due_at = NULL, attempts = 0, lease_owner = NULL, lease_until ="
 	    " NULL, last_error = NULL, issued_at = now(), renewals = renewals"
-	    " + $9::int, updated_at = now() WHERE domain_id = $1 RETURNING"
-	    " domain_id", o->domain_id, names, ci.issuer, ci.serial,
-	    ci.not_before, ci.not_after, crt, sealed, o->renewal ? "1" : "0")) ==
+	    " + $9::int, order_finished_at = now(), updated_at = now() WHERE"
+	    " domain_id = $1 RETURNING domain_id", o->domain_id, names,
+	    ci.issuer, ci.serial, ci.not_before, ci.not_after, crt, sealed,
+	    o->renewal ? "1" : "0")) ==
 	    OP_OK && (er = gone(res)) == OP_OK &&
 	    (er = op_event_emit(r, o->renewal ? "certificate.renewed" :
 	    "certificate.issued", o->team_id, "domain", o->domain_id,
@@ -137,7 +139,8 @@ failed(struct op_req *r, const struct order *o, enum op_err why_er,
 	    " state = CASE WHEN state = 'valid' THEN 'valid' ELSE 'failed'"
 	    " END, attempts = attempts + 1, due_at = now() + make_interval("
 	    " secs => $2::int), last_error = $3, lease_owner = NULL,"
-	    " lease_until = NULL, updated_at = now() WHERE domain_id = $1",
+	    " lease_until = NULL, order_finished_at = now(), updated_at ="
+	    " now() WHERE domain_id = $1",
 	    o->domain_id, op_req_printf(r, "%lld", delay), why)) == OP_OK &&
 	    (er = op_event_emit(r, "certificate.failed", o->team_id, "domain",
 	    o->domain_id, json_pack("{s:s, s:s, s:i, s:I}", "hostname",

@@ -1,8 +1,9 @@
 /*
  * alerts.c — a team's alert rules: a kind of condition (a container down
  * or restarting in a loop, its health check failing, CPU or memory above
- * a level, the disk almost full, a build or backup failed), on one
- * container or all of the team's, held for a while, told to channels.
+ * a level, the disk almost full, a certificate close to expiry, a build
+ * or backup failed), on one container or all of the team's, held for a
+ * while, told to channels.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static const struct rule_kind {
 	{ "cpu_above",			0, 25600,	1 },	/* % of a CPU */
 	{ "memory_above",		0, 100,		1 },	/* % of limit */
 	{ "disk_above",			0, 100,		0 },	/* % used */
+	{ "cert_expiry",		0, 3650,	0 },	/* days left */
 	{ "build_failed",		0, 0,		0 },
 	{ "backup_failed",		0, 0,		0 },
 };
@@ -50,7 +52,7 @@ valid_kind(const char *s, const char **why)
 	if (kind_find(s) == NULL) {
 		*why = "must be container_down, container_restarting,"
 		    " health_failing, cpu_above, memory_above, disk_above,"
-		    " build_failed or backup_failed";
+		    " cert_expiry, build_failed or backup_failed";
 		return OP_EINVAL;
 	}
 	return OP_OK;

@@ -1,9 +1,13 @@
 /*
  * evaluate.c — the alert rules, evaluated by the worker every few
  * seconds. The subjects for which each rule's condition holds now come
- * from one query; in one transaction, a state is kept for each (when the
- * condition began), states whose condition held for the rule's duration
- * fire, and states whose condition cleared go. Firing and resolving each
+ * from one query: containers (projects.containers_v and the worker's
+ * samples), the host, and certificates (op-infra's infra.certificates_v,
+ * a domain's hostname as the name, the days left as the value). In one
+ * transaction, a state is kept for each (when the condition began, the
+ * subject's name), states whose condition held for the rule's duration
+ * fire, and states whose condition cleared go — a certificate renewed,
+ * the threshold lowered, the domain deleted. Firing and resolving each
  * queue one delivery per channel (deduplicated by rule, subject, and when
  * it fired) and leave an event in the team's stream.
  */
@@ -14,7 +18,8 @@
 #include "monitor.h"
 
 /* (rule_id, subject, name, value) of every condition that holds; $1 is
- * the host's disk use in percent. */
+ * the host's disk use in percent. A certificate counts from the time it
+ * has one (a renewal that fails leaves the old one, still expiring). */
 #define HOLDING_SQL \
 	"SELECT r.id AS rule_id, c.id::text AS subject, c.name,"	\
 	" NULL::float8 AS value FROM monitor.rules r"			\
@@ -36,7 +41,14 @@
 	"  r.threshold))"						\
 	" UNION ALL SELECT r.id, 'host', 'host', $1::float8 FROM"	\
 	"  monitor.rules r WHERE r.enabled AND r.kind = 'disk_above'"	\
-	"  AND $1::float8 > r.threshold"
+	"  AND $1::float8 > r.threshold"				\
+	" UNION ALL SELECT r.id, c.domain_id::text, c.hostname,"	\
+	"  round((extract(epoch FROM c.not_after - now()) / 86400)"	\
+	"  ::numeric, 2)::float8 FROM monitor.rules r JOIN"		\
+	"  infra.certificates_v c ON c.team_id = r.team_id WHERE"	\
+	"  r.enabled AND r.kind = 'cert_expiry' AND c.not_after IS NOT"\
+	"  NULL AND c.not_after < now() + make_interval(secs =>"		\
+	"  r.threshold * 86400)"
 
 /* Queue a delivery per channel of each rule in the JSON array $1 of
  * {rule_id, subject, name, value, since} as status $2: once per channel,
@@ -126,21 +138,21 @@ evaluate_tx(struct op_req *r, const char *holding)
 
 	/* Keep a state for each holding condition, its value fresh. */
 	if ((er = op_db_execv(r->db, NULL, "INSERT INTO monitor.rule_states"
-	    " (rule_id, subject, value) SELECT rule_id, subject, value FROM"
-	    " jsonb_to_recordset($1) AS x(rule_id uuid, subject text, value"
-	    " float8) ON CONFLICT (rule_id, subject) DO UPDATE SET value ="
-	    " EXCLUDED.value", holding)) != OP_OK)
+	    " (rule_id, subject, subject_name, value) SELECT rule_id,"
+	    " subject, name, value FROM jsonb_to_recordset($1) AS x(rule_id"
+	    " uuid, subject text, name text, value float8) ON CONFLICT"
+	    " (rule_id, subject) DO UPDATE SET value = EXCLUDED.value,"
+	    " subject_name = EXCLUDED.subject_name", holding)) != OP_OK)
 		goto out;
 	/* Cleared: the states no longer holding go; the firing resolve. */
 	if ((er = op_db_execv(r->db, &cleared, "WITH gone AS (DELETE FROM"
 	    " monitor.rule_states s WHERE NOT EXISTS (SELECT 1 FROM"
 	    " jsonb_to_recordset($1) AS x(rule_id uuid, subject text) WHERE"
 	    " x.rule_id = s.rule_id AND x.subject = s.subject) RETURNING *)"
-	    " SELECT g.rule_id, g.subject, COALESCE(c.name, g.subject) AS"
-	    " name, g.value, g.firing_since::text AS since, r.team_id, r.kind"
-	    " FROM gone g JOIN monitor.rules r ON r.id = g.rule_id LEFT JOIN"
-	    " projects.containers_v c ON c.id::text = g.subject WHERE"
-	    " g.firing_since IS NOT NULL", holding)) != OP_OK ||
+	    " SELECT g.rule_id, g.subject, COALESCE(g.subject_name,"
+	    " g.subject) AS name, g.value, g.firing_since::text AS since,"
+	    " r.team_id, r.kind FROM gone g JOIN monitor.rules r ON r.id ="
+	    " g.rule_id WHERE g.firing_since IS NOT NULL", holding)) != OP_OK ||
 	    (er = transitions_queue(r, cleared, "resolved",
 	    "alert.resolved")) != OP_OK)
 		goto out;
@@ -150,10 +162,9 @@ evaluate_tx(struct op_req *r, const char *holding)
 	    " monitor.rules r WHERE r.id = s.rule_id AND s.firing_since IS"
 	    " NULL AND s.pending_since <= now() - make_interval(secs =>"
 	    " r.for_seconds) RETURNING s.*, r.team_id, r.kind) SELECT"
-	    " f.rule_id, f.subject, COALESCE(c.name, f.subject) AS name,"
-	    " f.value, f.firing_since::text AS since, f.team_id, f.kind FROM f"
-	    " LEFT JOIN projects.containers_v c ON c.id::text = f.subject",
-	    0, NULL)) != OP_OK ||
+	    " f.rule_id, f.subject, COALESCE(f.subject_name, f.subject) AS"
+	    " name, f.value, f.firing_since::text AS since, f.team_id, f.kind"
+	    " FROM f", 0, NULL)) != OP_OK ||
 	    (er = transitions_queue(r, fired, "firing", "alert.fired")) !=
 	    OP_OK)
 		goto out;

@@ -4,9 +4,12 @@
  * part the panel needs is there — PostgreSQL, Redis, the Docker engine,
  * every FastCGI pool in OP_POOLS, the live-stream publisher, the event
  * backlog under a bound, and free space on the data disk — 200 when all
- * are, 503 naming what is not.
+ * are, 503 naming what is not. The job queues' backlogs (waiting,
+ * running, failed, the oldest wait) are reported beside them: a long
+ * queue is work to do, not a broken panel.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <hiredis/hiredis.h>
@@ -93,6 +96,29 @@ check_disk(json_t *out)
 	return ok;
 }
 
+/* Each job queue's backlog, as jobs_summary answers it. */
+static json_t *
+queues_json(struct op_req *r)
+{
+	PGresult	*res = NULL;
+	json_t		*out;
+	int		 i;
+
+	if (jobs_summary(r->db, &res) != OP_OK)
+		return json_string("unknown");
+	out = json_object();
+	for (i = 0; out != NULL && i < PQntuples(res); i++)
+		json_object_set_new(out, PQgetvalue(res, i, 0), json_pack(
+		    "{s:I, s:I, s:I, s:f}", "queued", (json_int_t)strtoll(
+		    op_db_get(res, i, "queued"), NULL, 10), "running",
+		    (json_int_t)strtoll(op_db_get(res, i, "running"), NULL, 10),
+		    "failed", (json_int_t)strtoll(op_db_get(res, i, "failed"),
+		    NULL, 10), "oldest_queued_seconds", strtod(op_db_get(res, i,
+		    "oldest_queued_seconds"), NULL)));
+	PQclear(res);
+	return out;
+}
+
 /* The publisher takes a message on a channel no one watches. */
 static int
 check_live(void)
@@ -122,6 +148,7 @@ health_ready(struct op_req *r)
 	json_object_set_new(c, "docker", json_string(word(docker)));
 	json_object_set_new(c, "live", json_string(word(live)));
 	json_object_set_new(c, "pools", pools);
+	json_object_set_new(c, "queues", queues_json(r));
 	return op_reply_json(r, ok ? 200 : 503, json_pack("{s:s, s:o}",
 	    "status", ok ? "ok" : "degraded", "components", c));
 }

@@ -2,8 +2,9 @@
  * metrics.c — GET /api/metrics: the Prometheus text exposition (format
  * 0.0.4) of the panel, for an API token of the metrics scope (or an
  * instance admin): the host from /proc, every running container from the
- * worker's latest samples, containers by state, the event stream's
- * backlog per consumer group, and the panel's own requests.
+ * worker's latest samples, containers by state, the job queues of
+ * builds, backups and certificate orders, the event stream's backlog per
+ * consumer group, and the panel's own requests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,7 +217,8 @@ metrics_get(struct op_req *r)
 	family(&b, "openpanel_up", "gauge", "The panel answers.");
 	(void)op_buf_addf(&b, "openpanel_up 1\n");
 	expose_host(&b);
-	if ((er = expose_containers(r, &b)) != OP_OK)
+	if ((er = expose_containers(r, &b)) != OP_OK ||
+	    (er = jobs_expose(r->db, &b)) != OP_OK)
 		goto out;
 	expose_events(&b);
 	(void)op_reqstats_expose(&b);

@@ -43,6 +43,13 @@ enum op_err	monitor_owner(struct op_req *, const char *table,
  * its members, as a list (owner.c). */
 enum op_err	monitor_team_list(struct op_req *, const char *sql);
 
+/* The job queues of builds, backups and infra (jobs.c). Per queue:
+ * queue, queued, running, failed, oldest_queued_seconds, finished,
+ * seconds (their sum). */
+enum op_err	jobs_summary(struct op_db *, PGresult **);
+/* Their families in the Prometheus exposition. */
+enum op_err	jobs_expose(struct op_db *, struct op_buf *);
+
 /* The worker: followers, sampler, event relay (worker.c). */
 enum op_err	monitor_work(const struct op_service *, struct op_db *,
 		    volatile int *stop);

@@ -1,10 +1,13 @@
 /*
  * relay.c — the team event stream, live: a thread reads op:events in a
- * consumer group of its own ("monitor") and publishes each event that
- * belongs to a team to the channel events/<team_id>; a build or backup
- * failure also fires the team's rules of that kind. Live data is a view,
- * not the record (the trail is op-audit's), so entries are read with
- * NOACK and a new group starts at the stream's end: nothing is replayed.
+ * consumer group of its own ("monitor") through lib/stream.c and
+ * publishes each event that belongs to a team to the channel
+ * events/<team_id>; a build or backup failure also fires the team's rules
+ * of that kind. Live data is a view, not the record (the trail is
+ * op-audit's), so a new group starts at the stream's end: nothing old is
+ * replayed. An entry is acknowledged once handled; one whose rules could
+ * not be written is read again (its live copy may go out twice, its
+ * notifications once: they are deduplicated by the event id).
  */
 #include <poll.h>
 #include <signal.h>
@@ -13,21 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <hiredis/hiredis.h>
-
 #include "monitor.h"
 
-#define STREAM		"op:events"
-#define GROUP		"monitor"
-#define BATCH		"100"
-#define BLOCK_MS	"1000"
-
-/* A new group starts at the stream's end: live data is not replayed. */
-static enum op_err
-group_ensure(redisContext *rc)
-{
-	return op_redis_group_ensure(rc, STREAM, GROUP, "$");
-}
+#define BLOCK_MS	1000
 
 /* Rules of the kind an event type fires (build.failed, backup.failed). */
 static const struct {
@@ -43,7 +34,7 @@ static const struct {
  * delivery per channel, once per event (its id is in the dedup key).
  * There is nothing to resolve: the next failure fires again.
  */
-static void
+static enum op_err
 event_alert(struct op_db *db, json_t *ev, const char *text)
 {
 	const char	*type = json_string_value(json_object_get(ev, "type"));
@@ -52,9 +43,9 @@ event_alert(struct op_db *db, json_t *ev, const char *text)
 	for (i = 0; type != NULL && i < nitems(failures); i++)
 		if (strcmp(type, failures[i].type) == 0)
 			break;
-	if (type == NULL || i == nitems(failures) || db == NULL)
-		return;
-	(void)op_db_execv(db, NULL, "INSERT INTO monitor.deliveries"
+	if (type == NULL || i == nitems(failures))
+		return OP_OK;
+	return op_db_execv(db, NULL, "INSERT INTO monitor.deliveries"
 	    " (channel_id, rule_id, dedup_key, status, payload) SELECT ch, r.id,"
 	    " r.id || ':' || ch || ':' || ($1::jsonb ->> 'id'), 'firing',"
 	    " jsonb_build_object('status', 'firing', 'team_id', r.team_id,"
@@ -70,61 +61,26 @@ event_alert(struct op_db *db, json_t *ev, const char *text)
 	    " ON CONFLICT (dedup_key) DO NOTHING", text, failures[i].kind);
 }
 
-/* Publish an event (its JSON text) to its team's channel, if it has one,
- * and fire the rules a failure event fires. */
-static void
-event_publish(struct op_db *db, const char *text)
-{
-	json_t		*ev;
-	const char	*team;
-	char		 channel[64];
-	const char	*why;
+struct relay {
+	struct op_stream	 st;
+	struct op_db		*db;	/* its own: for the failure rules */
+};
 
-	if ((ev = json_loads(text, 0, NULL)) == NULL)
-		return;
-	team = json_string_value(json_object_get(ev, "team_id"));
-	if (team != NULL && op_valid_uuid(team, &why) == OP_OK &&
-	    snprintf(channel, sizeof(channel), "events/%s", team) <
-	    (int)sizeof(channel)) {
-		(void)op_live_publish(channel, text, strlen(text));
-		event_alert(db, ev, text);
-	}
-	json_decref(ev);
-}
-
-/* Each entry of a list: its "event" field published. */
-static void
-entries_publish(struct op_db *db, redisReply *list)
-{
-	const char	*ev;
-	size_t		 i;
-
-	for (i = 0; list != NULL && i < list->elements; i++)
-		if ((ev = op_redis_entry_field(list->element[i], "event")) !=
-		    NULL)
-			event_publish(db, ev);
-}
-
+/* Publish an event to its team's channel, if it has one, and fire the
+ * rules a failure event fires (lib/stream.c's op_stream_fn). */
 static enum op_err
-relay_read(redisContext *rc, struct op_db *db, const char *me)
+event_relay(void *arg, json_t *ev)
 {
-	const char	*argv[] = { "XREADGROUP", "GROUP", GROUP, me, "COUNT",
-	    BATCH, "BLOCK", BLOCK_MS, "NOACK", "STREAMS", STREAM, ">" };
-	redisReply	*rep, *s;
+	struct relay	*rl = arg;
+	const char	*team = json_string_value(json_object_get(ev, "team_id"));
+	const char	*why;
+	char		 channel[64];
 
-	rep = redisCommandArgv(rc, (int)nitems(argv), argv, NULL);
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-		if (rep != NULL && strncmp(rep->str, "NOGROUP", 7) == 0)
-			(void)group_ensure(rc);
-		freeReplyObject(rep);
-		return OP_EUNAVAIL;
-	}
-	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 &&
-	    (s = rep->element[0])->type == REDIS_REPLY_ARRAY &&
-	    s->elements == 2)
-		entries_publish(db, s->element[1]);
-	freeReplyObject(rep);
-	return OP_OK;
+	if (team == NULL || op_valid_uuid(team, &why) != OP_OK)
+		return OP_OK;		/* no team: nobody's live stream */
+	snprintf(channel, sizeof(channel), "events/%s", team);
+	(void)op_live_publish(channel, rl->st.text, strlen(rl->st.text));
+	return event_alert(rl->db, ev, rl->st.text);
 }
 
 static volatile int	*relay_stop;	/* the worker's stop flag */
@@ -133,37 +89,28 @@ static void *
 relay_main(void *arg)
 {
 	volatile int	*stop = relay_stop;
-	redisContext	*rc = NULL;
-	struct op_db	*db = NULL;
+	struct relay	 rl;
 	char		 me[128], host[64], conninfo[1024];
 
 	(void)arg;
-	/* Its own connection, for the rules failure events fire. */
+	memset(&rl, 0, sizeof(rl));
 	if (op_db_conninfo("monitor", conninfo, sizeof(conninfo)) != OP_OK ||
-	    op_db_open(conninfo, &db) != OP_OK)
-		db = NULL;
+	    op_db_open(conninfo, &rl.db) != OP_OK) {
+		op_warn("monitor: the event relay has no database");
+		return NULL;
+	}
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	snprintf(me, sizeof(me), "%s-monitor", host);
-	while (!*stop) {
-		if (rc == NULL || rc->err) {
-			if (rc != NULL)
-				redisFree(rc);
-			rc = NULL;
-			if (op_redis_open(op_config_get("OP_REDIS",
-			    "127.0.0.1:6379"), 5000, &rc) != OP_OK ||
-			    group_ensure(rc) != OP_OK) {
-				poll(NULL, 0, 1000);
-				continue;
-			}
-		}
-		if (relay_read(rc, db, me) != OP_OK)
-			poll(NULL, 0, 1000);
-	}
-	if (rc != NULL)
-		redisFree(rc);
-	op_db_close(db);
+	rl.st.group = "monitor";
+	rl.st.consumer = me;
+	rl.st.start = "$";
+	while (!*stop)
+		if (op_stream_poll(&rl.st, BLOCK_MS, event_relay, &rl) != OP_OK)
+			poll(NULL, 0, 1000);	/* Redis or the database */
+	op_stream_close(&rl.st);
+	op_db_close(rl.db);
 	return NULL;
 }
 

@@ -6,78 +6,20 @@
 // an order that cannot succeed backs off; the key is sealed at rest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { api, addr, adminToken, unique, BASE } from './lib/client.mjs';
+import { execFileSync } from 'node:child_process';
+import { api, addr, adminToken, unique } from './lib/client.mjs';
 import { newUsers, newTeam, until, readEvents } from './lib/fixtures.mjs';
 import { removeProjectObjects } from './lib/docker.mjs';
-import { viaGateway, tryGateway, HTTP_PORT } from './lib/gateway.mjs';
+import { viaGateway, tryGateway } from './lib/gateway.mjs';
+import { startPebble, acmeSettings, DIRECTORY } from './lib/pebble.mjs';
 
 const IP = addr();
 const IMAGE = 'openpanel-test/busybox:1';
-// Pebble and its DNS on loopback ports of their own.
-const BASE_PORT = Number(process.env.OP_TEST_PEBBLE_PORT ?? 48500);
-const ACME = BASE_PORT, ACME_MGMT = BASE_PORT + 1, DNS = BASE_PORT + 2,
-    DNS_MGMT = BASE_PORT + 3, TLS_ALPN = BASE_PORT + 4;
-const DIRECTORY = `https://127.0.0.1:${ACME}/dir`;
 const PG = process.env.OP_TEST_PG;
 
-let dir, caPem, pebbleRoot;
-const procs = [];
+let pebble, caPem, pebbleRoot;
 let admin, O, T, P, web;
 const made = new Set();
-
-// A CA and the certificate Pebble serves its API with, made here.
-function pebbleTls() {
-	const ssl = (...a) => execFileSync('openssl', a, { cwd: dir,
-		stdio: 'pipe' });
-	ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt',
-	    'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj',
-	    '/CN=OpenPanel test ACME CA', '-keyout', 'ca.key', '-out', 'ca.crt');
-	ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
-	    '-nodes', '-subj', '/CN=localhost', '-keyout', 'pebble.key',
-	    '-out', 'pebble.csr');
-	writeFileSync(`${dir}/ext`, 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-	ssl('x509', '-req', '-in', 'pebble.csr', '-CA', 'ca.crt', '-CAkey',
-	    'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext',
-	    '-out', 'pebble.crt');
-	return readFileSync(`${dir}/ca.crt`, 'utf8');
-}
-
-function start(name, argv, env = {}) {
-	const p = spawn(argv[0], argv.slice(1), { cwd: dir,
-		env: { PATH: '/usr/bin:/bin', ...env },
-		stdio: ['ignore', 'pipe', 'pipe'] });
-	let out = '';
-	p.stdout.on('data', (d) => { out += d; });
-	p.stderr.on('data', (d) => { out += d; });
-	p.log = () => out;
-	p.name = name;
-	p.argv = argv;
-	p.env = env;
-	procs.push(p);
-	return p;
-}
-
-const listening = (port) => new Promise((res) => {
-	const s = connect(port, '127.0.0.1');
-	s.on('connect', () => { s.destroy(); res(true); });
-	s.on('error', () => res(false));
-});
-
-// GET over HTTPS trusting ca only: {status, body}.
-const httpsGet = (url, ca) => new Promise((res, rej) => {
-	const r = httpsRequest(url, { ca, agent: false }, (m) => {
-		let b = '';
-		m.on('data', (d) => { b += d; });
-		m.on('end', () => res({ status: m.statusCode, body: b }));
-	});
-	r.on('error', rej);
-	r.end();
-});
 
 const as = (who) => ({
 	get: (p) => api('GET', p, { token: who.token, ip: IP }),
@@ -95,41 +37,12 @@ function sql(q) {
 const certOf = async (id) => (await as(O).get(`/api/domains/${id}`))
     .body.certificate;
 
-before(async () => {
-	dir = mkdtempSync(`${tmpdir()}/op-pebble-`);
-	caPem = pebbleTls();
-	start('challtestsrv', ['/usr/bin/pebble-challtestsrv',
-		'-dns01', `127.0.0.1:${DNS}`, '-http01', '', '-https01', '',
-		'-tlsalpn01', '', '-management', `127.0.0.1:${DNS_MGMT}`,
-		'-defaultIPv4', '127.0.0.1', '-defaultIPv6', '']);
-	writeFileSync(`${dir}/pebble.json`, JSON.stringify({ pebble: {
-		listenAddress: `127.0.0.1:${ACME}`,
-		managementListenAddress: `127.0.0.1:${ACME_MGMT}`,
-		certificate: `${dir}/pebble.crt`, privateKey: `${dir}/pebble.key`,
-		httpPort: HTTP_PORT, tlsPort: TLS_ALPN, ocspResponderURL: '',
-		externalAccountBindingRequired: false } }));
-	start('pebble', ['/usr/bin/pebble', '-config', `${dir}/pebble.json`,
-		'-dnsserver', `127.0.0.1:${DNS}`], { PEBBLE_VA_NOSLEEP: '1',
-		PEBBLE_WFE_NONCEREJECT: '0' });
-	const servers = [procs[0], procs[1]];
-	for (const [port, i] of [[DNS_MGMT, 0], [ACME, 1], [ACME_MGMT, 1]]) {
-		try {
-			await until(() => listening(port), `${servers[i].name} on ` +
-			    `${port}: ` + servers[i].log(), 30000);
-		} catch {
-			// Seen here: a Pebble that logs its first line and never
-			// listens. The test server is started again, once.
-			servers[i].kill('SIGKILL');
-			servers[i] = start(servers[i].name, servers[i].argv,
-			    servers[i].env);
-			await until(() => listening(port), `${servers[i].name} on ` +
-			    `${port} (again): ` + servers[i].log(), 60000);
-		}
-	}
-	pebbleRoot = (await httpsGet(`https://127.0.0.1:${ACME_MGMT}/roots/0`,
-	    caPem)).body;
-	assert.match(pebbleRoot, /BEGIN CERTIFICATE/);
+// No CA configured: as a new instance starts.
+const resetSettings = () => acmeSettings(admin.token, IP, null);
 
+before(async () => {
+	pebble = await startPebble();
+	({ caPem, root: pebbleRoot } = pebble);
 	admin = { token: await adminToken() };
 	await resetSettings();
 	[O] = await newUsers(admin.token, 1);
@@ -147,13 +60,6 @@ before(async () => {
 	web = c.body;
 });
 
-// No CA configured: as a new instance starts.
-async function resetSettings() {
-	const r = await as(admin).put('/api/settings', { acme_directory: null,
-		acme_ca_bundle: null, acme_email: null });
-	assert.equal(r.status, 200, r.text);
-}
-
 after(async () => {
 	await resetSettings();
 	for (const id of made) {
@@ -161,8 +67,7 @@ after(async () => {
 			ip: IP });
 		await removeProjectObjects(id);
 	}
-	for (const p of procs) p.kill('SIGTERM');
-	rmSync(dir, { recursive: true, force: true });
+	pebble?.stop();
 });
 
 // --- hostile and failing first -------------------------------------------------
@@ -212,10 +117,7 @@ let domain;
 
 test('a domain of a running app gets a certificate and answers over HTTPS',
     async () => {
-	const s = await as(admin).put('/api/settings', {
-		acme_directory: DIRECTORY, acme_ca_bundle: caPem,
-		acme_email: 'ops@openpanel.test' });
-	assert.equal(s.status, 200, s.text);
+	await acmeSettings(admin.token, IP, pebble);
 	const hostname = `${unique('secure')}.openpanel.test`;
 	const r = await as(O).post('/api/domains', { hostname,
 		container_id: web.id, port: 8080, redirect_https: true });

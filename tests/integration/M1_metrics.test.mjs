@@ -1,13 +1,15 @@
 // GET /api/metrics: Prometheus text for a metrics-scoped API token, valid
 // by promtool, scraped by a real Prometheus; the container metrics move
-// when a container burns CPU; the panel's own requests are counted.
+// when a container burns CPU; the panel's own requests are counted; the
+// job queues (builds, deployments, backups, restores, certificate orders)
+// are counted, and move when a build waits, then fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, addr, adminToken, errorCode, unique, BASE } from
+import { api, addr, adminToken, errorCode, unique, BASE, DATA } from
     './lib/client.mjs';
 import { newUsers, newTeam, until } from './lib/fixtures.mjs';
 import { removeProjectObjects } from './lib/docker.mjs';
@@ -36,6 +38,13 @@ async function scrape(token = metricsToken) {
 	assert.equal(r.status, 200, r.text);
 	return r;
 }
+
+const QUEUES = ['backups', 'builds', 'certificate_orders', 'deployments',
+	'restores'];
+// The value of a job family's sample for queue (and more labels).
+const jobOf = (text, name, queue, more = {}) => samples(text, name).find((s) =>
+    s.labels.queue === queue && Object.entries(more).every(([k, v]) =>
+    s.labels[k] === v))?.value;
 
 const cpuOf = (text, id) => samples(text,
     'openpanel_container_cpu_seconds_total').find((s) =>
@@ -172,6 +181,65 @@ test('the exposition passes promtool and covers host, containers, events ' +
 	assert.equal(hist.at(-1).labels.le, '+Inf');
 	for (let i = 1; i < hist.length; i++)
 		assert.ok(hist[i].value >= hist[i - 1].value, 'cumulative');
+});
+
+test('every job queue is counted, and its durations are a histogram',
+    async () => {
+	const r = await scrape();
+	for (const q of QUEUES) {
+		for (const f of ['openpanel_jobs_queued', 'openpanel_jobs_running',
+			'openpanel_jobs_failed', 'openpanel_jobs_oldest_queued_seconds'])
+			assert.ok(jobOf(r.text, f, q) >= 0, `${f} of ${q}`);
+		const b = samples(r.text, 'openpanel_job_duration_seconds_bucket')
+		    .filter((s) => s.labels.queue === q);
+		assert.equal(b.at(-1).labels.le, '+Inf', q);
+		for (let i = 1; i < b.length; i++)
+			assert.ok(b[i].value >= b[i - 1].value, `${q}: cumulative`);
+		assert.equal(b.at(-1).value, jobOf(r.text,
+		    'openpanel_job_duration_seconds_count', q), q);
+	}
+	const ready = await api('GET', '/api/health/ready', { ip: IP });
+	assert.deepEqual(Object.keys(ready.body.components.queues).sort(), QUEUES);
+});
+
+test('a build waiting deepens the queue; failed, it is counted and timed',
+    async () => {
+	const base = (await scrape()).text;
+	const failed0 = jobOf(base, 'openpanel_jobs_failed', 'builds');
+	const timed0 = jobOf(base, 'openpanel_job_duration_seconds_count',
+	    'builds');
+	// No worker to claim it: the builds worker is stopped meanwhile.
+	const worker = Number(readFileSync(`${DATA}/run/builds-worker.pid`,
+	    'utf8').trim());
+	const nowhere = `http://127.0.0.1:${await freePort()}/none.git`;
+	process.kill(worker, 'SIGSTOP');
+	let build;
+	try {
+		const b = await api('POST', '/api/builds', { token: U.token, ip: IP,
+			body: { project_id: P, git_url: nowhere } });
+		assert.equal(b.status, 202, b.text);
+		build = b.body;
+		const deep = await scrape();
+		assert.ok(jobOf(deep.text, 'openpanel_jobs_queued', 'builds') >= 1);
+		const ready = await api('GET', '/api/health/ready', { ip: IP });
+		assert.ok(ready.body.components.queues.builds.queued >= 1,
+		    ready.text);
+		await until(async () => jobOf((await scrape()).text,
+		    'openpanel_jobs_oldest_queued_seconds', 'builds') > 0,
+		    'the wait measured');
+	} finally {
+		process.kill(worker, 'SIGCONT');
+	}
+	await until(async () => (await api('GET', `/api/builds/${build.id}`,
+	    { token: U.token, ip: IP })).body.status === 'failed',
+	    'the build to fail', 60000);
+	const after_ = (await scrape()).text;
+	assert.ok(jobOf(after_, 'openpanel_jobs_failed', 'builds') >= failed0 + 1);
+	assert.ok(jobOf(after_, 'openpanel_job_duration_seconds_count', 'builds') >=
+	    timed0 + 1);
+	const lint = execFileSync('promtool', ['check', 'metrics'],
+	    { input: after_, encoding: 'utf8' });
+	assert.equal(lint.trim(), '', 'promtool has nothing to say');
 });
 
 test('a container burning CPU shows it; an idle one does not', async () => {
