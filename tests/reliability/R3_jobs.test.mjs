@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, adminToken, DATA, unique } from '../integration/lib/client.mjs';
+import { removeProjectObjects } from '../integration/lib/docker.mjs';
 import { alive, SOAK, sleep, sql, supervise, until } from './lib/faults.mjs';
 
 // A volume backup takes a second or more on a busy 2-core machine: make
@@ -17,13 +18,13 @@ import { alive, SOAK, sleep, sql, supervise, until } from './lib/faults.mjs';
 const JOBS = SOAK ? 1000 : 20;
 const BUSYBOX = 'openpanel-test/busybox:1';
 
-let admin, team, target, files, worker;
+let admin, team, project, target, files, worker;
 
 before(async () => {
 	admin = await adminToken();
 	team = (await api('POST', '/api/teams', { token: admin,
 		body: { name: unique('job faults') } })).body.id;
-	const project = (await api('POST', '/api/projects', { token: admin,
+	project = (await api('POST', '/api/projects', { token: admin,
 		body: { team_id: team, name: unique('jobs') } })).body.id;
 	const t = await api('POST', '/api/storage', { token: admin, body: {
 		team_id: team, type: 'local', path: `${DATA}/backups/${team}` } });
@@ -42,8 +43,8 @@ before(async () => {
 
 after(async () => {
 	await worker?.stop();
-	if (files)
-		await api('DELETE', `/api/containers/${files}`, { token: admin });
+	if (project)
+		await removeProjectObjects(project);
 });
 
 test(`${JOBS} backups with the worker killed at random: each done ` +
