@@ -4,6 +4,7 @@
 #   make test       set up a throwaway stack and run every suite
 #   make san        the same tests built with ASan + UBSan
 #   make bench      throughput, latency and memory figures
+#   make soak       the fault suites (tests/reliability/) run long
 #   make install    the production layout (PREFIX, DESTDIR)
 #   make docs       docs/api.md from docs/openapi.yaml
 
@@ -327,6 +328,10 @@ san: deps
 bench: deps all
 	@bench/run.sh
 
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/soak.sh
+
 lint:
 	@scripts/lint.sh
 
@@ -340,4 +345,4 @@ install: all
 clean:
 	rm -rf build build-san web/dist
 
-.PHONY: all unit web deps run test san bench lint docs install clean
+.PHONY: all unit web deps run test san bench soak lint docs install clean

@@ -1,7 +1,9 @@
 /*
  * listen.c — how a server process starts listening: its socket (systemd's
  * through LISTEN_FDS, or a fresh unix socket with the mode OP_SOCKET_MODE
- * sets), and signal handlers that wake blocking calls.
+ * sets, put in place of a predecessor's in one rename so that no client
+ * ever finds the path missing), and signal handlers that wake blocking
+ * calls.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +15,10 @@
 #include <unistd.h>
 
 #include "openpanel.h"
+
+/* The socket file this process bound last (op_listen), to tell it from a
+ * successor's bound at the same path since. */
+static struct stat	bound;
 
 /* OP_SOCKET_MODE, in octal as chmod(1) takes it; 0660 by default. */
 static mode_t
@@ -49,23 +55,41 @@ op_listen(const char *path, int backlog, const char *key, int *owned)
 	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.%ld", path,
+	    (long)getpid()) >= (int)sizeof(sun.sun_path)) {
 		op_error("%s is too long for a unix socket path", key);
 		return -1;
 	}
-	memcpy(sun.sun_path, path, strlen(path));
-	unlink(path);
+	unlink(sun.sun_path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    listen(fd, backlog) < 0) {
+	    listen(fd, backlog) < 0 || chmod(sun.sun_path, socket_mode()) < 0 ||
+	    rename(sun.sun_path, path) < 0 || stat(path, &bound) < 0) {
 		op_error("cannot listen on %s: %s", path, strerror(errno));
+		unlink(sun.sun_path);
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	chmod(path, socket_mode());
 	*owned = 1;
 	return fd;
+}
+
+int
+op_listen_holds(const char *path)
+{
+	struct stat	st;
+
+	return bound.st_ino != 0 && stat(path, &st) == 0 &&
+	    st.st_dev == bound.st_dev && st.st_ino == bound.st_ino;
+}
+
+void
+op_listen_release(const char *path)
+{
+	if (op_listen_holds(path))
+		unlink(path);
+	memset(&bound, 0, sizeof(bound));
 }
 
 void

@@ -362,11 +362,20 @@ enum op_err	 op_docker_demux(struct op_docker_demux *, const char *data,
 /*
  * The listening socket of a server: fd 3 when systemd passed it
  * (LISTEN_FDS, *owned 0), else a new unix socket bound at path with the
- * mode OP_SOCKET_MODE sets (*owned 1: the caller unlinks it at the end).
+ * mode OP_SOCKET_MODE sets, renamed over whatever path held (*owned 1: the
+ * caller releases it at the end with op_listen_release).
  * key names the setting in error messages. -1 on failure, logged.
  */
 int		 op_listen(const char *path, int backlog, const char *key,
 		    int *owned);
+/*
+ * Does path still lead to the socket op_listen bound (not unlinked, not
+ * taken over by a successor's op_listen since)? op_listen_release unlinks
+ * path only then: a successor's socket is never removed.
+ */
+int		 op_listen_holds(const char *path);
+void		 op_listen_release(const char *path);
+
 /* Handle sig with handler, without SA_RESTART, so blocking calls wake. */
 void		 op_signal(int sig, void (*handler)(int));
 

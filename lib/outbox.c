@@ -2,8 +2,10 @@
  * outbox.c — the relay from a service's outbox table to the Redis stream
  * op:events. A row is marked sent only after XADD succeeded, in the same
  * transaction that locked it, so an event is never lost while Redis is
- * down; a crash between XADD and COMMIT publishes it again, which is why
- * consumers are idempotent on the event id.
+ * down. The publish itself is idempotent on the event id (a timed-out
+ * XADD that Redis applied later is not added again); a crash between
+ * XADD and COMMIT is covered by the same key, and consumers are
+ * idempotent on the event id besides.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -19,16 +21,30 @@
 #define STREAM_MAXLEN	"1000000"	/* approximate cap on the stream */
 #define BATCH		"200"
 #define KEEP_SENT	"7 days"
+#define PUBLISHED_TTL	"691200"	/* seconds: KEEP_SENT and a day */
 
-/* XADD one event; OP_OK only on an id in reply. */
+/*
+ * XADD one event, unless its id was published before: a call whose answer
+ * timed out (Redis frozen, or slow) may still have been applied, and the
+ * row is then sent again. A key per event id, set in the same script as
+ * the XADD, makes the publish idempotent for as long as sent rows are
+ * kept. OP_OK on an entry id, or on "seen" for one published before.
+ */
 static enum op_err
 publish(redisContext *rc, const char *id, const char *type, const char *ev)
 {
-	const char	*argv[] = { "XADD", STREAM, "MAXLEN", "~",
-	    STREAM_MAXLEN, "*", "id", id, "type", type, "event", ev };
+	static const char script[] =
+	    "if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[5]) then"
+	    " return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*',"
+	    " 'id', ARGV[1], 'type', ARGV[2], 'event', ARGV[3]) end"
+	    " return 'seen'";
+	char		 seen[128];
+	const char	*argv[] = { "EVAL", script, "2", STREAM, seen, id, type,
+	    ev, STREAM_MAXLEN, PUBLISHED_TTL };
 	redisReply	*rep;
 	enum op_err	 er = OP_EUNAVAIL;
 
+	snprintf(seen, sizeof(seen), STREAM ":published:%s", id);
 	rep = redisCommandArgv(rc, (int)nitems(argv), argv, NULL);
 	if (rep != NULL && rep->type == REDIS_REPLY_STRING)
 		er = OP_OK;

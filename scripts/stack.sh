@@ -216,6 +216,15 @@ stack_nginx() {
 	wait_for 100 curl -fsS -o /dev/null "http://127.0.0.1:$OP_HTTP_PORT/api/health"
 }
 
+# What the suites need to find this stack (after stack_up).
+stack_test_env() {
+	export OP_TEST_DOCKER_SOCKET=$OP_DOCKER_SOCKET
+	export OP_TEST_URL="http://127.0.0.1:$OP_HTTP_PORT"
+	export OP_TEST_HTTPS_PORT=$OP_HTTPS_PORT
+	export OP_TEST_REDIS_PORT=$OP_REDIS_PORT
+	export OP_TEST_PG="host=$OP_DATA_DIR/pg-run port=$OP_PG_PORT"
+}
+
 stack_up() {
 	stack_dirs && stack_keys && stack_tls && stack_postgres && stack_redis &&
 	    stack_docker && stack_config && stack_services && stack_nginx

@@ -18,6 +18,15 @@ count() {	# add "N passed, N failed" from the last such line of $1
 	FAIL=$((FAIL + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
 }
 
+# A suite's failures with their details (at most $2 lines), its summary
+# lines (matching $3), then its counts.
+report() {
+	awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' "$1" |
+	    grep -v duration_ms | head -"$2"
+	grep -E "$3" "$1"
+	count "$1"
+}
+
 LOGS=$(mktemp -d)
 # --- unit ---------------------------------------------------------------
 echo "== unit (Check)"
@@ -61,17 +70,9 @@ echo "== integration (nginx, the pools, PostgreSQL, Redis, dockerd)"
 if stack_up; then
 	"$TOP/$BUILD/bin/op-auth" setup-token "$OP_DATA_DIR/setup-token" >/dev/null
 	tests/images/build.sh >/dev/null || echo "could not build the test images"
-	export OP_TEST_DOCKER_SOCKET=$OP_DOCKER_SOCKET
-	export OP_TEST_URL="http://127.0.0.1:$OP_HTTP_PORT"
-	export OP_TEST_HTTPS_PORT=$OP_HTTPS_PORT
-	export OP_TEST_REDIS_PORT=$OP_REDIS_PORT
-	export OP_TEST_PG="host=$OP_DATA_DIR/pg-run port=$OP_PG_PORT"
+	stack_test_env
 	node tests/integration/run.mjs > "$LOGS/integration.out" 2>&1
-	# Failures with their details, then the counts.
-	awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' \
-	    "$LOGS/integration.out" | grep -v duration_ms | head -200
-	grep -E '^# (tests|pass|fail)|^integration:' "$LOGS/integration.out"
-	count "$LOGS/integration.out"
+	report "$LOGS/integration.out" 200 '^# (tests|pass|fail)|^integration:'
 else
 	echo "the stack did not start"; FAIL=$((FAIL + 1))
 	tail -20 "$OP_DATA_DIR"/log/*.log
@@ -96,6 +97,23 @@ if scripts/npm-deps.sh "$TOP/tests/web" && stack_up; then
 	count "$LOGS/web.out"
 else
 	echo "the web stage could not start"; FAIL=$((FAIL + 1))
+fi
+
+# --- reliability --------------------------------------------------------------
+# Faults with nothing lost (tests/reliability/): pools and workers killed
+# and stopped under load, Redis and PostgreSQL away, jobs whose worker
+# dies. They break the stack on purpose, so it starts again on a data
+# directory of its own.
+echo "== reliability (faults under load, nothing lost)"
+stack_down
+export OP_DATA_DIR=$TEST_DATA/reliability
+if stack_up; then
+	"$TOP/$BUILD/bin/op-auth" setup-token "$OP_DATA_DIR/setup-token" >/dev/null
+	stack_test_env
+	node tests/reliability/run.mjs > "$LOGS/reliability.out" 2>&1
+	report "$LOGS/reliability.out" 100 '^reliability:'
+else
+	echo "the reliability stage could not start"; FAIL=$((FAIL + 1))
 fi
 
 # --- systemd units ----------------------------------------------------------

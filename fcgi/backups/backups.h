@@ -42,7 +42,8 @@ enum op_err	target_writer_write(void *w, const void *, size_t);
 /* Commit (complete the upload, rename the file) or, when !commit,
  * abort and remove what was written. Frees w. */
 enum op_err	target_writer_close(struct target_writer *w, int commit);
-/* Abort an S3 multipart upload a crashed run left behind. */
+/* Remove what a crashed run left behind at key: its S3 multipart upload
+ * (upload_id, when one had begun) or its local partial file. */
 enum op_err	target_abort_upload(struct target *, const char *key,
 		    const char *upload_id);
 /* Stream the object at key to sink. OP_ENOTFOUND when absent. */

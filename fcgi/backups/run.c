@@ -206,12 +206,14 @@ backup_run(struct op_req *r, struct op_docker *d, struct job *j)
 		fail(&x, "its storage target is gone", 1);
 		return OP_OK;
 	}
-	/* An upload a crashed attempt left behind is aborted first. */
-	if (op_db_get(row, 0, "upload_id") != NULL &&
-	    op_db_get(row, 0, "object_key") != NULL) {
-		job_log(j, "aborting the upload of an interrupted attempt");
+	/* What a crashed attempt left behind (an S3 upload, a local
+	 * partial file, or an archive stored whole that it died before
+	 * recording) is removed first: no row will ever name it. */
+	if (op_db_get(row, 0, "object_key") != NULL) {
+		job_log(j, "removing what an interrupted attempt left");
 		(void)target_abort_upload(&t, op_db_get(row, 0, "object_key"),
 		    op_db_get(row, 0, "upload_id"));
+		(void)target_delete(&t, op_db_get(row, 0, "object_key"));
 	}
 	tool = db_tool_find(op_db_get(row, 0, "engine"));
 	ext = strcmp(op_db_get(row, 0, "kind"), "volume") == 0 ? "tar" :

@@ -337,7 +337,8 @@ target_abort_upload(struct target *t, const char *key, const char *upload_id)
 	char	file[PATH_MAX];
 
 	if (is_s3(t))
-		return s3_upload_abort(t, key, upload_id);
+		return upload_id == NULL ? OP_OK :
+		    s3_upload_abort(t, key, upload_id);
 	char	tmp[PATH_MAX + 16];
 
 	if (local_file(t, key, file) == OP_OK) {

@@ -182,7 +182,7 @@ serve(void)
 	}
 	close(lfd);
 	if (owned)
-		unlink(path);
+		op_listen_release(path);
 	drain();
 	op_info("stopped");
 	return 0;

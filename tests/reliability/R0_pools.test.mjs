@@ -1,0 +1,121 @@
+// Pools under load, killed and stopped: a worker killed with SIGKILL is
+// replaced by its master and only the request it was serving may fail;
+// a whole pool killed with SIGKILL comes back (systemd's Restart=, played
+// by supervise.pl, which holds the socket as systemd does) and only the
+// requests in flight at the kill may fail; SIGTERM lets every request in
+// flight finish and nginx never finds the socket refused, whether the
+// socket is systemd's or the pool's own, taken over by its successor.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminToken } from '../integration/lib/client.mjs';
+import { alive, children, detached, describe, errorLog, failures, load, pick,
+	pidOf, refused, SOAK, sleep, supervise, until } from './lib/faults.mjs';
+
+const KILLS = SOAK ? 200 : 12;
+const ROUNDS = SOAK ? 40 : 3;
+const WORKERS = 4;	/* OP_WORKERS in the stack's configuration */
+
+let admin, auth, routes;
+const supervised = [];
+
+before(async () => {
+	admin = await adminToken();
+	routes = [
+		{ path: '/api/auth/me', ok: 200 },
+		{ path: '/api/projects', ok: 200 },
+		{ path: '/api/teams', ok: 200 },
+		{ path: '/api/audit/logs?limit=5', ok: 200 },
+		{ method: 'POST', path: '/api/projects', ok: 422,
+		  body: { name: '' } },
+	];
+	auth = await supervise('auth', 'serve');
+	supervised.push(auth);
+});
+
+after(async () => {
+	for (const s of supervised)
+		await s.stop();
+});
+
+// Wait until pool (a master's pid) has all its workers.
+const fullPool = (pid) => until(() => children(pid).length === WORKERS,
+    `${WORKERS} workers under ${pid}`);
+
+test('workers killed with SIGKILL under load: replaced, and only the ' +
+    'requests they served fail', async () => {
+	const masters = [pidOf('projects'), auth.pid()];
+	const log = errorLog();
+	const run = load(admin, routes);
+	for (let i = 0; i < KILLS; i++) {
+		const master = pick(masters);
+		await fullPool(master);
+		process.kill(pick(children(master)), 'SIGKILL');
+		await sleep(50 + Math.random() * 200);
+	}
+	for (const m of masters)
+		await fullPool(m);
+	const seen = await run.stop();
+	const failed = failures(seen);
+	assert.ok(seen.length > KILLS, `only ${seen.length} requests`);
+	assert.ok(failed.length <= KILLS,
+	    `${failed.length} failed for ${KILLS} kills:\n${describe(failed)}`);
+	assert.deepEqual(refused(log.lines()), []);
+	for (const m of masters)
+		assert.ok(alive(m), 'the master lives on');
+});
+
+test('whole pools killed with SIGKILL under load: back under their ' +
+    'supervisor, only requests in flight fail, none refused', async () => {
+	const log = errorLog();
+	const run = load(admin, routes);
+	for (let i = 0; i < ROUNDS; i++) {
+		const master = auth.pid();
+		await fullPool(master);
+		await sleep(200 + Math.random() * 300);
+		process.kill(-master, 'SIGKILL');	/* master and workers */
+		await until(() => auth.pid() !== master, 'the pool started again');
+	}
+	await fullPool(auth.pid());
+	const seen = await run.stop();
+	const failed = failures(seen);
+	assert.ok(failed.length <= ROUNDS * WORKERS,
+	    `${failed.length} failed for ${ROUNDS} kills:\n${describe(failed)}`);
+	assert.deepEqual(refused(log.lines()), []);
+});
+
+test('SIGTERM to a pool under load (systemd\'s socket): every request ' +
+    'answered, nothing refused', async () => {
+	const log = errorLog();
+	const run = load(admin, routes);
+	for (let i = 0; i < ROUNDS; i++) {
+		const master = auth.pid();
+		await fullPool(master);
+		await sleep(200 + Math.random() * 300);
+		process.kill(master, 'SIGTERM');
+		await until(() => auth.pid() !== master && !alive(master),
+		    'the pool stopped and started again');
+	}
+	await fullPool(auth.pid());
+	const seen = await run.stop();
+	assert.deepEqual(describe(failures(seen)), '');
+	assert.deepEqual(log.lines().filter((l) => /upstream|connect\(\)/
+	    .test(l)), []);
+});
+
+test('SIGTERM to a pool under load after a successor took its socket ' +
+    'over: every request answered, nothing refused', async () => {
+	const log = errorLog();
+	const run = load(admin, routes);
+	for (let i = 0; i < ROUNDS; i++) {
+		const old = pidOf('projects');
+		await fullPool(old);
+		const next = detached('projects', 'serve');
+		await fullPool(next);
+		process.kill(old, 'SIGTERM');
+		await until(() => !alive(old), 'the old pool gone');
+	}
+	const seen = await run.stop();
+	assert.deepEqual(describe(failures(seen)), '');
+	assert.deepEqual(log.lines().filter((l) => /upstream|connect\(\)/
+	    .test(l)), []);
+});
