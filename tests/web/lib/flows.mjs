@@ -45,3 +45,18 @@ export async function apiAs(page, method, path) {
 export function projectId(page) {
 	return page.url().match(/#\/projects\/([0-9a-f-]{36})/)?.[1] ?? null;
 }
+
+// Watch the page for an element matching selector, however briefly it
+// is shown (work that ends fast is still shown in progress first); the
+// returned function answers whether one was ever there.
+export async function watchFor(page, selector) {
+	const key = `seen${Math.random().toString(36).slice(2)}`;
+	await page.evaluate(([k, sel]) => {
+		window[k] = !!document.querySelector(sel);
+		const o = new MutationObserver(() => {
+			if (document.querySelector(sel)) { window[k] = true; o.disconnect(); }
+		});
+		o.observe(document.body, { childList: true, subtree: true });
+	}, [key, selector]);
+	return () => page.evaluate((k) => window[k], key);
+}

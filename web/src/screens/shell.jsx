@@ -10,6 +10,8 @@ const NAV = [
 	['/', 'Dashboard'],
 	['/projects', 'Projects'],
 	['/templates', 'Templates'],
+	['/domains', 'Domains'],
+	['/backups', 'Backups'],
 	['/teams', 'Teams'],
 	['/audit', 'Audit trail'],
 	['/tokens', 'API tokens'],
