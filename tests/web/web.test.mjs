@@ -8,5 +8,6 @@ import './flows/10_project.mjs';
 import './flows/20_account.mjs';
 import './flows/30_shell.mjs';
 import './flows/40_templates.mjs';
+import './flows/50_domains.mjs';
 
 after(closeBrowser);

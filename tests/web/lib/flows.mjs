@@ -60,3 +60,41 @@ export async function watchFor(page, selector) {
 	}, [key, selector]);
 	return () => page.evaluate((k) => window[k], key);
 }
+
+// A JSON call through the API as the page's signed-in user, for what a
+// flow needs in place before the screen it is about: {status, body}.
+export async function apiJson(page, method, path, body) {
+	return page.evaluate(async ([m, p, b]) => {
+		const csrf = document.cookie.match(/(?:^|; )op_csrf=([^;]*)/)?.[1];
+		const headers = { 'content-type': 'application/json' };
+		if (csrf) headers['x-csrf-token'] = csrf;
+		const r = await fetch(p, { method: m, headers,
+			body: b === undefined ? undefined : JSON.stringify(b) });
+		const text = await r.text();
+		let json = null;
+		try { json = JSON.parse(text); } catch { /* not JSON */ }
+		return { status: r.status, body: json ?? text };
+	}, [method, path, body]);
+}
+
+// A team of its own for a flow, with a project and a running busybox
+// container (a named volume "data" at /data), chosen in the team picker:
+// {team, project, container}. The flow deletes the project after.
+export async function scratchTeam(page, prefix, container = {}) {
+	const ok = (r) => {
+		if (r.status >= 300) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+		return r.body;
+	};
+	const team = ok(await apiJson(page, 'POST', '/api/teams',
+	    { name: unique(prefix) }));
+	const project = ok(await apiJson(page, 'POST', '/api/projects',
+	    { team_id: team.id, name: unique(prefix) }));
+	const c = ok(await apiJson(page, 'POST', '/api/containers', {
+		project_id: project.id, name: unique('c'),
+		image: 'openpanel-test/busybox:1', volumes: [{ name: 'data', path: '/data' }],
+		command: ['sh', '-c', "trap 'exit 0' TERM; echo ready; while :; do sleep 1; done"],
+		...container }));
+	await page.reload();
+	await page.getByRole('combobox', { name: 'Team' }).selectOption(team.id);
+	return { team, project, container: c };
+}

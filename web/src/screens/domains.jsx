@@ -21,11 +21,11 @@ async function load(team) {
 
 // The certificate as its order stands: progress while it is ordered,
 // what failed and when it is tried again, or who issued it until when.
-function CertState({ d, cert }) {
+function CertState({ d, cert, ordering }) {
 	const c = cert ?? d.certificate;
 	if (!d.https) return <span class="muted">HTTP only</span>;
 	if (!c) return <span class="muted">No certificate yet</span>;
-	if (c.state === 'pending') return (
+	if (ordering) return (
 		<Progress label={`Ordering the certificate of ${d.hostname}`}>
 			Ordering the certificate{cert?.attempts ? ` (try ${cert.attempts + 1})` : ''}…
 		</Progress>);
@@ -40,7 +40,7 @@ function CertState({ d, cert }) {
 	);
 }
 
-function DomainRow({ d, cert, container, reload, onDelete, onOrdered }) {
+function DomainRow({ d, cert, ordering, container, reload, onDelete, onOrdered }) {
 	return (
 		<tr>
 			<td><a href={`http${d.https ? 's' : ''}://${d.hostname}${d.path_prefix}`}
@@ -48,7 +48,7 @@ function DomainRow({ d, cert, container, reload, onDelete, onOrdered }) {
 				{d.path_prefix !== '/' && <code>{d.path_prefix}</code>}</td>
 			<td>{container ? <a href={`#/containers/${d.container_id}`}>
 				{containerLabel(container)}</a> : '—'}:{d.port}</td>
-			<td><CertState d={d} cert={cert} /></td>
+			<td><CertState d={d} cert={cert} ordering={ordering} /></td>
 			<td class="row-actions">
 				{d.https && <Action class="small" label={`Order the certificate of ${d.hostname}`}
 				    onClick={async () => { onOrdered(await post(
@@ -101,15 +101,25 @@ export function Domains({ team }) {
 	const [data, error, reload] = useLoad(() => load(team), [team?.id]);
 	const [shown, setFresh] = useFresh(data?.domains);
 	const [doomed, setDoomed] = useState(null);
-	const ordering = (shown ?? []).some((d) => d.https &&
-	    (d.certificate?.state ?? 'pending') === 'pending');
-	usePoll(reload, ordering ? 2000 : null);
+	const fresh = (d) => !data.domains.includes(d);
+	// An order is under way when it was just asked for (the answer is
+	// fresh), is pending, or is due now: the worker is running it. A
+	// failed one is due again a minute later at the earliest.
+	function ordering(d) {
+		if (!d.https) return false;
+		if (fresh(d)) return true;
+		const c = data.certs.get(d.id);
+		const state = c?.state ?? d.certificate?.state;
+		if (state === 'pending') return true;
+		return state === 'failed' && c?.next_order_at != null &&
+		    Date.parse(c.next_order_at) <= Date.now() + 5000;
+	}
+	usePoll(reload, (shown ?? []).some(ordering) ? 2000 : null);
 	// A POST's answer shows at once; the next load replaces it.
 	function answered(d) {
 		setFresh(d);
 		reload();
 	}
-	const fresh = (d) => !data.domains.includes(d);
 	return (
 		<Page title="Domains">
 			{!team && <Empty>Create a team first.</Empty>}
@@ -119,7 +129,7 @@ export function Domains({ team }) {
 					<table class="table">
 						<thead><tr><th>Hostname</th><th>Routed to</th><th>Certificate</th><th></th></tr></thead>
 						<tbody>{shown.map((d) => (
-							<DomainRow key={d.id} d={d} cert={fresh(d) ? null :
+							<DomainRow key={d.id} d={d} ordering={ordering(d)} cert={fresh(d) ? null :
 							    x.certs.get(d.id)} container={x.containers.find((c) =>
 							    c.id === d.container_id)} reload={reload}
 							    onDelete={setDoomed} onOrdered={answered} />))}
