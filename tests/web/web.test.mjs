@@ -9,5 +9,6 @@ import './flows/20_account.mjs';
 import './flows/30_shell.mjs';
 import './flows/40_templates.mjs';
 import './flows/50_domains.mjs';
+import './flows/60_backups.mjs';
 
 after(closeBrowser);

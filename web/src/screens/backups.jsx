@@ -146,7 +146,8 @@ export function Backups({ team }) {
 		<Page title="Backups">
 			{!team && <Empty>Create a team first.</Empty>}
 			<Tabs tabs={[['backups', 'Backups'], ['schedules', 'Schedules'],
-			    ['storage', 'Storage']]} active={tab} onChange={setTab} />
+			    ['storage', 'Storage']]} active={tab}
+			    onChange={(t) => { setTab(t); reload(); }} />
 			<Loaded data={team ? data : null} error={error}>{(x) => x && (<div role="tabpanel">
 				{tab === 'backups' && <>
 					<TakeBackup x={x} onQueued={(b) => { setFresh(b); reload(); }} />
