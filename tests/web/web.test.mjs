@@ -10,5 +10,6 @@ import './flows/30_shell.mjs';
 import './flows/40_templates.mjs';
 import './flows/50_domains.mjs';
 import './flows/60_backups.mjs';
+import './flows/70_monitoring.mjs';
 
 after(closeBrowser);

@@ -1,6 +1,6 @@
 // team_data.js — what several screens list about the team being looked
 // at: its projects, and the containers of all of them.
-import { all } from './api.js';
+import { all, get } from './api.js';
 
 // {projects, containers}; each container carries its project's name.
 export async function teamContainers(team) {
@@ -15,4 +15,10 @@ export async function teamContainers(team) {
 // The options of a container picker: "project / name".
 export function containerLabel(c) {
 	return `${c.project} / ${c.name}`;
+}
+
+// A list the API answers whole for a team (alert rules, channels: no
+// pages, no limit).
+export async function teamList(path, team) {
+	return (await get(path, { team_id: team.id })).items;
 }

@@ -10,6 +10,7 @@ import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widge
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { Logs } from './logs.jsx';
 import { Environment } from './environment.jsx';
+import { LiveMetrics, History } from './metrics.jsx';
 
 function Details({ c }) {
 	const rows = [
@@ -85,10 +86,16 @@ export function ContainerDetail({ id }) {
 			</>}>
 				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
 				<Details c={ct} />
-				<Tabs tabs={[['logs', 'Logs'], ['definition', 'Definition'],
-				    ['env', 'Environment']]}
+				<Tabs tabs={[['logs', 'Logs'], ['metrics', 'Metrics'],
+				    ['definition', 'Definition'], ['env', 'Environment']]}
 				    active={tab} onChange={setTab} />
 				{tab === 'logs' && <Logs container={ct} />}
+				{tab === 'metrics' && <>
+					<LiveMetrics container={ct} />
+					<h2>History</h2>
+					<History subject={{ container_id: ct.id }}
+					    metrics={['cpu_percent', 'mem_bytes']} />
+				</>}
 				{tab === 'definition' && <Definition c={ct} reload={reload} />}
 				{tab === 'env' && <Environment path={`/api/containers/${id}/env`}
 				    note="The container's own variables, over its project's; it gets a change when it is next recreated." />}

@@ -13,6 +13,7 @@ import { Templates } from './templates.jsx';
 import { Audit } from './audit.jsx';
 import { Domains } from './domains.jsx';
 import { Backups } from './backups.jsx';
+import { Monitoring } from './monitoring.jsx';
 import { Users } from './users.jsx';
 import { Settings } from './settings.jsx';
 
@@ -29,6 +30,7 @@ export const routes = [
 	['/templates', Templates],
 	['/domains', Domains],
 	['/backups', Backups],
+	['/monitoring', Monitoring],
 	['/audit', Audit],
 	['/admin/users', Users],
 	['/admin/settings', Settings],

@@ -12,6 +12,7 @@ const NAV = [
 	['/templates', 'Templates'],
 	['/domains', 'Domains'],
 	['/backups', 'Backups'],
+	['/monitoring', 'Monitoring'],
 	['/teams', 'Teams'],
 	['/audit', 'Audit trail'],
 	['/tokens', 'API tokens'],
