@@ -11,5 +11,6 @@ import './flows/40_templates.mjs';
 import './flows/50_domains.mjs';
 import './flows/60_backups.mjs';
 import './flows/70_monitoring.mjs';
+import './flows/80_builds.mjs';
 
 after(closeBrowser);
