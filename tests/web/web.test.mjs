@@ -12,5 +12,6 @@ import './flows/50_domains.mjs';
 import './flows/60_backups.mjs';
 import './flows/70_monitoring.mjs';
 import './flows/80_builds.mjs';
+import './flows/90_terminal.mjs';
 
 after(closeBrowser);

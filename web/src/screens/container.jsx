@@ -11,6 +11,7 @@ import { Form, Field, Submit } from '../ui/form.jsx';
 import { Logs } from './logs.jsx';
 import { Environment } from './environment.jsx';
 import { LiveMetrics, History } from './metrics.jsx';
+import { ContainerTerminal } from './terminal.jsx';
 
 function Details({ c }) {
 	const rows = [
@@ -87,7 +88,8 @@ export function ContainerDetail({ id }) {
 				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
 				<Details c={ct} />
 				<Tabs tabs={[['logs', 'Logs'], ['metrics', 'Metrics'],
-				    ['definition', 'Definition'], ['env', 'Environment']]}
+				    ['terminal', 'Terminal'], ['definition', 'Definition'],
+				    ['env', 'Environment']]}
 				    active={tab} onChange={setTab} />
 				{tab === 'logs' && <Logs container={ct} />}
 				{tab === 'metrics' && <>
@@ -96,6 +98,7 @@ export function ContainerDetail({ id }) {
 					<History subject={{ container_id: ct.id }}
 					    metrics={['cpu_percent', 'mem_bytes']} />
 				</>}
+				{tab === 'terminal' && <ContainerTerminal container={ct} />}
 				{tab === 'definition' && <Definition c={ct} reload={reload} />}
 				{tab === 'env' && <Environment path={`/api/containers/${id}/env`}
 				    note="The container's own variables, over its project's; it gets a change when it is next recreated." />}
