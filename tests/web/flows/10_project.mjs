@@ -7,8 +7,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, projectId, watchFor } from
-    '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, projectId, watchFor, addDomain }
+    from '../lib/flows.mjs';
 
 describe('the main flow: a team, a project, a container, a domain, a backup, the audit trail', () => {
 	const IMAGE = 'openpanel-test/busybox:1';
@@ -133,14 +133,9 @@ describe('the main flow: a team, a project, a container, a domain, a backup, the
 		const form = page.getByRole('form', { name: 'Add a domain' });
 		assert.equal(await form.getByLabel('Container').locator('option:checked')
 		    .innerText(), `${PROJECT} / ${CONTAINER}`);
-		await form.getByLabel('Hostname').fill(HOST);
-		await form.getByLabel('Container port').fill('8080');
-		const ordering = await watchFor(page, 'progress[aria-label^="Ordering"]');
-		await form.getByRole('button', { name: 'Add domain' }).click();
-		const row = page.getByRole('row', { name: new RegExp(HOST) });
-		await row.waitFor();
+		const { row, ordered } = await addDomain(page, HOST, 8080);
 		assert.match(await row.innerText(), new RegExp(`${CONTAINER}:8080`));
-		assert.ok(await ordering(), 'the order was shown in progress');
+		assert.ok(await ordered(), 'the order was shown in progress');
 		domain = (await page.evaluate(async (h) => (await (await fetch(
 		    '/api/domains')).json()).items.find((d) => d.hostname === h)?.id, HOST));
 		await shot(page, '16-domain');

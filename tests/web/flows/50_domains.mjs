@@ -6,8 +6,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, scratchTeam, watchFor } from
-    '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, scratchTeam, watchFor, addDomain }
+    from '../lib/flows.mjs';
 
 describe('domains and certificates', () => {
 	const HOST = `${unique('site')}.openpanel.test`;
@@ -38,14 +38,8 @@ describe('domains and certificates', () => {
 	});
 
 	test('the certificate order is shown in progress, then how it ended', async () => {
-		const form = page.getByRole('form', { name: 'Add a domain' });
-		await form.getByLabel('Hostname').fill(HOST);
-		await form.getByLabel('Container port').fill('8080');
-		const ordering = await watchFor(page, 'progress[aria-label^="Ordering"]');
-		await form.getByRole('button', { name: 'Add domain' }).click();
-		const row = page.getByRole('row', { name: new RegExp(HOST) });
-		await row.waitFor();
-		assert.ok(await ordering(), 'the order was shown in progress');
+		const { row, ordered } = await addDomain(page, HOST, 8080);
+		assert.ok(await ordered(), 'the order was shown in progress');
 		// No ACME CA is configured here: the order fails, says why, and
 		// is tried again later.
 		await row.locator('.badge', { hasText: 'failed' }).waitFor();

@@ -111,4 +111,14 @@ describe('backups, restores and schedules', () => {
 		await page.getByText('No schedules yet').waitFor();
 		assert.deepEqual(page.problems, []);
 	});
+
+	test('on a phone the backups fit the width, in the dark theme', async () => {
+		await page.setViewportSize({ width: 390, height: 800 });
+		await page.getByRole('button', { name: 'Switch theme' }).click();
+		await page.getByRole('tab', { name: 'Backups' }).click();
+		await page.getByRole('row', { name: /volume data of/ }).first().waitFor();
+		assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <=
+		    innerWidth), 'nothing wider than the screen');
+		await shot(page, '64-backups-phone-dark');
+	});
 });

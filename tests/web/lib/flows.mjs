@@ -98,3 +98,17 @@ export async function scratchTeam(page, prefix, container = {}) {
 	await page.getByRole('combobox', { name: 'Team' }).selectOption(team.id);
 	return { team, project, container: c };
 }
+
+// Add a domain on the Domains screen (HTTPS, as the form has it):
+// {row, ordered()}, ordered answering whether its certificate order was
+// shown in progress.
+export async function addDomain(page, hostname, port) {
+	const form = page.getByRole('form', { name: 'Add a domain' });
+	await form.getByLabel('Hostname').fill(hostname);
+	await form.getByLabel('Container port').fill(String(port));
+	const ordered = await watchFor(page, 'progress[aria-label^="Ordering"]');
+	await form.getByRole('button', { name: 'Add domain' }).click();
+	const row = page.getByRole('row', { name: new RegExp(hostname) });
+	await row.waitFor();
+	return { row, ordered };
+}

@@ -8,6 +8,7 @@ import { get, api, post } from '../api.js';
 import { when, short } from '../format.js';
 import { Page, Loaded, useLoad, usePoll, Badge, Action, Progress } from
     '../ui/widgets.jsx';
+import { useStream } from '../live.js';
 
 const DONE = new Set(['succeeded', 'failed', 'cancelled']);
 const KEEP = 20000;
@@ -34,20 +35,17 @@ export function join(stored, live) {
 function useLiveLog(id, running) {
 	const [stored, setStored] = useState(null);
 	const [live, setLive] = useState([]);
-	const [mode, setMode] = useState(null);
 	const [error, setError] = useState(null);
 	const fetchStored = () => api('GET', `/api/builds/${id}/logs`)
 	    .then((t) => { setStored(lines(t)); setError(null); }, setError);
+	// The stored log once the stream is open (the stream then has every
+	// line after it), and whole once the build has ended.
+	const mode = useStream(running ? `/api/live/builds/${id}` : null,
+	    (line) => setLive((old) => [...old, line].slice(-KEEP)), fetchStored);
 	useEffect(() => {
 		setLive([]);
-		if (!running) { setMode(null); fetchStored(); return undefined; }
-		const es = new EventSource(`/api/live/builds/${id}`);
-		es.onopen = () => { setMode('live'); fetchStored(); };
-		es.onmessage = (m) => setLive((old) => [...old, m.data].slice(-KEEP));
-		es.onerror = () => { if (es.readyState === EventSource.CLOSED) {
-			setMode('unavailable'); fetchStored(); } };
-		return () => es.close();
-	}, [id, running]);
+		if (!running || mode === 'unavailable') fetchStored();
+	}, [id, running, mode === 'unavailable']);
 	return { log: stored === null ? null : join(stored, live), mode, error,
 		fetchStored };
 }

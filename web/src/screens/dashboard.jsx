@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { when, short } from '../format.js';
 import { teamContainers, teamList } from '../team_data.js';
+import { useStream, parsed } from '../live.js';
 import { Page, Loaded, useLoad, Empty, Badge } from '../ui/widgets.jsx';
 
 const EVENTS = 20;
@@ -33,24 +34,13 @@ function subject(e) {
 // stream still holds), newest first; onEvent after each.
 function RecentEvents({ team, onEvent }) {
 	const [events, setEvents] = useState([]);
-	const [mode, setMode] = useState('connecting');
-	const tell = useRef(onEvent);
-	tell.current = onEvent;
-	useEffect(() => {
-		setEvents([]);
-		const es = new EventSource(`/api/live/events/${team.id}`);
-		es.onopen = () => setMode('live');
-		es.onmessage = (m) => {
-			let e;
-			try { e = JSON.parse(m.data); } catch { return; }
-			setEvents((old) => [e, ...old.filter((o) => o.id !== e.id)]
-			    .slice(0, EVENTS));
-			tell.current();
-		};
-		es.onerror = () => { if (es.readyState === EventSource.CLOSED)
-			setMode('unavailable'); };
-		return () => es.close();
-	}, [team.id]);
+	useEffect(() => setEvents([]), [team.id]);
+	const mode = useStream(`/api/live/events/${team.id}`, (data) => {
+		const e = parsed(data);
+		if (!e) return;
+		setEvents((old) => [e, ...old.filter((o) => o.id !== e.id)].slice(0, EVENTS));
+		onEvent();
+	});
 	return (
 		<section aria-labelledby="events-title">
 			<h2 id="events-title">Recent events <span class={`badge ${mode === 'live' ?

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { bytes } from '../format.js';
 import { Chart } from '../ui/chart.jsx';
+import { useStream, parsed } from '../live.js';
 import { Loaded, useLoad, Empty } from '../ui/widgets.jsx';
 
 const KEEP = 120;	// two minutes of live samples
@@ -14,20 +15,11 @@ const RANGES = [['1h', 'Last hour', 3600, 60], ['6h', 'Last 6 hours', 21600, 300
 
 export function LiveMetrics({ container }) {
 	const [samples, setSamples] = useState([]);
-	const [state, setState] = useState('connecting');
-	useEffect(() => {
-		setSamples([]);
-		const es = new EventSource(`/api/live/metrics/${container.id}`);
-		es.onopen = () => setState('live');
-		es.onmessage = (m) => {
-			let s;
-			try { s = JSON.parse(m.data); } catch { return; }
-			setSamples((old) => [...old, s].slice(-KEEP));
-		};
-		es.onerror = () => { if (es.readyState === EventSource.CLOSED)
-			setState('unavailable'); };
-		return () => es.close();
-	}, [container.id]);
+	useEffect(() => setSamples([]), [container.id]);
+	const state = useStream(`/api/live/metrics/${container.id}`, (data) => {
+		const s = parsed(data);
+		if (s) setSamples((old) => [...old, s].slice(-KEEP));
+	});
 	const last = samples[samples.length - 1];
 	const xs = samples.map((s) => Date.parse(s.time) / 1000);
 	return (
