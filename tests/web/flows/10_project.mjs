@@ -25,7 +25,8 @@ describe('the main flow: a team, a project, a container, a domain, a backup, the
 	});
 	after(async () => {	// leave no container behind, whatever failed
 		if (domain) await apiAs(page, 'DELETE', `/api/domains/${domain}`);
-		if (project) await apiAs(page, 'DELETE', `/api/projects/${project}`);
+		if (project) await apiAs(page, 'DELETE',
+		    `/api/projects/${project}?volumes=true`);
 		await closeAll();
 	});
 

@@ -21,7 +21,8 @@ describe('domains and certificates', () => {
 		await page.getByRole('heading', { name: 'Domains' }).waitFor();
 	});
 	after(async () => {
-		if (made) await apiAs(page, 'DELETE', `/api/projects/${made.project.id}`);
+		if (made) await apiAs(page, 'DELETE',
+		    `/api/projects/${made.project.id}?volumes=true`);
 		await closeAll();
 	});
 

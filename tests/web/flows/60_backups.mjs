@@ -21,7 +21,8 @@ describe('backups, restores and schedules', () => {
 		await page.getByRole('heading', { name: 'Backups' }).waitFor();
 	});
 	after(async () => {
-		if (made) await apiAs(page, 'DELETE', `/api/projects/${made.project.id}`);
+		if (made) await apiAs(page, 'DELETE',
+		    `/api/projects/${made.project.id}?volumes=true`);
 		await closeAll();
 	});
 

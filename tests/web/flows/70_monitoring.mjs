@@ -20,7 +20,8 @@ describe('monitoring, alerts and the live dashboard', () => {
 		made = await scratchTeam(page, 'Monitoring');
 	});
 	after(async () => {
-		if (made) await apiAs(page, 'DELETE', `/api/projects/${made.project.id}`);
+		if (made) await apiAs(page, 'DELETE',
+		    `/api/projects/${made.project.id}?volumes=true`);
 		rx?.server.close();
 		await closeAll();
 	});

@@ -26,7 +26,8 @@ describe('a build from the UI, its log live', () => {
 	after(async () => {
 		if (made) {
 			await apiAs(page, 'DELETE', `/api/projects/${made.project.id}/source`);
-			await apiAs(page, 'DELETE', `/api/projects/${made.project.id}`);
+			await apiAs(page, 'DELETE',
+		    `/api/projects/${made.project.id}?volumes=true`);
 		}
 		await gs?.close();
 		await closeAll();

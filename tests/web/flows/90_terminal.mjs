@@ -18,7 +18,8 @@ describe('the web terminal', () => {
 		made = await scratchTeam(page, 'Terminal');
 	});
 	after(async () => {
-		if (made) await apiAs(page, 'DELETE', `/api/projects/${made.project.id}`);
+		if (made) await apiAs(page, 'DELETE',
+		    `/api/projects/${made.project.id}?volumes=true`);
 		await closeAll();
 	});
 
