@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { open, closeAll, shot } from '../lib/browser.mjs';
 import { ADMIN, signIn, apiAs, scratchTeam } from '../lib/flows.mjs';
 import { startGitServer, appFiles } from '../../integration/lib/git.mjs';
+import { engine } from '../../integration/lib/docker.mjs';
 
 describe('a build from the UI, its log live', () => {
 	const NONCE = randomBytes(6).toString('hex');	// no engine cache across runs
@@ -31,6 +32,11 @@ describe('a build from the UI, its log live', () => {
 		}
 		await gs?.close();
 		await closeAll();
+		// The images the build made (op-<project>:<tag>) go too.
+		const images = made ? await engine('GET', `/images/json?filters=${
+		    encodeURIComponent(JSON.stringify({ reference: [`op-${made.project.id}`] }))}`) : null;
+		for (const i of images?.body ?? [])
+			await engine('DELETE', `/images/${i.Id}?force=true`);
 	});
 
 	test('a repository is connected and a build started from the project', async () => {
