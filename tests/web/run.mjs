@@ -12,7 +12,7 @@ const child = spawn(process.execPath, ['--test', '--test-reporter=tap',
 let out = '';
 child.stdout.setEncoding('utf8');
 child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-const limit = setTimeout(() => child.kill('SIGKILL'), 10 * 60 * 1000);
+const limit = setTimeout(() => child.kill('SIGKILL'), 30 * 60 * 1000);
 child.on('close', (code, signal) => {
 	clearTimeout(limit);
 	const num = (k) => Number((out.match(new RegExp(`^# ${k} (\\d+)$`,

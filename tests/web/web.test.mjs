@@ -8,5 +8,10 @@ import './flows/10_project.mjs';
 import './flows/20_account.mjs';
 import './flows/30_shell.mjs';
 import './flows/40_templates.mjs';
+import './flows/50_domains.mjs';
+import './flows/60_backups.mjs';
+import './flows/70_monitoring.mjs';
+import './flows/80_builds.mjs';
+import './flows/90_terminal.mjs';
 
 after(closeBrowser);

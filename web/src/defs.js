@@ -47,3 +47,20 @@ export function envLines(text) {
 export function num(text) {
 	return text.trim() === '' ? null : Number(text);
 }
+
+// "data:/data, cache:/var/cache:ro" → [{name, path, read_only}]; a
+// source starting with / is a host directory (host_path).
+export function volumes(text) {
+	return text.split(/[\s,]+/).filter(Boolean).map((v) => {
+		const [source, path, mode] = v.split(':');
+		const out = source.startsWith('/') ? { host_path: source, path } :
+		    { name: source, path };
+		if (mode === 'ro') out.read_only = true;
+		return out;
+	});
+}
+
+export function volumesText(list) {
+	return (list ?? []).map((v) => `${v.name ?? v.host_path}:${v.path}` +
+	    (v.read_only ? ':ro' : '')).join(', ');
+}

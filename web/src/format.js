@@ -19,3 +19,19 @@ export function tone(state) {
 	if (BAD.has(state)) return 'bad';
 	return 'neutral';
 }
+
+// 1234567 → "1.2 MB".
+export function bytes(n) {
+	if (n === null || n === undefined) return '—';
+	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+	let i = 0, v = Number(n);
+	while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+	return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+// 1530 → "1.5 s"; 95000 → "1 min 35 s".
+export function duration(ms) {
+	if (ms === null || ms === undefined) return '—';
+	if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+	return `${Math.floor(ms / 60000)} min ${Math.round(ms % 60000 / 1000)} s`;
+}

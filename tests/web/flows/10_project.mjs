@@ -1,25 +1,32 @@
-// The path from nothing to a running app: a team, a project with a
-// write-only secret, a container from an image, its state and its log,
-// and every one of those actions found again in the audit trail.
+// The main flow, after the first run's setup and sign-in (00_first_run):
+// a team, a project with a write-only secret, a container from an image
+// with a volume, its state and its log line arriving live, a domain
+// routed to it, a backup of its volume, and every one of those actions
+// found again in the audit trail.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, projectId } from '../lib/flows.mjs';
+import { join } from 'node:path';
+import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, projectId, watchFor, addDomain }
+    from '../lib/flows.mjs';
 
-describe('a project from nothing to a running container', () => {
+describe('the main flow: a team, a project, a container, a domain, a backup, the audit trail', () => {
 	const IMAGE = 'openpanel-test/busybox:1';
 	const TEAM = unique('Web team');
 	const PROJECT = unique('Web project');
 	const CONTAINER = unique('web');
 	const MARK = unique('hello-from-the-ui');
-	let page, project;
+	const HOST = `${unique('app')}.openpanel.test`;
+	let page, project, domain;
 
 	before(async () => {
 		page = await open();
 		await signIn(page, ADMIN.email, ADMIN.password);
 	});
 	after(async () => {	// leave no container behind, whatever failed
-		if (project) await apiAs(page, 'DELETE', `/api/projects/${project}`);
+		if (domain) await apiAs(page, 'DELETE', `/api/domains/${domain}`);
+		if (project) await apiAs(page, 'DELETE',
+		    `/api/projects/${project}?volumes=true`);
 		await closeAll();
 	});
 
@@ -84,8 +91,9 @@ describe('a project from nothing to a running container', () => {
 		await form.getByLabel('Name', { exact: true }).fill(CONTAINER);
 		// A shell that ends on SIGTERM (so that Stop does not wait for a
 		// kill), printing a line a second after the mark.
+		await form.getByLabel('Volumes').fill('data:/data');
 		await form.getByLabel(/^Command/).fill(['sh', '-c', "trap 'exit 0' TERM; " +
-		    `echo ${MARK}; i=0; while :; do sleep 1; i=$((i+1)); echo tick-$i; done`]
+		    `echo ${MARK}; echo ${MARK} > /data/mark; i=0; while :; do sleep 1; i=$((i+1)); echo tick-$i; done`]
 		    .join('\n'));
 		await form.getByRole('button', { name: 'Create container' }).click();
 		await page.getByRole('heading', { name: CONTAINER }).waitFor();
@@ -119,13 +127,59 @@ describe('a project from nothing to a running container', () => {
 		await shot(page, '14-project');
 	});
 
+	test('a domain routes a hostname to the container, its certificate ordered', async () => {
+		await nav(page, 'Domains');
+		await page.getByRole('heading', { name: 'Domains' }).waitFor();
+		await page.getByText('No domains yet').waitFor();
+		const form = page.getByRole('form', { name: 'Add a domain' });
+		assert.equal(await form.getByLabel('Container').locator('option:checked')
+		    .innerText(), `${PROJECT} / ${CONTAINER}`);
+		const { row, ordered } = await addDomain(page, HOST, 8080);
+		assert.match(await row.innerText(), new RegExp(`${CONTAINER}:8080`));
+		assert.ok(await ordered(), 'the order was shown in progress');
+		domain = (await page.evaluate(async (h) => (await (await fetch(
+		    '/api/domains')).json()).items.find((d) => d.hostname === h)?.id, HOST));
+		await shot(page, '16-domain');
+	});
+
+	test("a backup of the container's volume goes to a local directory", async () => {
+		await nav(page, 'Backups');
+		await page.getByRole('heading', { name: 'Backups' }).waitFor();
+		await page.getByText('Add a storage target first').waitFor();
+		await page.getByRole('tab', { name: 'Storage' }).click();
+		const target = page.getByRole('form', { name: 'New storage target' });
+		await target.getByLabel('Name (optional)').fill('this server');
+		await target.getByLabel('Directory').fill(join(DATA, 'backups'));
+		await target.getByRole('button', { name: 'Add storage target' }).click();
+		await page.getByRole('cell', { name: 'this server', exact: true }).waitFor();
+		await page.getByRole('tab', { name: 'Backups' }).click();
+		const form = page.getByRole('form', { name: 'Back up now' });
+		await form.getByLabel('Container').selectOption({ label:
+		    `${PROJECT} / ${CONTAINER}` });
+		await form.getByLabel('Volume').selectOption('data');
+		const working = await watchFor(page, 'progress[aria-label^="Backup"]');
+		await form.getByRole('button', { name: 'Back up now' }).click();
+		const row = page.getByRole('row', { name: /volume data of/ });
+		await row.getByText('completed').waitFor();
+		assert.ok(await working(), 'the backup was shown in progress');
+		const text = await row.innerText();
+		assert.match(text, /\d+(\.\d)? (B|kB)/, 'its size');
+		assert.match(text, /[0-9a-f]{12}…/, 'its checksum');
+		assert.match(text, /\d\.\d s/, 'how long it took');
+		await row.getByRole('button', { name: /^Log of/ }).click();
+		await page.locator('pre.log').first().waitFor();
+		await shot(page, '17-backup');
+	});
+
 	test('the audit trail shows what was done, and offers it for export', async () => {
 		await nav(page, 'Audit trail');
 		await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
 		const form = page.getByRole('form', { name: 'Filter the audit trail' });
 		await form.getByLabel('Entries').selectOption({ label: `Team ${TEAM}` });
 		const want = ['team.created', 'project.created', 'project.env_changed',
-			'container.created', 'container.stopped', 'container.started'];
+			'container.created', 'container.stopped', 'container.started',
+			'domain.created', 'storage.created', 'backup.created',
+			'backup.completed'];
 		// The trail is written from the event stream: search until it holds
 		// every action (a bounded number of times).
 		for (let tries = 0; ; tries++) {

@@ -20,7 +20,8 @@ describe('templates, definitions and deletion', () => {
 		project = projectId(page);
 	});
 	after(async () => {	// the UI deletes it; this is for when it failed to
-		if (project) await apiAs(page, 'DELETE', `/api/projects/${project}`);
+		if (project) await apiAs(page, 'DELETE',
+		    `/api/projects/${project}?volumes=true`);
 		await closeAll();
 	});
 
@@ -82,6 +83,7 @@ describe('templates, definitions and deletion', () => {
 		const confirm = dialog.getByRole('button', { name: 'Delete' });
 		assert.ok(await confirm.isDisabled(), 'not before the name is typed');
 		await dialog.getByLabel(/Type .* to confirm/).fill(renamed);
+		await dialog.getByLabel(/Also delete its named volumes/).check();
 		await shot(page, '42-delete-project');
 		await confirm.click();
 		await page.getByRole('heading', { name: /^Projects of/ }).waitFor();

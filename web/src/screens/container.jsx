@@ -4,11 +4,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from '../api.js';
 import { go } from '../router.js';
 import { when, short } from '../format.js';
-import { command, commandText, ports, portsText, num } from '../defs.js';
+import { command, commandText, ports, portsText, volumes, volumesText, num }
+    from '../defs.js';
 import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { Logs } from './logs.jsx';
 import { Environment } from './environment.jsx';
+import { LiveMetrics, History } from './metrics.jsx';
+import { ContainerTerminal } from './terminal.jsx';
 
 function Details({ c }) {
 	const rows = [
@@ -19,6 +22,7 @@ function Details({ c }) {
 		['Engine id', <code>{short(c.docker_id)}</code>],
 		['Published', c.published.length ? c.published.map((p) =>
 		    `${p.host_ip}:${p.host} → ${p.container}/${p.protocol}`).join(', ') : '—'],
+		['Volumes', c.volumes?.length ? volumesText(c.volumes) : '—'],
 		['Restart', c.restart],
 		['Started', when(c.started_at)],
 		['Finished', when(c.finished_at)],
@@ -33,7 +37,7 @@ function Definition({ c, reload }) {
 		<Form label="Definition" onSubmit={async (v) => {
 			await put(`/api/containers/${c.id}`, { image: v.image,
 			    command: command(v.command), ports: ports(v.ports),
-			    restart: v.restart, cpus: num(v.cpus),
+			    volumes: volumes(v.volumes), restart: v.restart, cpus: num(v.cpus),
 			    memory_mb: num(v.memory_mb) });
 			setSaved(true); reload();
 		}}>
@@ -44,6 +48,8 @@ function Definition({ c, reload }) {
 			    rows={3} value={commandText(c.command)} spellcheck={false} />
 			<div class="grid2">
 				<Field name="ports" label="Ports" value={portsText(c.ports)} />
+				<Field name="volumes" label="Volumes" value={volumesText(c.volumes)}
+				    hint="name:/path[:ro]" />
 				<Field name="restart" label="Restart policy" as="select" value={c.restart}>
 					{['unless-stopped', 'always', 'on-failure', 'no'].map((r) =>
 					    <option key={r} value={r}>{r}</option>)}
@@ -81,10 +87,18 @@ export function ContainerDetail({ id }) {
 			</>}>
 				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
 				<Details c={ct} />
-				<Tabs tabs={[['logs', 'Logs'], ['definition', 'Definition'],
+				<Tabs tabs={[['logs', 'Logs'], ['metrics', 'Metrics'],
+				    ['terminal', 'Terminal'], ['definition', 'Definition'],
 				    ['env', 'Environment']]}
 				    active={tab} onChange={setTab} />
 				{tab === 'logs' && <Logs container={ct} />}
+				{tab === 'metrics' && <>
+					<LiveMetrics container={ct} />
+					<h2>History</h2>
+					<History subject={{ container_id: ct.id }}
+					    metrics={['cpu_percent', 'mem_bytes']} />
+				</>}
+				{tab === 'terminal' && <ContainerTerminal container={ct} />}
 				{tab === 'definition' && <Definition c={ct} reload={reload} />}
 				{tab === 'env' && <Environment path={`/api/containers/${id}/env`}
 				    note="The container's own variables, over its project's; it gets a change when it is next recreated." />}

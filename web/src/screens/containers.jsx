@@ -3,7 +3,7 @@
 import { all, post } from '../api.js';
 import { go } from '../router.js';
 import { when } from '../format.js';
-import { command, ports, envLines, num } from '../defs.js';
+import { command, ports, volumes, envLines, num } from '../defs.js';
 import { Loaded, useLoad, Empty, Badge } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 
@@ -13,7 +13,7 @@ export function Containers({ project }) {
 	async function create(v) {
 		const body = { project_id: project.id, name: v.name, image: v.image,
 		    command: command(v.command), ports: ports(v.ports),
-		    env: envLines(v.env), restart: v.restart, start: v.start };
+		    volumes: volumes(v.volumes), env: envLines(v.env), restart: v.restart, start: v.start };
 		if (v.cpus) body.cpus = num(v.cpus);
 		if (v.memory_mb) body.memory_mb = num(v.memory_mb);
 		const c = await post('/api/containers', body);
@@ -50,6 +50,8 @@ export function Containers({ project }) {
 				<div class="grid2">
 					<Field name="ports" label="Ports" placeholder="8080, 8443:18443"
 					    hint="container[:host][/udp], published on 127.0.0.1" />
+					<Field name="volumes" label="Volumes" placeholder="data:/var/lib/app"
+					    hint="name:/path[:ro], the project's named volumes" />
 					<Field name="restart" label="Restart policy" as="select">
 						<option value="unless-stopped">unless-stopped</option>
 						<option value="always">always</option>

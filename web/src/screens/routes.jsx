@@ -11,6 +11,9 @@ import { ContainerDetail } from './container.jsx';
 import { BuildDetail } from './build.jsx';
 import { Templates } from './templates.jsx';
 import { Audit } from './audit.jsx';
+import { Domains } from './domains.jsx';
+import { Backups } from './backups.jsx';
+import { Monitoring } from './monitoring.jsx';
 import { Users } from './users.jsx';
 import { Settings } from './settings.jsx';
 
@@ -25,6 +28,9 @@ export const routes = [
 	['/containers/:id', ContainerDetail],
 	['/builds/:id', BuildDetail],
 	['/templates', Templates],
+	['/domains', Domains],
+	['/backups', Backups],
+	['/monitoring', Monitoring],
 	['/audit', Audit],
 	['/admin/users', Users],
 	['/admin/settings', Settings],

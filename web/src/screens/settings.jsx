@@ -19,6 +19,9 @@ export function Settings({ me }) {
 						signup_open: v.signup_open,
 						bind_mount_allowlist: v.bind_mount_allowlist.split('\n')
 						    .map((x) => x.trim()).filter(Boolean),
+						acme_directory: v.acme_directory.trim() || null,
+						acme_email: v.acme_email.trim() || null,
+						acme_ca_bundle: v.acme_ca_bundle.trim() || null,
 					});
 					setSaved(true); reload();
 				}}>
@@ -32,6 +35,17 @@ export function Settings({ me }) {
 					    value={cur.bind_mount_allowlist.join('\n')} />
 					<Field name="signup_open" label="Anyone may sign up" type="checkbox"
 					    checked={cur.signup_open} />
+					<fieldset class="form">
+						<legend>Certificates (ACME)</legend>
+						<Field name="acme_directory" label="ACME directory URL"
+						    value={cur.acme_directory ?? ''} spellcheck={false}
+						    placeholder="https://acme-v02.api.letsencrypt.org/directory" />
+						<Field name="acme_email" label="Account email" type="email"
+						    value={cur.acme_email ?? ''} />
+						<Field name="acme_ca_bundle" label="CA roots to trust the directory with (PEM, for a private CA)"
+						    as="textarea" rows={3} value={cur.acme_ca_bundle ?? ''}
+						    spellcheck={false} />
+					</fieldset>
 					<Submit>Save settings</Submit>
 				</Form>)}
 			</Loaded>

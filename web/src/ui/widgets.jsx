@@ -17,6 +17,37 @@ export function useLoad(fn, deps = []) {
 	return [state.data, state.error, load];
 }
 
+// Call fn every ms milliseconds while ms is set (work under way).
+export function usePoll(fn, ms) {
+	useEffect(() => {
+		if (!ms) return undefined;
+		const t = setInterval(fn, ms);
+		return () => clearInterval(t);
+	}, [fn, ms]);
+}
+
+// An object the API has just answered (a job queued, an order made),
+// shown in its list at once until the list's next load: [list, set].
+export function useFresh(list, atStart) {
+	const [fresh, setFresh] = useState(null);
+	useEffect(() => setFresh(null), [list]);
+	if (!list || !fresh) return [list, setFresh];
+	const shown = list.map((x) => (x.id === fresh.id ? fresh : x));
+	if (!list.some((x) => x.id === fresh.id))
+		atStart ? shown.unshift(fresh) : shown.push(fresh);
+	return [shown, setFresh];
+}
+
+// Long work under way: an indeterminate bar and what is known of it.
+export function Progress({ label, children }) {
+	return (
+		<div class="progress" role="status">
+			<progress aria-label={label} />
+			<span>{children}</span>
+		</div>
+	);
+}
+
 // What a loading screen shows: the error, a spinner line, or children.
 export function Loaded({ data, error, children }) {
 	if (error) return <p class="form-error" role="alert">{error.message}</p>;

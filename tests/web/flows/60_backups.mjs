@@ -1,0 +1,125 @@
+// Backups: storage targets the API refuses say why (an S3 endpoint that
+// does not answer, a directory outside the allowed ones); a local target;
+// a volume backed up with its progress, then restored after a
+// confirmation; a schedule with cron, time zone and retention, refused
+// beside its cron field when malformed, run now, and deleted.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
+import { ADMIN, signIn, nav, apiAs, scratchTeam, watchFor } from
+    '../lib/flows.mjs';
+
+describe('backups, restores and schedules', () => {
+	let page, made;
+
+	before(async () => {
+		page = await open();
+		await signIn(page, ADMIN.email, ADMIN.password);
+		made = await scratchTeam(page, 'Backups');
+		await nav(page, 'Backups');
+		await page.getByRole('heading', { name: 'Backups' }).waitFor();
+	});
+	after(async () => {
+		if (made) await apiAs(page, 'DELETE',
+		    `/api/projects/${made.project.id}?volumes=true`);
+		await closeAll();
+	});
+
+	test('storage targets the API refuses say why', async () => {
+		await page.getByRole('tab', { name: 'Storage' }).click();
+		await page.getByText('No storage target yet').waitFor();
+		const form = page.getByRole('form', { name: 'New storage target' });
+		await form.getByLabel('Directory').fill('/etc');
+		await form.getByRole('button', { name: 'Add storage target' }).click();
+		await form.locator('.field-error, .form-error').first().waitFor();
+		await form.getByLabel('Kind').selectOption('s3');
+		await form.getByLabel('Endpoint').fill('http://127.0.0.1:1');
+		await form.getByLabel('Region').fill('us-east-1');
+		await form.getByLabel('Bucket').fill('nowhere');
+		await form.getByLabel('Access key').fill('AKIAEXAMPLE');
+		await form.getByLabel('Secret key (write-only)').fill('not-a-real-secret');
+		await form.getByRole('button', { name: 'Add storage target' }).click();
+		await form.getByText(/unreach|answer|connect/i).first().waitFor();
+		await shot(page, '60-storage-error');
+	});
+
+	test('a volume is backed up to a local directory, with its progress', async () => {
+		const form = page.getByRole('form', { name: 'New storage target' });
+		await form.getByLabel('Kind').selectOption('local');
+		await form.getByLabel('Name (optional)').fill('local copies');
+		await form.getByLabel('Directory').fill(join(DATA, 'backups'));
+		await form.getByRole('button', { name: 'Add storage target' }).click();
+		await page.getByRole('cell', { name: 'local copies', exact: true }).waitFor();
+		await page.getByRole('tab', { name: 'Backups' }).click();
+		const take = page.getByRole('form', { name: 'Back up now' });
+		await take.getByLabel('Volume').selectOption('data');
+		await take.getByLabel(/^Encrypt/).check();
+		const working = await watchFor(page, 'progress[aria-label^="Backup"]');
+		await take.getByRole('button', { name: 'Back up now' }).click();
+		const row = page.getByRole('row', { name: /volume data of/ });
+		await row.getByText('completed').waitFor();
+		assert.ok(await working(), 'the backup was shown in progress');
+		assert.match(await row.innerText(), /encrypted/);
+	});
+
+	test('a backup is restored only after a confirmation, and its progress shown', async () => {
+		await page.getByRole('button', { name: /^Restore backup/ }).click();
+		const dialog = page.getByRole('dialog');
+		await dialog.getByText(/what is there now is replaced/).waitFor();
+		await shot(page, '61-restore-confirm');
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await page.getByRole('button', { name: /^Restore backup/ }).click();
+		const restoring = await watchFor(page, 'progress[aria-label="Restore under way"]');
+		await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).click();
+		await page.getByText('Restore completed').waitFor();
+		assert.ok(await restoring(), 'the restore was shown in progress');
+		await shot(page, '62-restored');
+	});
+
+	test('a schedule takes cron, a time zone and retention', async () => {
+		await page.getByRole('tab', { name: 'Schedules' }).click();
+		await page.getByText('No schedules yet').waitFor();
+		const form = page.getByRole('form', { name: 'New schedule' });
+		await form.getByLabel('Volume').selectOption('data');
+		await form.getByLabel(/^Cron/).fill('61 * * * *');
+		await form.getByRole('button', { name: 'Create schedule' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await form.getByLabel(/^Cron/).getAttribute('aria-invalid'), 'true');
+		await form.getByLabel(/^Cron/).fill('15 4 * * 1-5');
+		await form.getByLabel('Time zone').fill('Europe/Lisbon');
+		await form.getByLabel('Keep the last').fill('3');
+		await form.getByLabel('Weekly').fill('4');
+		await form.getByRole('button', { name: 'Create schedule' }).click();
+		const row = page.getByRole('row', { name: /15 4 \* \* 1-5/ });
+		await row.waitFor();
+		assert.match(await row.innerText(), /Europe\/Lisbon/);
+		assert.match(await row.innerText(), /keep the last 3, weekly 4/);
+		await shot(page, '63-schedules');
+	});
+
+	test('a schedule runs now, and is deleted after a confirmation', async () => {
+		const row = page.getByRole('row', { name: /15 4 \* \* 1-5/ });
+		await row.getByRole('button', { name: /^Run .* now$/ }).click();
+		await page.getByText(/is queued; it is on the Backups tab/).waitFor();
+		await page.getByRole('tab', { name: 'Backups' }).click();
+		await page.getByRole('row', { name: /scheduled/ }).getByText('completed')
+		    .waitFor();
+		await page.getByRole('tab', { name: 'Schedules' }).click();
+		await row.getByRole('button', { name: /^Delete the schedule/ }).click();
+		await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+		await page.getByText('No schedules yet').waitFor();
+		assert.deepEqual(page.problems, []);
+	});
+
+	test('on a phone the backups fit the width, in the dark theme', async () => {
+		await page.setViewportSize({ width: 390, height: 800 });
+		await page.getByRole('button', { name: 'Switch theme' }).click();
+		await page.getByRole('tab', { name: 'Backups' }).click();
+		await page.getByRole('row', { name: /volume data of/ }).first().waitFor();
+		assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <=
+		    innerWidth), 'nothing wider than the screen');
+		await shot(page, '64-backups-phone-dark');
+	});
+});

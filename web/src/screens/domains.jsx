@@ -1,0 +1,151 @@
+// domains.jsx — a team's domains: a hostname routed to a port of one of
+// its containers, HTTPS with a certificate from the instance's ACME CA,
+// the progress of each order shown while it runs, ordered again, removed.
+import { useState } from 'preact/hooks';
+import { all, post, put, del } from '../api.js';
+import { when } from '../format.js';
+import { teamContainers, containerLabel } from '../team_data.js';
+import { Page, Loaded, useLoad, usePoll, Empty, Badge, Action, Confirm,
+	Progress, useFresh } from '../ui/widgets.jsx';
+import { Form, Field, Submit } from '../ui/form.jsx';
+
+async function load(team) {
+	if (!team) return null;
+	const q = { team_id: team.id };
+	const [domains, certs, { containers }] = await Promise.all([
+		all('/api/domains', q), all('/api/certificates', q),
+		teamContainers(team)]);
+	return { domains, certs: new Map(certs.map((c) => [c.id, c])),
+		containers };
+}
+
+// The certificate as its order stands: progress while it is ordered,
+// what failed and when it is tried again, or who issued it until when.
+function CertState({ d, cert, ordering }) {
+	const c = cert ?? d.certificate;
+	if (!d.https) return <span class="muted">HTTP only</span>;
+	if (!c) return <span class="muted">No certificate yet</span>;
+	if (ordering) return (
+		<Progress label={`Ordering the certificate of ${d.hostname}`}>
+			Ordering the certificate{cert?.attempts ? ` (try ${cert.attempts + 1})` : ''}…
+		</Progress>);
+	return (
+		<div class="cert">
+			<Badge state={c.state === 'valid' ? 'ok' : 'failed'}>{c.state}</Badge>
+			{c.state === 'valid' && <span> {c.issuer ?? ''} until {when(c.not_after)}</span>}
+			{c.last_error && <p class="field-error">{c.last_error}</p>}
+			{cert?.next_order_at && c.state !== 'valid' &&
+			    <p class="hint">Tried again {when(cert.next_order_at)}.</p>}
+		</div>
+	);
+}
+
+function DomainRow({ d, cert, ordering, container, reload, onDelete, onOrdered }) {
+	return (
+		<tr>
+			<td><a href={`http${d.https ? 's' : ''}://${d.hostname}${d.path_prefix}`}
+			    rel="noreferrer" target="_blank">{d.hostname}</a>
+				{d.path_prefix !== '/' && <code>{d.path_prefix}</code>}</td>
+			<td>{container ? <a href={`#/containers/${d.container_id}`}>
+				{containerLabel(container)}</a> : '—'}:{d.port}</td>
+			<td><CertState d={d} cert={cert} ordering={ordering} /></td>
+			<td class="row-actions">
+				{d.https && <Action class="small" label={`Order the certificate of ${d.hostname}`}
+				    onClick={async () => { onOrdered(await post(
+				    `/api/domains/${d.id}/ssl`)); }}>Order now</Action>}
+				<Action class="small" label={d.https ? `HTTP only for ${d.hostname}` :
+				    `HTTPS for ${d.hostname}`} onClick={async () => {
+					await put(`/api/domains/${d.id}`, { https: !d.https });
+					reload(); }}>{d.https ? 'HTTP only' : 'Use HTTPS'}</Action>
+				<button type="button" class="small danger" aria-label={`Remove ${d.hostname}`}
+				    onClick={() => onDelete(d)}>Remove</button>
+			</td>
+		</tr>
+	);
+}
+
+function NewDomain({ containers, onCreated }) {
+	return (
+		<Form label="Add a domain" onSubmit={async (v, f) => {
+			const body = { hostname: v.hostname.trim(), container_id: v.container_id,
+				port: Number(v.port), https: v.https, redirect_https: v.redirect_https,
+				redirect_www: v.redirect_www };
+			if (v.path_prefix) body.path_prefix = v.path_prefix;
+			onCreated(await post('/api/domains', body));
+			f.reset();
+		}}>
+			<div class="grid2">
+				<Field name="hostname" label="Hostname" required spellcheck={false}
+				    placeholder="app.example.com" />
+				<Field name="container_id" label="Container" as="select"
+				    value={containers[0]?.id ?? ''}>
+					{containers.map((c) => <option key={c.id} value={c.id}>
+						{containerLabel(c)}</option>)}
+				</Field>
+				<Field name="port" label="Container port" inputMode="numeric"
+				    value={String(containers[0]?.ports?.[0]?.container ?? '')} />
+				<Field name="path_prefix" label="Path (optional)" placeholder="/" />
+			</div>
+			<Field name="https" label="HTTPS with a certificate from the ACME CA"
+			    type="checkbox" checked />
+			<Field name="redirect_https" label="Redirect plain HTTP to HTTPS"
+			    type="checkbox" />
+			<Field name="redirect_www" label="Also answer www. (redirected here)"
+			    type="checkbox" />
+			<Submit>Add domain</Submit>
+		</Form>
+	);
+}
+
+export function Domains({ team }) {
+	const [data, error, reload] = useLoad(() => load(team), [team?.id]);
+	const [shown, setFresh] = useFresh(data?.domains);
+	const [doomed, setDoomed] = useState(null);
+	const fresh = (d) => !data.domains.includes(d);
+	// An order is under way when it was just asked for (the answer is
+	// fresh), is pending, or is due now: the worker is running it. A
+	// failed one is due again a minute later at the earliest.
+	function ordering(d) {
+		if (!d.https) return false;
+		if (fresh(d)) return true;
+		const c = data.certs.get(d.id);
+		const state = c?.state ?? d.certificate?.state;
+		if (state === 'pending') return true;
+		return state === 'failed' && c?.next_order_at != null &&
+		    Date.parse(c.next_order_at) <= Date.now() + 5000;
+	}
+	usePoll(reload, (shown ?? []).some(ordering) ? 2000 : null);
+	// A POST's answer shows at once; the next load replaces it.
+	function answered(d) {
+		setFresh(d);
+		reload();
+	}
+	return (
+		<Page title="Domains">
+			{!team && <Empty>Create a team first.</Empty>}
+			<Loaded data={team ? data : null} error={error}>{(x) => x && (<>
+				{shown.length === 0 ? <Empty>No domains yet. Route a hostname to
+					a container below; its certificate is ordered at once.</Empty> :
+					<table class="table">
+						<thead><tr><th>Hostname</th><th>Routed to</th><th>Certificate</th><th></th></tr></thead>
+						<tbody>{shown.map((d) => (
+							<DomainRow key={d.id} d={d} ordering={ordering(d)} cert={fresh(d) ? null :
+							    x.certs.get(d.id)} container={x.containers.find((c) =>
+							    c.id === d.container_id)} reload={reload}
+							    onDelete={setDoomed} onOrdered={answered} />))}
+						</tbody>
+					</table>}
+				<h2>Add a domain</h2>
+				{x.containers.length === 0 ? <Empty>The team has no container to
+					route a domain to yet.</Empty> :
+					<NewDomain containers={x.containers} onCreated={answered} />}
+			</>)}
+			</Loaded>
+			{doomed && <Confirm title={`Remove ${doomed.hostname}?`} confirm="Remove"
+			    onClose={() => setDoomed(null)} onConfirm={async () => {
+				await del(`/api/domains/${doomed.id}`); reload(); }}>
+				<p>The gateway stops answering for it, and its certificate is deleted.</p>
+			</Confirm>}
+		</Page>
+	);
+}
