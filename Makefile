@@ -3,6 +3,7 @@
 #   make run        set up and serve the panel on 127.0.0.1:8080
 #   make test       set up a throwaway stack and run every suite
 #   make san        the same tests built with ASan + UBSan
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
 #   make bench      throughput, latency and memory figures
 #   make install    the production layout (PREFIX, DESTDIR)
 
@@ -117,6 +118,7 @@ BUILDS_SRCS = \
 	fcgi/builds/main.c	\
 	fcgi/builds/sources.c	\
 	fcgi/builds/webhooks.c	\
+	fcgi/builds/payload.c	\
 	fcgi/builds/builds.c	\
 	fcgi/builds/deployments.c	\
 	fcgi/builds/queue.c	\
@@ -250,6 +252,33 @@ $(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
 	    $(ALL_LDFLAGS) -o $@ $< $(BACKUPS_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
+# libFuzzer targets (fuzz/), one per parser, built by clang with ASan and
+# UBSan into build-fuzz: `make fuzz` runs each for FUZZ_SECONDS (60),
+# `make test` for a few seconds each (scripts/fuzz.sh).
+FUZZ_SRCS   = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS   = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_TESTED = $(BUILD)/fcgi/backups/tarcheck.o $(BUILD)/fcgi/builds/payload.o
+FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_TESTED) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Ifcgi/builds -fsanitize=fuzzer \
+	    $(ALL_LDFLAGS) -o $@ $< $(FUZZ_TESTED) $(BUILD)/libopenpanel.a \
+	    $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+# The targets, built where they belong (build-fuzz), from any build.
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang HARDEN= \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	    LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+
+fuzz: deps fuzz-build
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
 unit: $(UNIT_BINS)
 	@scripts/unit.sh $(UNIT_BINS)
 
@@ -264,6 +293,7 @@ run: deps all
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/test.sh
 
 san: deps
@@ -283,6 +313,7 @@ install: all
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" scripts/install.sh
 
 clean:
-	rm -rf build build-san web/dist
+	rm -rf build build-san build-fuzz web/dist
 
-.PHONY: all unit web deps run test san bench lint install clean
+.PHONY: all unit web deps run test san bench lint install clean fuzz \
+	fuzz-bins fuzz-build
