@@ -1,8 +1,8 @@
 # OpenPanel — the source lists below are the architecture.
 #   make            build everything into build/
 #   make run        set up and serve the panel on 127.0.0.1:8080
-#   make test       set up a throwaway stack and run every suite
-#   make san        the same tests built with ASan + UBSan
+#   make test       set up a throwaway stack and run every suite, all built
+#                   with ASan + UBSan (make san is the same)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
 #   make bench      throughput, latency and memory figures
 #   make install    the production layout (PREFIX, DESTDIR)
@@ -258,8 +258,8 @@ $(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
 FUZZ_SRCS   = $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS   = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_TESTED = $(BUILD)/fcgi/backups/tarcheck.o $(BUILD)/fcgi/builds/payload.o
-FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
+SAN_FLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_TESTED) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
@@ -273,8 +273,8 @@ fuzz-bins: $(FUZZ_BINS)
 # The targets, built where they belong (build-fuzz), from any build.
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang HARDEN= \
-	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
-	    LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" fuzz-bins
 
 fuzz: deps fuzz-build
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
@@ -291,17 +291,23 @@ deps:
 run: deps all
 	@scripts/run.sh
 
+# The programs and unit tests built with clang, ASan and UBSan into
+# build-san: what `make test` runs every suite against (one run, every
+# report fatal). The plain build is still made and must compile cleanly.
+san-build:
+	@$(MAKE) --no-print-directory BUILD=build-san CC=clang HARDEN= \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" all \
+	    $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%)
+
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory san-build
 	@$(MAKE) --no-print-directory fuzz-build
-	@scripts/test.sh
-
-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-san CC=clang \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" HARDEN= all \
-	    $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%)
 	@OP_BUILD=build-san scripts/test.sh
+
+# The same run as make test (kept as a name for it).
+san: test
 
 bench: deps all
 	@scripts/bench.sh
@@ -316,4 +322,4 @@ clean:
 	rm -rf build build-san build-fuzz web/dist
 
 .PHONY: all unit web deps run test san bench lint install clean fuzz \
-	fuzz-bins fuzz-build
+	fuzz-bins fuzz-build san-build
