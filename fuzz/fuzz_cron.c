@@ -38,7 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	after = T0 + (int64_t)data[0] * 86400 * 3;
 	fuzz_split(data + 1, size - 1, 2, &p);
 	if (op_cron_parse(p.part[0], &c, &why) == OP_OK) {
-		FUZZ_ASSERT(op_valid_cron(p.part[0], &why) == OP_OK);
+		/* Stored text holds no tab; the parser reads one as a space. */
+		FUZZ_ASSERT((op_valid_cron(p.part[0], &why) == OP_OK) ==
+		    (strchr(p.part[0], '\t') == NULL));
 		next_in(&c, "UTC", after);
 		if (op_valid_timezone(p.part[1], &why) == OP_OK)
 			next_in(&c, p.part[1], after);
