@@ -1,8 +1,9 @@
 # OpenPanel — the source lists below are the architecture.
 #   make            build everything into build/
 #   make run        set up and serve the panel on 127.0.0.1:8080
-#   make test       set up a throwaway stack and run every suite
-#   make san        the same tests built with ASan + UBSan
+#   make test       set up a throwaway stack and run every suite, all built
+#                   with ASan + UBSan (make san is the same)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
 #   make bench      throughput, latency and memory figures
 #   make soak       the fault suites (tests/reliability/) run long
 #   make install    the production layout (PREFIX, DESTDIR)
@@ -119,6 +120,7 @@ BUILDS_SRCS = \
 	fcgi/builds/main.c	\
 	fcgi/builds/sources.c	\
 	fcgi/builds/webhooks.c	\
+	fcgi/builds/payload.c	\
 	fcgi/builds/builds.c	\
 	fcgi/builds/deployments.c	\
 	fcgi/builds/queue.c	\
@@ -302,6 +304,33 @@ $(BUILD)/tests/test_opctl: tests/unit/test_opctl.c $(OPCTL_TESTED)
 	    -o $@ $< $(OPCTL_TESTED) $(OPCTL_LIBS) \
 	    $(shell pkg-config --libs check)
 
+# libFuzzer targets (fuzz/), one per parser, built by clang with ASan and
+# UBSan into build-fuzz: `make fuzz` runs each for FUZZ_SECONDS (60),
+# `make test` for a few seconds each (scripts/fuzz.sh).
+FUZZ_SRCS   = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS   = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_TESTED = $(BUILD)/fcgi/backups/tarcheck.o $(BUILD)/fcgi/builds/payload.o
+FUZZ_SECONDS ?= 60
+SAN_FLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_TESTED) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Ifcgi/builds -fsanitize=fuzzer \
+	    $(ALL_LDFLAGS) -o $@ $< $(FUZZ_TESTED) $(BUILD)/libopenpanel.a \
+	    $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+# The targets, built where they belong (build-fuzz), from any build.
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang HARDEN= \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" fuzz-bins
+
+fuzz: deps fuzz-build
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
 unit: $(UNIT_BINS)
 	@scripts/unit.sh $(UNIT_BINS)
 
@@ -314,16 +343,23 @@ deps:
 run: deps all
 	@scripts/run.sh
 
+# The programs and unit tests built with clang, ASan and UBSan into
+# build-san: what `make test` runs every suite against (one run, every
+# report fatal). The plain build is still made and must compile cleanly.
+san-build:
+	@$(MAKE) --no-print-directory BUILD=build-san CC=clang HARDEN= \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" all \
+	    $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%)
+
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
-	@scripts/test.sh
-
-san: deps
-	@$(MAKE) --no-print-directory BUILD=build-san CC=clang \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" HARDEN= all \
-	    $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%)
+	@$(MAKE) --no-print-directory san-build
+	@$(MAKE) --no-print-directory fuzz-build
 	@OP_BUILD=build-san scripts/test.sh
+
+# The same run as make test (kept as a name for it).
+san: test
 
 bench: deps all
 	@bench/run.sh
@@ -343,6 +379,7 @@ install: all
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" scripts/install.sh
 
 clean:
-	rm -rf build build-san web/dist
+	rm -rf build build-san build-fuzz web/dist
 
-.PHONY: all unit web deps run test san bench soak lint docs install clean
+.PHONY: all unit web deps run test san bench soak lint docs install clean \
+	fuzz fuzz-bins fuzz-build san-build

@@ -153,6 +153,12 @@ op_valid_cron(const char *s, const char **why)
 {
 	struct op_cron	c;
 
+	/* Stored and shown as given: no tab or other control byte. */
+	if (!op_utf8_clean(s, strlen(s), 0)) {
+		*why = "must be five fields separated by spaces, without control "
+		    "characters";
+		return OP_EINVAL;
+	}
 	return op_cron_parse(s, &c, why);
 }
 

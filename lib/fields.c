@@ -5,6 +5,9 @@
  * validator); the body or query string is checked against the whole
  * table before the handler sees any value. Unknown fields are refused.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "openpanel.h"
@@ -62,6 +65,19 @@ check_int(struct op_req *r, const struct op_field *f, long long i,
 	return OP_OK;
 }
 
+/* A number field's value d: in [min, max]. */
+static enum op_err
+check_number(struct op_req *r, const struct op_field *f, double d,
+    struct op_value *v)
+{
+	if (!(d >= (double)f->min && d <= (double)f->max))
+		return op_fail(r, OP_EINVAL, "out_of_range",
+		    op_req_printf(r, "%s must be from %lld to %lld",
+		    f->name, f->min, f->max), f->name);
+	v->d = d;
+	return OP_OK;
+}
+
 /* An array's items or an object's members: min..max of them. */
 static enum op_err
 check_count(struct op_req *r, const struct op_field *f, json_t *j,
@@ -114,12 +130,7 @@ unpack_json(struct op_req *r, const struct op_field *f, json_t *j,
 	case OP_FT_NUMBER:
 		if (!json_is_number(j))
 			return wrong_type(r, f);
-		v->d = json_number_value(j);
-		if (v->d < (double)f->min || v->d > (double)f->max)
-			return op_fail(r, OP_EINVAL, "out_of_range",
-			    op_req_printf(r, "%s must be from %lld to %lld",
-			    f->name, f->min, f->max), f->name);
-		return OP_OK;
+		return check_number(r, f, json_number_value(j), v);
 	case OP_FT_ARRAY:
 	case OP_FT_OBJECT:
 		if (f->type == OP_FT_ARRAY ? !json_is_array(j) :
@@ -196,12 +207,14 @@ fail:
 	return er;
 }
 
-/* Parse a query value for an integer or boolean field. */
+/* Parse a query value for its field. */
 static enum op_err
 unpack_query(struct op_req *r, const struct op_field *f, const char *s,
     struct op_value *v)
 {
-	long long	i;
+	long long	 i;
+	double		 d;
+	char		*end;
 
 	v->set = 1;
 	switch (f->type) {
@@ -220,8 +233,15 @@ unpack_query(struct op_req *r, const struct op_field *f, const char *s,
 			return wrong_type(r, f);
 		v->i = strcmp(s, "true") == 0;
 		return OP_OK;
-	default:
-		return OP_EINTERNAL;
+	case OP_FT_NUMBER:
+		errno = 0;
+		d = strtod(s, &end);
+		if (end == s || *end != '\0' || errno != 0 ||
+		    !(isdigit((unsigned char)*s) || *s == '-'))
+			return wrong_type(r, f);
+		return check_number(r, f, d, v);
+	default:	/* no array or object fits in a query argument */
+		return wrong_type(r, f);
 	}
 }
 

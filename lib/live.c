@@ -55,16 +55,24 @@ discard(char *data, size_t size, size_t n, void *p)
 }
 
 static pthread_once_t	live_once = PTHREAD_ONCE_INIT;
+static pthread_key_t	live_key;	/* cleans a handle up as its thread ends */
 static int		live_ready;
+
+static void
+live_handle_end(void *c)
+{
+	curl_easy_cleanup(c);
+}
 
 static void
 live_init(void)
 {
-	live_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	live_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK &&
+	    pthread_key_create(&live_key, live_handle_end) == 0;
 }
 
 /* This thread's handle, made on first use (libcurl set up once, whichever
- * thread comes first). */
+ * thread comes first) and cleaned up when the thread ends. */
 static CURL *
 live_handle(void)
 {
@@ -72,7 +80,12 @@ live_handle(void)
 		return live_curl;
 	if (pthread_once(&live_once, live_init) != 0 || !live_ready)
 		return NULL;
-	return live_curl = curl_easy_init();
+	if ((live_curl = curl_easy_init()) != NULL &&
+	    pthread_setspecific(live_key, live_curl) != 0) {
+		curl_easy_cleanup(live_curl);
+		live_curl = NULL;
+	}
+	return live_curl;
 }
 
 enum op_err

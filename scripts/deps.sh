@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-	gcc clang make pkg-config
+	gcc clang libclang-rt-14-dev make pkg-config
 	libfcgi-dev libpq-dev libjansson-dev libjwt-dev libhiredis-dev
 	libcurl4-openssl-dev libssl-dev libsodium-dev libidn2-dev zlib1g-dev
 	check

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test.sh — `make test`: unit suites, then a throwaway stack on its own
-# ports and every integration suite against it over HTTP through nginx,
-# then the systemd unit checks. Prints one summary line; the exit status
+# test.sh — `make test`: unit suites, lint, docs, each fuzz target for a
+# few seconds, then a throwaway stack on its own ports and every
+# integration suite against it over HTTP through nginx, then the systemd
+# unit checks. Prints one summary line; the exit status
 # tells the truth.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,24 @@ report() {
 }
 
 LOGS=$(mktemp -d)
+# A sanitized build (make san) reports to each process's stderr, which the
+# stack writes to its logs: the sanitizers stage below reads them.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:print_summary=1}
+SAN_REPORT='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer'
+
+# Every log under the directories given free of sanitizer reports: one
+# check; each report found is printed.
+sanitizer_logs() {
+	local f bad=0
+	for f in $(find "$@" -name '*.log' 2>/dev/null); do
+		grep -qE "$SAN_REPORT" "$f" || continue
+		echo "sanitizer report in $f:"
+		grep -m1 -B2 -A30 -E "$SAN_REPORT" "$f"
+		bad=$((bad + 1))
+	done
+	printf 'sanitizers: %s passed, %s failed\n' $((bad == 0)) $((bad > 0))
+}
 # --- unit ---------------------------------------------------------------
 echo "== unit (Check)"
 scripts/unit.sh "$BUILD"/tests/test_* | tee "$LOGS/unit.out" | tail -40
@@ -37,6 +56,14 @@ count "$LOGS/unit.out"
 echo "== lint (banned functions, cppcheck)"
 scripts/lint.sh > "$LOGS/lint.out" 2>&1; tail -20 "$LOGS/lint.out"
 count "$LOGS/lint.out"
+
+# --- fuzz ----------------------------------------------------------------
+# Every libFuzzer target for a few seconds from its seed corpus (make fuzz
+# runs them longer).
+echo "== fuzz (libFuzzer, ASan + UBSan, ${OP_TEST_FUZZ_SECONDS:-3}s a target)"
+scripts/fuzz.sh "${OP_TEST_FUZZ_SECONDS:-3}" > "$LOGS/fuzz.out" 2>&1
+grep -v '^ok ' "$LOGS/fuzz.out" | tail -40
+count "$LOGS/fuzz.out"
 
 # --- docs ----------------------------------------------------------------
 echo "== docs (the OpenAPI document against the route tables)"
@@ -115,6 +142,13 @@ if stack_up; then
 else
 	echo "the reliability stage could not start"; FAIL=$((FAIL + 1))
 fi
+
+# --- sanitizers --------------------------------------------------------------
+# The stacks stopped (leaks are reported as processes end), their logs read.
+echo "== sanitizers (reports in the pools' and workers' logs)"
+stack_down
+sanitizer_logs "$TEST_DATA" | tee "$LOGS/sanitizers.out" | tail -80
+count "$LOGS/sanitizers.out"
 
 # --- systemd units ----------------------------------------------------------
 echo "== systemd units, the gateway's control door, make install's layout"

@@ -181,11 +181,14 @@ field(const unsigned char *f, size_t n, char *out)
 static enum op_err
 pax_parse(struct tarcheck *t)
 {
-	const char	*p = t->rec.data, *end = p + t->rec.len;
+	const char	*p = t->rec.data, *end;
 	char		*val;
 	long		 len;
 	char		*num_end;
 
+	if (t->rec.len == 0)	/* an empty record set: nothing to take */
+		return OP_OK;
+	end = p + t->rec.len;
 	while (p < end) {
 		len = strtol(p, &num_end, 10);
 		if (num_end == p || *num_end != ' ' || len <= 0 ||

@@ -99,6 +99,28 @@ struct hook {
 };
 enum op_err	hook_find(struct op_req *, const char *hook_id, struct hook *);
 
+/* payload.c: a delivery read without the database. Does header
+ * ("sha256=<64 lower-case hex>") sign body with secret? Is header
+ * (GitLab's token) the secret itself? Both in constant time. */
+int		payload_signed(const char *secret, size_t secret_len,
+		    const char *body, size_t body_len, const char *header);
+int		payload_token(const char *secret, size_t secret_len,
+		    const char *header);
+enum payload_kind {
+	PAYLOAD_GITHUB, PAYLOAD_GITLAB, PAYLOAD_BITBUCKET, PAYLOAD_GENERIC
+};
+/* The ref and commit (each NULL when absent) a push of kind names in
+ * body; 0 for a Bitbucket change that is not to a branch. */
+int		payload_push(enum payload_kind, json_t *body, const char **ref,
+		    const char **commit);
+/* What a pushed ref is; *branch the ref without refs/heads/. */
+enum payload_ref {
+	PAYLOAD_BRANCH,		/* a branch */
+	PAYLOAD_NO_REF,		/* the push names no ref */
+	PAYLOAD_NOT_BRANCH	/* a tag or another kind of ref */
+};
+enum payload_ref payload_branch(const char *ref, const char **branch);
+
 /* The generated hostname of a deployed container. */
 const char	*deploy_hostname(struct op_req *, const char *container,
 		    const char *project_id);

@@ -7,40 +7,18 @@
  * deploys it when the source says so); other events and branches are
  * acknowledged and ignored; a delivery seen before is not built twice.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builds.h"
 
-/* Does "sha256=<hex>" in header sign the body with the hook's secret? */
+/* Does the header sign the request's body with the hook's secret? */
 static int
 signed_ok(struct op_req *r, const struct hook *h, const char *header)
 {
-	unsigned char	mac[32];
-	char		hex[65];
-	size_t		i;
-
-	if (header == NULL || strncmp(header, "sha256=", 7) != 0 ||
-	    strlen(header + 7) != 64)
-		return 0;
-	op_hmac_sha256(h->secret, h->secret_len, r->body_raw ? r->body_raw :
-	    "", r->body_len, mac);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	for (i = 0; i < 64; i++)
-		if (isupper((unsigned char)header[7 + i]))
-			return 0;
-	return op_ct_equal(hex, header + 7, 64);
-}
-
-/* GitLab's token header, compared in constant time. */
-static int
-token_ok(const struct hook *h, const char *header)
-{
-	return header != NULL && strlen(header) == h->secret_len &&
-	    op_ct_equal(header, h->secret, h->secret_len);
+	return payload_signed(h->secret, h->secret_len, r->body_raw,
+	    r->body_len, header);
 }
 
 static void
@@ -101,7 +79,7 @@ delivery_new(struct op_req *r, const char *hook_id, const char *delivery,
 	return OP_ECONFLICT;
 }
 
-/* A push of branch at commit (may be NULL): build it when it is the
+/* A push of ref at commit (either may be NULL): build it when it is the
  * project's branch. Frees h. */
 static enum op_err
 push(struct op_req *r, struct hook *h, const char *hook_id,
@@ -109,18 +87,20 @@ push(struct op_req *r, struct hook *h, const char *hook_id,
 {
 	struct build_input	 in;
 	PGresult		*res = NULL;
-	const char		*branch = ref, *seen, *why;
+	const char		*branch, *seen, *why;
 	char			 id[37];
 	enum op_err		 er;
 
 	hook_free(h);
-	if (branch == NULL)
+	switch (payload_branch(ref, &branch)) {
+	case PAYLOAD_NO_REF:
 		return op_fail(r, OP_EINVAL, "missing_field", "the push names no "
 		    "ref", "ref");
-	if (strncmp(branch, "refs/heads/", 11) == 0)
-		branch += 11;
-	else if (strncmp(branch, "refs/", 5) == 0)
+	case PAYLOAD_NOT_BRANCH:
 		return ignored(r, "only pushes to branches are built");
+	case PAYLOAD_BRANCH:
+		break;
+	}
 	if (strcmp(branch, h->git_ref) != 0)
 		return ignored(r, op_req_printf(r, "a push to another branch "
 		    "(the project builds %s)", h->git_ref));
@@ -164,10 +144,19 @@ push(struct op_req *r, struct hook *h, const char *hook_id,
 	    "build", build_json(r, id)));
 }
 
-static const char *
-body_str(struct op_req *r, const char *key)
+/* The push of kind in the request's body, built when it is to the
+ * project's branch; "ignored" when it is not to a branch. Frees h. */
+static enum op_err
+push_of(struct op_req *r, struct hook *h, enum payload_kind kind,
+    const char *delivery)
 {
-	return json_string_value(json_object_get(r->body, key));
+	const char	*ref, *commit;
+
+	if (!payload_push(kind, r->body, &ref, &commit)) {
+		hook_free(h);
+		return ignored(r, "not a push to a branch");
+	}
+	return push(r, h, r->params[0], delivery, ref, commit);
 }
 
 /* POST /api/webhooks/github/:hook_id */
@@ -188,9 +177,8 @@ webhooks_github(struct op_req *r)
 		    event ? (op_proxy_word_ok(event) ? event : "malformed") :
 		    "nameless"));
 	}
-	return push(r, &h, r->params[0], op_req_header(r,
-	    "HTTP_X_GITHUB_DELIVERY"), body_str(r, "ref"), body_str(r,
-	    "after"));
+	return push_of(r, &h, PAYLOAD_GITHUB, op_req_header(r,
+	    "HTTP_X_GITHUB_DELIVERY"));
 }
 
 /* POST /api/webhooks/gitlab/:hook_id — GitLab sends the secret itself. */
@@ -203,15 +191,15 @@ webhooks_gitlab(struct op_req *r)
 
 	if ((er = hook_find(r, r->params[0], &h)) != OP_OK)
 		return er;
-	if (!token_ok(&h, op_req_header(r, "HTTP_X_GITLAB_TOKEN")))
+	if (!payload_token(h.secret, h.secret_len,
+	    op_req_header(r, "HTTP_X_GITLAB_TOKEN")))
 		return refused(r, &h);
 	if (event == NULL || strcmp(event, "Push Hook") != 0) {
 		hook_free(&h);
 		return ignored(r, "not a push");
 	}
-	return push(r, &h, r->params[0], op_req_header(r,
-	    "HTTP_X_GITLAB_EVENT_UUID"), body_str(r, "ref"), body_str(r,
-	    "after"));
+	return push_of(r, &h, PAYLOAD_GITLAB, op_req_header(r,
+	    "HTTP_X_GITLAB_EVENT_UUID"));
 }
 
 /* POST /api/webhooks/bitbucket/:hook_id — the first change to a branch. */
@@ -220,7 +208,6 @@ webhooks_bitbucket(struct op_req *r)
 {
 	struct hook	 h;
 	const char	*event = op_req_header(r, "HTTP_X_EVENT_KEY");
-	json_t		*change, *next;
 	enum op_err	 er;
 
 	if ((er = hook_find(r, r->params[0], &h)) != OP_OK)
@@ -231,19 +218,8 @@ webhooks_bitbucket(struct op_req *r)
 		hook_free(&h);
 		return ignored(r, "not a push");
 	}
-	change = json_array_get(json_object_get(json_object_get(r->body,
-	    "push"), "changes"), 0);
-	next = json_object_get(change, "new");
-	if (!json_is_object(next) || !json_is_string(json_object_get(next,
-	    "type")) || strcmp(json_string_value(json_object_get(next, "type")),
-	    "branch") != 0) {
-		hook_free(&h);
-		return ignored(r, "not a push to a branch");
-	}
-	return push(r, &h, r->params[0], op_req_header(r,
-	    "HTTP_X_REQUEST_UUID"), json_string_value(json_object_get(next,
-	    "name")), json_string_value(json_object_get(json_object_get(next,
-	    "target"), "hash")));
+	return push_of(r, &h, PAYLOAD_BITBUCKET, op_req_header(r,
+	    "HTTP_X_REQUEST_UUID"));
 }
 
 /* POST /api/webhooks/generic/:hook_id — {ref, commit?}, signed. */
@@ -257,7 +233,6 @@ webhooks_generic(struct op_req *r)
 		return er;
 	if (!signed_ok(r, &h, op_req_header(r, "HTTP_X_OPENPANEL_SIGNATURE")))
 		return refused(r, &h);
-	return push(r, &h, r->params[0], op_req_header(r,
-	    "HTTP_X_OPENPANEL_DELIVERY"), body_str(r, "ref"), body_str(r,
-	    "commit"));
+	return push_of(r, &h, PAYLOAD_GENERIC, op_req_header(r,
+	    "HTTP_X_OPENPANEL_DELIVERY"));
 }

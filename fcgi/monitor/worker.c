@@ -55,14 +55,16 @@ monitor_work(const struct op_service *svc, struct op_db *db,
     volatile int *stop)
 {
 	static struct watched	 w[FOLLOWERS_MAX];
-	struct followers	*f = NULL;
+	/* Static: followers are threads parked on streams that outlive this
+	 * loop; the process ends them, and their table stays theirs. */
+	static struct followers	*f;
 	struct sampler		*s = NULL;
 	size_t			 n;
 	int64_t			 start, left;
 	unsigned		 tick = 0;
 	enum op_err		 er;
 
-	if ((er = followers_new(&f)) != OP_OK ||
+	if ((f == NULL && (er = followers_new(&f)) != OP_OK) ||
 	    (er = sampler_new(&s)) != OP_OK ||
 	    (er = relay_start(stop)) != OP_OK ||
 	    (er = notify_start(stop)) != OP_OK)
@@ -80,8 +82,6 @@ monitor_work(const struct op_service *svc, struct op_db *db,
 			poll(NULL, 0, (int)left);
 	}
 out:
-	/* Followers are threads parked on streams: the process ends them. */
-	(void)f;
 	sampler_free(s);
 	return er;
 }

@@ -53,6 +53,11 @@ START_TEST(refuses_hostile_expressions)
 		ck_assert_ptr_nonnull(why);
 	}
 	ck_assert_int_eq(op_valid_cron("* * * * * * *", &why), OP_EINVAL);
+	/* The parser reads tabs as spaces; a stored expression holds none
+	 * (found by fuzz/fuzz_valid.c). */
+	ck_assert_int_eq(op_cron_parse("0\t3 * * *", &c, &why), OP_OK);
+	ck_assert_int_eq(op_valid_cron("0\t3 * * *", &why), OP_EINVAL);
+	ck_assert_int_eq(op_valid_cron("0 3 * * *", &why), OP_OK);
 }
 END_TEST
 

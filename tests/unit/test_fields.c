@@ -628,6 +628,34 @@ START_TEST(query_good)
 }
 END_TEST
 
+/* A number argument parses (in bounds, finite); an array or object field
+ * cannot come in a query and is the caller's error, never the server's. */
+START_TEST(query_number_and_unfit_types)
+{
+	static const struct op_field	 f[] = {
+		{ "ratio", OP_FT_NUMBER, 0, 0, 1, NULL },
+		{ "tags", OP_FT_ARRAY, 0, 0, 3, NULL },
+		{ "meta", OP_FT_OBJECT, 0, 0, 3, NULL },
+	};
+	static const char *bad[] = { "ratio=2", "ratio=-0.5", "ratio=nan",
+	    "ratio=inf", "ratio=-inf", "ratio=abc", "ratio=", "ratio=0.5x",
+	    "ratio=+0.5", "ratio=%200.5", "tags=a", "meta=", "tags" };
+	size_t	i;
+
+	req.query = "ratio=0.25";
+	ck_assert_int_eq(op_fields_query(&req, f, 3, vals), OP_OK);
+	ck_assert(vals[0].set);
+	ck_assert(vals[0].d == 0.25);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		req.query = bad[i];
+		memset(&req.err, 0, sizeof(req.err));
+		ck_assert_msg(op_fields_query(&req, f, 3, vals) == OP_EINVAL,
+		    "%s", bad[i]);
+		ck_assert(req.err.set);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -663,6 +691,7 @@ main(void)
 	tcase_add_test(tc, query_duplicate);
 	tcase_add_test(tc, query_long_name_truncated);
 	tcase_add_test(tc, query_good);
+	tcase_add_test(tc, query_number_and_unfit_types);
 	suite_add_tcase(s, tc);
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -751,7 +751,7 @@ START_TEST(domain_hostile)
 	    "*.example.com", "example.*", "localhost", "127.0.0.1", "10.0.0.1.",
 	    "-bad.test", "bad-.test", "a..test", ".test", "x_y.test",
 	    "x/y.test", "http://x.test", "x.test:80", "", ".", "x.test..",
-	    "\xc3\x28.test", "\xe2\x80\xae.test", "ex\x7f" "ample.test" };
+	    "\xc3\x28.test", "\xe2\x80\xae.test", ("ex\x7f" "ample.test") };
 
 	REFUSES(op_valid_domain, bad);
 }
@@ -787,12 +787,12 @@ START_TEST(pem_certs)
 {
 	static const char *good[] = {
 	    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-	    "-----BEGIN CERTIFICATE-----\r\nA\r\n-----END CERTIFICATE-----\r\n"
-	    "-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----" };
+	    ("-----BEGIN CERTIFICATE-----\r\nA\r\n-----END CERTIFICATE-----\r\n"
+	    "-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----") };
 	static const char *bad[] = { "", "not a certificate",
 	    "-----BEGIN CERTIFICATE-----\nAAAA\n",
-	    "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n"
-	    "-----BEGIN CERTIFICATE-----\n",
+	    ("-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n"
+	    "-----BEGIN CERTIFICATE-----\n"),
 	    "-----BEGIN CERTIFICATE-----\nA\x07\n-----END CERTIFICATE-----",
 	    "-----BEGIN CERTIFICATE-----\n\xc3\xa9\n-----END CERTIFICATE-----" };
 
