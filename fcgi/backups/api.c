@@ -173,69 +173,49 @@ backups_list(struct op_req *r)
 enum op_err
 backups_get(struct op_req *r)
 {
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = backup_authorize(r, r->params[0], OP_ACT_READ, &team)) !=
-	    OP_OK)
-		return er;
-	return backup_reply(r, 200, r->params[0]);
+	return object_get(r, "backups", "no such backup", "SELECT "
+	    BACKUP_COLUMNS " FROM backups.backups b WHERE b.id = $1");
 }
 
-/* DELETE /api/backups/:id — the archive first, then the row. A running
+/* The archive of a backup about to be deleted goes first; a running
  * backup is refused: its worker holds it. */
-enum op_err
-backups_delete(struct op_req *r)
+static enum op_err
+archive_drop(struct op_req *r, const char *id)
 {
 	struct target	 t;
 	PGresult	*res = NULL;
-	const char	*team, *key;
+	const char	*key;
 	enum op_err	 er;
 
 	memset(&t, 0, sizeof(t));
-	if ((er = backup_authorize(r, r->params[0], OP_ACT_DELETE, &team)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, &res, "SELECT status, storage_id,"
+	if ((er = op_db_execv(r->db, &res, "SELECT status, storage_id,"
 	    " object_key FROM backups.backups WHERE id = $1 FOR UPDATE",
-	    r->params[0])) != OP_OK)
-		goto out;
-	if (PQntuples(res) != 1) {
+	    id)) != OP_OK)
+		return er;
+	key = PQntuples(res) == 1 ? op_db_get(res, 0, "object_key") : NULL;
+	if (PQntuples(res) != 1)
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
 		    NULL);
-		goto out;
-	}
-	if (strcmp(op_db_get(res, 0, "status"), "running") == 0) {
+	else if (strcmp(op_db_get(res, 0, "status"), "running") == 0)
 		er = op_fail(r, OP_ECONFLICT, "backup_running",
 		    "the backup is running", NULL);
-		goto out;
-	}
-	key = op_db_get(res, 0, "object_key");
-	if (key != NULL && op_db_get(res, 0, "storage_id") != NULL &&
-	    strcmp(op_db_get(res, 0, "status"), "completed") == 0) {
-		if ((er = target_load(r->db, op_db_get(res, 0, "storage_id"),
-		    &t)) != OP_OK)
-			goto out;
-		if ((er = target_delete(&t, key)) != OP_OK) {
-			er = op_fail(r, OP_EUNAVAIL, "storage_unavailable",
-			    "the storage target did not delete the archive",
-			    NULL);
-			goto out;
-		}
-	}
-	if ((er = op_db_execv(r->db, NULL, "DELETE FROM backups.backups"
-	    " WHERE id = $1", r->params[0])) != OP_OK ||
-	    (er = op_event_emit(r, "backup.deleted", team, "backup",
-	    r->params[0], NULL)) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK)
-		goto out;
-	er = op_reply_empty(r, 204);
-out:
-	op_db_rollback(r->db);
+	else if (key != NULL && op_db_get(res, 0, "storage_id") != NULL &&
+	    strcmp(op_db_get(res, 0, "status"), "completed") == 0 &&
+	    (er = target_load(r->db, op_db_get(res, 0, "storage_id"), &t)) ==
+	    OP_OK && target_delete(&t, key) != OP_OK)
+		er = op_fail(r, OP_EUNAVAIL, "storage_unavailable",
+		    "the storage target did not delete the archive", NULL);
 	target_clear(&t);
 	PQclear(res);
 	return er;
+}
+
+/* DELETE /api/backups/:id — the archive first, then the row. */
+enum op_err
+backups_delete(struct op_req *r)
+{
+	return object_delete(r, "backups", OP_ACT_DELETE, "no such backup",
+	    "backup", archive_drop);
 }
 
 static enum op_err

@@ -219,6 +219,16 @@ enum op_err	object_reply(struct op_req *, int status, const char *select,
 /* GET ?team_id=&limit=&after= : select takes $1 team, $2 after (or
  * NULL), $3 limit + 1, and pages by created_at, id. */
 enum op_err	object_list(struct op_req *, const char *select);
+/* GET of row :id of backups.<table>: authorised to read, answered with
+ * select ($1 = id). */
+enum op_err	object_get(struct op_req *, const char *table,
+		    const char *what, const char *select);
+/* DELETE of row :id of backups.<table> under act: in one transaction
+ * guard (may be NULL) refuses (its error answered) or clears the way,
+ * then the row goes with the event <subject>.deleted; 204. */
+enum op_err	object_delete(struct op_req *, const char *table,
+		    enum op_action act, const char *what, const char *subject,
+		    enum op_err (*guard)(struct op_req *, const char *id));
 
 /* ---- handlers ---- */
 /* storage.c */

@@ -168,35 +168,16 @@ schedules_list(struct op_req *r)
 enum op_err
 schedules_get(struct op_req *r)
 {
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = schedule_authorize(r, r->params[0], OP_ACT_READ, &team)) !=
-	    OP_OK)
-		return er;
-	return schedule_reply(r, 200, r->params[0]);
+	return object_get(r, "schedules", "no such schedule", "SELECT "
+	    SCHEDULE_COLUMNS " FROM backups.schedules s WHERE s.id = $1");
 }
 
 /* DELETE /api/backup-schedules/:id — its backups stay. */
 enum op_err
 schedules_delete(struct op_req *r)
 {
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = schedule_authorize(r, r->params[0], OP_ACT_DELETE, &team)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, NULL, "DELETE FROM backups.schedules"
-	    " WHERE id = $1", r->params[0])) != OP_OK ||
-	    (er = op_event_emit(r, "backup_schedule.deleted", team,
-	    "backup_schedule", r->params[0], NULL)) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK) {
-		op_db_rollback(r->db);
-		return er;
-	}
-	return op_reply_empty(r, 204);
+	return object_delete(r, "schedules", OP_ACT_DELETE,
+	    "no such schedule", "backup_schedule", NULL);
 }
 
 enum op_err
