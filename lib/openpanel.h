@@ -211,6 +211,10 @@ struct op_exec {
 	size_t		 inlen;
 	int		 timeout_ms;	/* killed (SIGKILL) past it */
 	size_t		 out_max;	/* cap on captured stdout+stderr */
+	/* When set, stdout goes piece by piece to sink (a non-zero return
+	 * stops it: the program is killed) and only stderr is captured. */
+	int		(*sink)(void *arg, const char *data, size_t len);
+	void		*sink_arg;
 };
 
 struct op_exec_result {
