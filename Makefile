@@ -175,6 +175,9 @@ BACKUPS_SRCS = \
 	fcgi/backups/jobs.c	\
 	fcgi/backups/run.c	\
 	fcgi/backups/restore.c	\
+	fcgi/backups/scratch.c	\
+	fcgi/backups/panel.c	\
+	fcgi/backups/drills.c	\
 	fcgi/backups/tools.c	\
 	fcgi/backups/target.c	\
 	fcgi/backups/local.c	\
@@ -284,9 +287,11 @@ $(BUILD)/tests/test_websocket: tests/unit/test_websocket.c \
 	    $(ALL_LDFLAGS) -o $@ $< $(TERMINAL_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
-# op-backups' restore filter (tar entries) and archive codec, tested alone.
-BACKUPS_TESTED = $(BUILD)/fcgi/backups/tarcheck.o
-$(BUILD)/tests/test_tarcheck: tests/unit/test_tarcheck.c \
+# op-backups' restore filter (tar entries) and the engines' dump and
+# restore commands, tested alone.
+BACKUPS_TESTED = $(BUILD)/fcgi/backups/tarcheck.o $(BUILD)/fcgi/backups/tools.o
+$(BUILD)/tests/test_tarcheck $(BUILD)/tests/test_dbtools: \
+    $(BUILD)/tests/test_%: tests/unit/test_%.c \
     $(BACKUPS_TESTED) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"

@@ -7,7 +7,9 @@
  * stdout and stderr into one pipe we read, and no other descriptor.
  *
  * The parent multiplexes with poll: it writes stdin while reading the
- * output, so neither side can fill a pipe and wait on the other. Output
+ * output, so neither side can fill a pipe and wait on the other. A
+ * caller that streams stdout (a sink) gets it on a pipe of its own,
+ * stderr alone being captured. Output
  * past the cap is read and thrown away, so the child never blocks on a
  * full pipe. A pidfd tells us when the child itself exits, so a
  * grandchild that keeps the output pipe open does not hold us until the
@@ -88,7 +90,7 @@ child_fail(const char *what)
  * nothing that allocates or takes a lock the parent may have held.
  */
 static void __attribute__((noreturn))
-child(const struct op_exec *x, int in_r, int out_w, int fdmax)
+child(const struct op_exec *x, int in_r, int out_w, int err_w, int fdmax)
 {
 	union argv_cast		 av, ev;
 	struct sigaction	 sa;
@@ -113,8 +115,10 @@ child(const struct op_exec *x, int in_r, int out_w, int fdmax)
 		_exit(127);
 	if (out_w < 3 && (out_w = fcntl(out_w, F_DUPFD_CLOEXEC, 3)) == -1)
 		_exit(127);
+	if (err_w < 3 && (err_w = fcntl(err_w, F_DUPFD_CLOEXEC, 3)) == -1)
+		_exit(127);
 	if (dup2(out_w, STDOUT_FILENO) == -1 ||
-	    dup2(out_w, STDERR_FILENO) == -1)
+	    dup2(err_w, STDERR_FILENO) == -1)
 		_exit(127);
 	if (dup2(in_r, STDIN_FILENO) == -1)
 		child_fail("op_exec: dup2 failed\n");
@@ -139,6 +143,10 @@ struct run {
 	pid_t		 pid;
 	int		 in;		/* its stdin, ours to write; or -1 */
 	int		 out;		/* its stdout+stderr, ours to read */
+	int		 err;		/* its stderr when stdout streams; or -1 */
+	int		(*sink)(void *, const char *, size_t);
+	void		*sink_arg;
+	int		 sink_stop;	/* the sink had enough */
 	int		 pidfd;		/* readable when it exits; or -1 */
 	const char	*data;		/* what to feed it */
 	size_t		 len, off;
@@ -151,20 +159,26 @@ struct run {
 enum pump { PUMP_EXITED, PUMP_TIMEOUT, PUMP_ERROR };
 enum drain { DRAIN_DATA, DRAIN_AGAIN, DRAIN_EOF, DRAIN_ERR };
 
-/* Read one chunk of output, if there is any; keep what fits the cap. */
+/* Read one chunk of output from fd, if there is any: to the sink when
+ * it is the streamed stdout, else keep what fits the cap. */
 static enum drain
-read_some(struct run *r, size_t *got)
+read_some(struct run *r, int fd, size_t *got)
 {
 	ssize_t	 n;
 	size_t	 keep;
 
-	n = read(r->out, r->chunk, sizeof(r->chunk));
+	n = read(fd, r->chunk, sizeof(r->chunk));
 	if (n == -1)
 		return errno == EINTR || errno == EAGAIN ?
 		    DRAIN_AGAIN : DRAIN_ERR;
 	if (n == 0)
 		return DRAIN_EOF;
 	*got += (size_t)n;
+	if (r->sink != NULL && fd == r->out) {
+		if (!r->sink_stop && r->sink(r->sink_arg, r->chunk, (size_t)n))
+			r->sink_stop = 1;
+		return r->sink_stop ? DRAIN_ERR : DRAIN_DATA;
+	}
 	keep = r->buf.max - r->buf.len;
 	if (keep > (size_t)n)
 		keep = (size_t)n;
@@ -207,6 +221,26 @@ child_exited(pid_t pid)
 	return si.si_pid == pid;
 }
 
+/* After the exit: what is in fd's pipe already (not what a grandchild
+ * may go on writing). -1 when reading failed. */
+static int
+drain_rest(struct run *r, int fd)
+{
+	size_t		 got = 0, limit;
+	enum drain	 d;
+	int		 n;
+
+	if (fd == -1)
+		return 0;
+	if ((n = fcntl(fd, F_GETPIPE_SZ)) <= 0)
+		n = 1024 * 1024;
+	limit = (size_t)n;
+	do
+		d = read_some(r, fd, &got);
+	while (d == DRAIN_DATA && got < limit);
+	return d == DRAIN_ERR ? -1 : 0;
+}
+
 /*
  * Feed stdin and read the output until the child exits or the deadline
  * passes. Once it has exited, whatever it wrote is already in the pipe:
@@ -215,10 +249,10 @@ child_exited(pid_t pid)
 static enum pump
 pump(struct run *r, int64_t deadline)
 {
-	struct pollfd	 pfd[3];
+	struct pollfd	 pfd[4];
 	int64_t		 left;
-	size_t		 got, limit;
-	int		 n, i_in, i_out, i_pid, tmo, exited = 0;
+	size_t		 got;
+	int		 n, i_in, i_out, i_err, i_pid, tmo, exited = 0;
 	enum drain	 d;
 
 	while (!exited) {
@@ -229,7 +263,7 @@ pump(struct run *r, int64_t deadline)
 			tmo = EXEC_TICK_MS;
 
 		n = 0;
-		i_in = i_out = i_pid = -1;
+		i_in = i_out = i_err = i_pid = -1;
 		if (r->in != -1) {
 			pfd[n].fd = r->in;
 			pfd[n].events = POLLOUT;
@@ -239,6 +273,11 @@ pump(struct run *r, int64_t deadline)
 			pfd[n].fd = r->out;
 			pfd[n].events = POLLIN;
 			i_out = n++;
+		}
+		if (r->err != -1) {
+			pfd[n].fd = r->err;
+			pfd[n].events = POLLIN;
+			i_err = n++;
 		}
 		if (r->pidfd != -1) {
 			pfd[n].fd = r->pidfd;
@@ -256,26 +295,24 @@ pump(struct run *r, int64_t deadline)
 			return PUMP_ERROR;
 		if (i_out != -1 && pfd[i_out].revents != 0) {
 			got = 0;
-			if ((d = read_some(r, &got)) == DRAIN_ERR)
+			if ((d = read_some(r, r->out, &got)) == DRAIN_ERR)
 				return PUMP_ERROR;
 			if (d == DRAIN_EOF)
 				close_fd(&r->out);
+		}
+		if (i_err != -1 && pfd[i_err].revents != 0) {
+			got = 0;
+			if ((d = read_some(r, r->err, &got)) == DRAIN_ERR)
+				return PUMP_ERROR;
+			if (d == DRAIN_EOF)
+				close_fd(&r->err);
 		}
 		if (r->pidfd == -1 || pfd[i_pid].revents != 0)
 			exited = child_exited(r->pid);
 	}
 
-	if (r->out != -1) {
-		if ((n = fcntl(r->out, F_GETPIPE_SZ)) <= 0)
-			n = 1024 * 1024;
-		limit = (size_t)n;
-		got = 0;
-		do
-			d = read_some(r, &got);
-		while (d == DRAIN_DATA && got < limit);
-		if (d == DRAIN_ERR)
-			return PUMP_ERROR;
-	}
+	if (drain_rest(r, r->out) != 0 || drain_rest(r, r->err) != 0)
+		return PUMP_ERROR;
 	return PUMP_EXITED;
 }
 
@@ -283,7 +320,9 @@ pump(struct run *r, int64_t deadline)
  * Run x->argv[0] with x->argv, x->envp (NULL: PATH=/usr/bin:/bin only)
  * in x->cwd (NULL: ours), x->in on its stdin, for at most x->timeout_ms
  * (which must be positive: every program runs under a timeout), keeping
- * at most x->out_max bytes of its stdout and stderr.
+ * at most x->out_max bytes of its stdout and stderr (of stderr alone
+ * when x->sink takes stdout as it comes; a sink that stops it kills the
+ * program and the run is OP_EIO).
  *
  * OP_OK when the program ran, whatever became of it: res->status is its
  * exit status or 128 + the signal that ended it, 127 when it could not
@@ -301,6 +340,7 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	struct rlimit	 rl;
 	sigset_t	 all, pipeset, pend, saved, nopipe;
 	int		 in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 };
+	int		 err_p[2] = { -1, -1 };
 	int		 fdmax = EXEC_FD_LOOP, masked = 0, was_pending;
 	int		 status;
 	int64_t		 deadline;
@@ -310,7 +350,7 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	memset(res, 0, sizeof(*res));
 	memset(r, 0, offsetof(struct run, chunk));
 	r->pid = -1;
-	r->in = r->out = r->pidfd = -1;
+	r->in = r->out = r->err = r->pidfd = -1;
 	if (x == NULL || x->argv == NULL || x->argv[0] == NULL ||
 	    x->argv[0][0] != '/' || x->timeout_ms <= 0 ||
 	    (x->in == NULL && x->inlen > 0))
@@ -319,6 +359,8 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	er = OP_ENOMEM;
 	r->data = x->in;
 	r->len = x->inlen;
+	r->sink = x->sink;
+	r->sink_arg = x->sink_arg;
 	op_buf_init(&r->buf, x->out_max);
 	if (op_buf_add(&r->buf, "", 0) != OP_OK)  /* out.data: a string */
 		goto out;
@@ -329,6 +371,9 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	if (pipe2(in_p, O_CLOEXEC) == -1 || pipe2(out_p, O_CLOEXEC) == -1)
 		goto out;
 	if (set_nonblock(in_p[1]) == -1 || set_nonblock(out_p[0]) == -1)
+		goto out;
+	if (x->sink != NULL && (pipe2(err_p, O_CLOEXEC) == -1 ||
+	    set_nonblock(err_p[0]) == -1))
 		goto out;
 
 	/*
@@ -353,16 +398,19 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	if ((r->pid = fork()) == -1)
 		goto out;
 	if (r->pid == 0)
-		child(x, in_p[0], out_p[1], fdmax);
+		child(x, in_p[0], out_p[1], err_p[1] != -1 ? err_p[1] :
+		    out_p[1], fdmax);
 	pthread_sigmask(SIG_SETMASK, &nopipe, NULL);
 
 	/* Also here, so a kill at the deadline cannot beat the child's. */
 	setpgid(r->pid, r->pid);
 	close_fd(&in_p[0]);
 	close_fd(&out_p[1]);
+	close_fd(&err_p[1]);
 	r->in = in_p[1];
 	r->out = out_p[0];
-	in_p[1] = out_p[0] = -1;
+	r->err = err_p[0];
+	in_p[1] = out_p[0] = err_p[0] = -1;
 	if (r->len == 0)
 		close_fd(&r->in);
 	r->pidfd = pidfd_open(r->pid, 0);  /* -1 on old kernels: we poll */
@@ -375,6 +423,7 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	}
 	close_fd(&r->in);
 	close_fd(&r->out);
+	close_fd(&r->err);
 	while (waitpid(r->pid, &status, 0) == -1)
 		if (errno != EINTR)
 			goto out;	/* ECHILD: someone else reaped it */
@@ -409,6 +458,8 @@ out:
 	close_fd(&in_p[1]);
 	close_fd(&out_p[0]);
 	close_fd(&out_p[1]);
+	close_fd(&err_p[0]);
+	close_fd(&err_p[1]);
 	close_fd(&r->pidfd);
 	op_buf_clear(&r->buf);
 	return er;

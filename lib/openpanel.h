@@ -211,6 +211,10 @@ struct op_exec {
 	size_t		 inlen;
 	int		 timeout_ms;	/* killed (SIGKILL) past it */
 	size_t		 out_max;	/* cap on captured stdout+stderr */
+	/* When set, stdout goes piece by piece to sink (a non-zero return
+	 * stops it: the program is killed) and only stderr is captured. */
+	int		(*sink)(void *arg, const char *data, size_t len);
+	void		*sink_arg;
 };
 
 struct op_exec_result {
@@ -340,6 +344,14 @@ enum op_err	 op_docker_registry_auth(struct op_docker *, const char *user,
 
 /* The engine's error message in reply, or a generic one. */
 const char	*op_docker_message(json_t *reply);
+
+/*
+ * A connection of the caller's own to the engine's unix socket (at
+ * OP_DOCKER_SOCKET), for what libcurl cannot carry: a hijacked exec
+ * stream, a request body pushed piece by piece. The fd (close-on-exec;
+ * the caller closes it), or -1.
+ */
+int		 op_docker_dial(void);
 
 /* State of a multiplexed (non-TTY) log or attach stream. */
 struct op_docker_demux {

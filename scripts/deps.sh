@@ -14,6 +14,8 @@ PKGS=(
 	git openssh-client openssh-server
 	libnginx-mod-nchan prometheus
 	lego pebble chromium
+	# tests/images/build.sh makes a MariaDB image of the host's binaries
+	mariadb-server-core mariadb-client
 )
 # The web UI's toolchain comes from the npm registry; NodeSource's nodejs
 # carries npm, Debian's does not.

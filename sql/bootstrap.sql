@@ -20,3 +20,5 @@ BEGIN
 	END LOOP;
 END
 $$;
+-- The panel's own backup (op-backups) dumps every service's schema.
+GRANT pg_read_all_data TO op_backups;

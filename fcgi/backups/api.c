@@ -14,14 +14,16 @@
 	" b.created_at, (b.upload_id IS NOT NULL) AS uploading"
 
 #define RESTORE_COLUMNS	"x.id, x.backup_id, x.team_id, x.container_id," \
-	" x.status, x.attempts, x.max_attempts, x.error, x.log," \
+	" x.new_container, x.new_container_name, x.drill, x.schedule_id," \
+	" x.check_ok, x.check_result, x.status, x.attempts, x.max_attempts, x.error, x.log," \
 	" x.started_at, x.finished_at, x.duration_ms, x.created_at"
 
 static enum op_err
 valid_kind(const char *s, const char **why)
 {
-	if (strcmp(s, "database") != 0 && strcmp(s, "volume") != 0) {
-		*why = "must be database or volume";
+	if (strcmp(s, "database") != 0 && strcmp(s, "volume") != 0 &&
+	    strcmp(s, "panel") != 0) {
+		*why = "must be database, volume or panel";
 		return OP_EINVAL;
 	}
 	return OP_OK;
@@ -35,6 +37,17 @@ backup_source_check(struct op_req *r, const char *team_id, const char *kind,
 	enum op_err	 er;
 
 	*engine = NULL;
+	if (strcmp(kind, "panel") == 0) {
+		/* The panel itself: its database, configuration and keys. */
+		if (!r->auth.admin)
+			return op_fail(r, OP_EFORBIDDEN, "admin_only",
+			    "only instance admins back up the panel", "kind");
+		if (container_id != NULL || volume != NULL)
+			return op_fail(r, OP_EINVAL, "invalid_field", "a panel "
+			    "backup names no container or volume",
+			    container_id != NULL ? "container_id" : "volume");
+		return OP_OK;
+	}
 	if (container_id == NULL)
 		return op_fail(r, OP_EINVAL, "missing_field",
 		    "a database or volume backup names its container",
@@ -173,69 +186,49 @@ backups_list(struct op_req *r)
 enum op_err
 backups_get(struct op_req *r)
 {
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = backup_authorize(r, r->params[0], OP_ACT_READ, &team)) !=
-	    OP_OK)
-		return er;
-	return backup_reply(r, 200, r->params[0]);
+	return object_get(r, "backups", "no such backup", "SELECT "
+	    BACKUP_COLUMNS " FROM backups.backups b WHERE b.id = $1");
 }
 
-/* DELETE /api/backups/:id — the archive first, then the row. A running
+/* The archive of a backup about to be deleted goes first; a running
  * backup is refused: its worker holds it. */
-enum op_err
-backups_delete(struct op_req *r)
+static enum op_err
+archive_drop(struct op_req *r, const char *id)
 {
 	struct target	 t;
 	PGresult	*res = NULL;
-	const char	*team, *key;
+	const char	*key;
 	enum op_err	 er;
 
 	memset(&t, 0, sizeof(t));
-	if ((er = backup_authorize(r, r->params[0], OP_ACT_DELETE, &team)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, &res, "SELECT status, storage_id,"
+	if ((er = op_db_execv(r->db, &res, "SELECT status, storage_id,"
 	    " object_key FROM backups.backups WHERE id = $1 FOR UPDATE",
-	    r->params[0])) != OP_OK)
-		goto out;
-	if (PQntuples(res) != 1) {
+	    id)) != OP_OK)
+		return er;
+	key = PQntuples(res) == 1 ? op_db_get(res, 0, "object_key") : NULL;
+	if (PQntuples(res) != 1)
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
 		    NULL);
-		goto out;
-	}
-	if (strcmp(op_db_get(res, 0, "status"), "running") == 0) {
+	else if (strcmp(op_db_get(res, 0, "status"), "running") == 0)
 		er = op_fail(r, OP_ECONFLICT, "backup_running",
 		    "the backup is running", NULL);
-		goto out;
-	}
-	key = op_db_get(res, 0, "object_key");
-	if (key != NULL && op_db_get(res, 0, "storage_id") != NULL &&
-	    strcmp(op_db_get(res, 0, "status"), "completed") == 0) {
-		if ((er = target_load(r->db, op_db_get(res, 0, "storage_id"),
-		    &t)) != OP_OK)
-			goto out;
-		if ((er = target_delete(&t, key)) != OP_OK) {
-			er = op_fail(r, OP_EUNAVAIL, "storage_unavailable",
-			    "the storage target did not delete the archive",
-			    NULL);
-			goto out;
-		}
-	}
-	if ((er = op_db_execv(r->db, NULL, "DELETE FROM backups.backups"
-	    " WHERE id = $1", r->params[0])) != OP_OK ||
-	    (er = op_event_emit(r, "backup.deleted", team, "backup",
-	    r->params[0], NULL)) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK)
-		goto out;
-	er = op_reply_empty(r, 204);
-out:
-	op_db_rollback(r->db);
+	else if (key != NULL && op_db_get(res, 0, "storage_id") != NULL &&
+	    strcmp(op_db_get(res, 0, "status"), "completed") == 0 &&
+	    (er = target_load(r->db, op_db_get(res, 0, "storage_id"), &t)) ==
+	    OP_OK && target_delete(&t, key) != OP_OK)
+		er = op_fail(r, OP_EUNAVAIL, "storage_unavailable",
+		    "the storage target did not delete the archive", NULL);
 	target_clear(&t);
 	PQclear(res);
 	return er;
+}
+
+/* DELETE /api/backups/:id — the archive first, then the row. */
+enum op_err
+backups_delete(struct op_req *r)
+{
+	return object_delete(r, "backups", OP_ACT_DELETE, "no such backup",
+	    "backup", archive_drop);
 }
 
 static enum op_err
@@ -258,71 +251,168 @@ restore_reply(struct op_req *r, int status, const char *backup_id,
 	return er;
 }
 
-/* POST /api/backups/:id/restore {container_id?} — into the backed-up
- * container, or another of the team (same engine, or with a volume of
- * the same name). 202 with the queued restore. */
+static enum op_err
+valid_restore_target(const char *s, const char **why)
+{
+	if (strcmp(s, "existing") != 0 && strcmp(s, "new") != 0) {
+		*why = "must be existing or new";
+		return OP_EINVAL;
+	}
+	return OP_OK;
+}
+
+static const struct op_field restore_fields[] = {
+	{ "container_id", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
+	{ "target", OP_FT_STRING, 0, 1, 16, valid_restore_target },
+	{ "name", OP_FT_STRING, 0, 1, 63, op_valid_slug },
+};
+enum { R_CONTAINER, R_TARGET, R_NAME };
+
+/* A restore into a new database beside the backed-up one (in row 0 of
+ * b): the caller may create containers in its project, and the name is
+ * free there. *name the new container's (NULL: chosen by the insert). */
+static enum op_err
+new_target_check(struct op_req *r, PGresult *b, const struct op_value *v,
+    const char **name)
+{
+	PGresult	*res = NULL;
+	const char	*team;
+	enum op_err	 er;
+
+	*name = v[R_NAME].set ? v[R_NAME].s : NULL;
+	if (v[R_CONTAINER].set)
+		return op_fail(r, OP_EINVAL, "invalid_field", "a restore into "
+		    "a new container names no container", "container_id");
+	if (strcmp(op_db_get(b, 0, "kind"), "database") != 0)
+		return op_fail(r, OP_EINVAL, "invalid_target", "only a database"
+		    " backup is restored into a new container", "target");
+	if ((er = op_db_execv(r->db, &res, "SELECT c.project_id, c.name,"
+	    " (SELECT count(*) FROM projects.containers_v o WHERE"
+	    "  o.project_id = c.project_id AND o.name = $2)::int AS taken"
+	    " FROM projects.containers_v c JOIN projects.databases_v d"
+	    " ON d.container_id = c.id WHERE c.id = $1",
+	    op_db_get(b, 0, "container_id"), *name)) != OP_OK)
+		return er;
+	if (PQntuples(res) != 1)
+		er = op_fail(r, OP_EINVAL, "source_gone", "the backed-up "
+		    "database is gone: restore into an existing one",
+		    "target");
+	else if ((er = op_project_authorize(r, op_db_get(res, 0, "project_id"),
+	    OP_ACT_EDIT, &team)) == OP_OK &&
+	    strcmp(op_db_get(res, 0, "taken"), "0") != 0)
+		er = op_fail(r, OP_ECONFLICT, "name_taken", "the project "
+		    "already has a container with this name", "name");
+	PQclear(res);
+	return er;
+}
+
+/* Queue the restore of backup (row 0 of b) of team into container into,
+ * or, when into is NULL, into a new container called name (NULL:
+ * "restored-", the backed-up one's name and a few digits of the
+ * restore's id: a prefix of ours, so no engine's reserved one, such as
+ * PostgreSQL's "pg_"). Answers 202 with it. */
+static enum op_err
+restore_enqueue(struct op_req *r, PGresult *b, const char *team,
+    const char *into, const char *name)
+{
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	if ((er = op_db_begin(r->db)) != OP_OK ||
+	    (er = op_db_execv(r->db, &res, "WITH n AS (SELECT"
+	    " gen_random_uuid() AS id) INSERT INTO backups.restores (id,"
+	    " backup_id, team_id, container_id, new_container,"
+	    " new_container_name, source_container_id) SELECT n.id, $1, $2,"
+	    " $3, $3::uuid IS NULL, CASE WHEN $3::uuid IS NULL THEN"
+	    " COALESCE($4, 'restored-' || left((SELECT name FROM"
+	    " projects.containers_v WHERE id = $5), 40) || '-' ||"
+	    " left(n.id::text, 8)) END,"
+	    " CASE WHEN $3::uuid IS NULL THEN $5::uuid END FROM n"
+	    " RETURNING id", r->params[0], team, into, name,
+	    op_db_get(b, 0, "container_id"))) != OP_OK ||
+	    (er = op_event_emit(r, "restore.created", team, "restore",
+	    PQgetvalue(res, 0, 0), json_pack("{s:s, s:s?, s:b}", "backup_id",
+	    r->params[0], "container_id", into, "new_container",
+	    into == NULL))) != OP_OK ||
+	    (er = op_db_commit(r->db)) != OP_OK) {
+		op_db_rollback(r->db);
+		PQclear(res);
+		return er;
+	}
+	er = restore_reply(r, 202, r->params[0], PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return er;
+}
+
+/* Restoring into an existing container: the same engine (or a volume of
+ * the same name), and an engine whose backups restore. */
+static enum op_err
+existing_target_check(struct op_req *r, PGresult *b, const char *team,
+    const char *target)
+{
+	const char	*engine;
+	enum op_err	 er;
+
+	if ((er = backup_source_check(r, team, op_db_get(b, 0, "kind"),
+	    target, op_db_get(b, 0, "volume"), &engine)) != OP_OK)
+		return er;
+	if (engine != NULL && strcmp(engine, op_db_get(b, 0, "engine")) != 0)
+		return op_fail(r, OP_EINVAL, "engine_mismatch", "the target "
+		    "database runs another engine", "container_id");
+	return OP_OK;
+}
+
+/* POST /api/backups/:id/restore {container_id?} | {target: "new",
+ * name?} — into the backed-up container, another of the team (same
+ * engine, or with a volume of the same name), or a new database beside
+ * the backed-up one. 202 with the queued restore. */
 enum op_err
 backups_restore(struct op_req *r)
 {
-	static const struct op_field fields[] = {
-		{ "container_id", OP_FT_STRING, 0, 36, 36, op_valid_uuid },
-	};
-	struct op_value	 v[nitems(fields)];
-	PGresult	*b = NULL, *res = NULL;
-	const char	*team, *target, *engine;
+	struct op_value	 v[nitems(restore_fields)];
+	PGresult	*b = NULL;
+	const char	*team, *name = NULL, *into = NULL;
 	enum op_err	 er;
 
+	memset(v, 0, sizeof(v));
 	if ((er = backup_authorize(r, r->params[0], OP_ACT_OPERATE, &team)) !=
 	    OP_OK)
 		return er;
-	if (r->body != NULL && (er = op_fields_body(r, fields, nitems(fields),
-	    v)) != OP_OK)
+	if (r->body != NULL && (er = op_fields_body(r, restore_fields,
+	    nitems(restore_fields), v)) != OP_OK)
 		return er;
-	if (r->body == NULL)
-		memset(v, 0, sizeof(v));
+	if (v[R_NAME].set && !(v[R_TARGET].set &&
+	    strcmp(v[R_TARGET].s, "new") == 0))
+		return op_fail(r, OP_EINVAL, "invalid_field", "a name is only "
+		    "for a restore into a new container", "name");
 	if ((er = op_db_execv(r->db, &b, "SELECT status, kind, container_id,"
 	    " volume, engine FROM backups.backups WHERE id = $1",
 	    r->params[0])) != OP_OK)
 		return er;
-	if (PQntuples(b) != 1) {	/* deleted meanwhile */
+	if (PQntuples(b) != 1)	/* deleted meanwhile */
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such backup",
 		    NULL);
-		goto out;
-	}
-	if (strcmp(op_db_get(b, 0, "status"), "completed") != 0) {
+	else if (strcmp(op_db_get(b, 0, "status"), "completed") != 0)
 		er = op_fail(r, OP_ECONFLICT, "backup_not_completed",
 		    "only a completed backup can be restored", NULL);
-		goto out;
-	}
-	target = v[0].set ? v[0].s : op_db_get(b, 0, "container_id");
-	if ((er = backup_source_check(r, team, op_db_get(b, 0, "kind"),
-	    target, op_db_get(b, 0, "volume"), &engine)) != OP_OK)
-		goto out;
-	if (engine != NULL && strcmp(engine, op_db_get(b, 0, "engine")) != 0) {
-		er = op_fail(r, OP_EINVAL, "engine_mismatch", "the target "
-		    "database runs another engine", "container_id");
-		goto out;
-	}
-	if (engine != NULL && db_tool_find(engine)->restore[0] == NULL) {
+	else if (strcmp(op_db_get(b, 0, "kind"), "panel") == 0)
+		er = op_fail(r, OP_EINVAL, "not_restorable", "a panel backup is "
+		    "restored on the rebuilt server with op-backups "
+		    "restore-panel (docs/backups.md)", NULL);
+	else if (op_db_get(b, 0, "engine") != NULL &&
+	    db_tool_find(op_db_get(b, 0, "engine"))->restore[0] == NULL)
 		er = op_fail(r, OP_EINVAL, "not_restorable", "this engine's "
 		    "backups are restored by hand (see docs)", NULL);
-		goto out;
+	else if (v[R_TARGET].set && strcmp(v[R_TARGET].s, "new") == 0)
+		er = new_target_check(r, b, v, &name);
+	else {
+		into = v[R_CONTAINER].set ? v[R_CONTAINER].s :
+		    op_db_get(b, 0, "container_id");
+		er = existing_target_check(r, b, team, into);
 	}
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, &res, "INSERT INTO backups.restores"
-	    " (backup_id, team_id, container_id) VALUES ($1, $2, $3)"
-	    " RETURNING id", r->params[0], team, target)) != OP_OK ||
-	    (er = op_event_emit(r, "restore.created", team, "restore",
-	    PQgetvalue(res, 0, 0), json_pack("{s:s, s:s}", "backup_id",
-	    r->params[0], "container_id", target))) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK) {
-		op_db_rollback(r->db);
-		goto out;
-	}
-	er = restore_reply(r, 202, r->params[0], PQgetvalue(res, 0, 0));
-out:
+	if (er == OP_OK)
+		er = restore_enqueue(r, b, team, into, name);
 	PQclear(b);
-	PQclear(res);
 	return er;
 }
 

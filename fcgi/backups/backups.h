@@ -186,14 +186,56 @@ struct db_tool {
 	const char	*dump[12];	/* argv; "@USER@", "@DB@" replaced */
 	const char	*restore[12];	/* NULL[0]: not restorable here */
 	const char	*ext;
+	/* A drill's check: prints what the database holds (tables, keys)
+	 * as one number, exit 0 when the database answers. */
+	const char	*check[12];
 };
 const struct db_tool	*db_tool_find(const char *engine);
 /* The argv of a template for (user, db), new reference (NULL: no memory). */
 json_t		*db_tool_argv(const char *const *tmpl, const char *user,
 		    const char *db);
 
+/* ---- panel.c: the panel's own backup ---- */
+
+/* The configuration file the services read ($OP_CONFIG or the default). */
+const char	*panel_config_path(void);
+/* Stream the panel's archive (configuration, the keys when encrypted,
+ * a pg_dump of its database) to sink, saying in j's log what went in.
+ * *why when it fails. */
+enum op_err	panel_dump(struct op_req *, struct job *j, int encrypted,
+		    bk_sink sink, void *arg, const char **why);
+/* May the archive write name under the output directory? */
+int		panel_name_ok(const char *name);
+/* op-backups restore-panel <archive> <dir> [<conninfo>]: unpack the
+ * archive into dir and load its database into conninfo. Exit status. */
+int		panel_restore_command(int argc, char *argv[]);
+
+/* ---- scratch.c: new database containers, through op-projects ---- */
+
+/* A new, empty database called name beside the one in container source
+ * (same engine, image, project): *container_id (arena). OP_ENOTFOUND
+ * with *why when op-projects refused (not worth a retry), OP_EUNAVAIL
+ * when it could not be asked. A database of that name made earlier by
+ * the same job is answered again. */
+enum op_err	scratch_create(struct op_req *, const char *source,
+		    const char *name, const char **container_id,
+		    const char **why);
+/* Wait (the lease kept) until the container is healthy; *why if not. */
+enum op_err	scratch_wait_ready(struct op_req *, struct job *,
+		    const char *container_id, const char **why);
+/* Remove the database container (and its volume) made for a restore. */
+enum op_err	scratch_remove(struct op_req *, const char *container_id);
+
 /* ---- schedules.c: the scheduler and retention ---- */
 
+/* The next time (cron, tz) fires after now, RFC 3339 (arena); NULL when
+ * never. */
+const char	*next_run(struct op_req *, const char *cron, const char *tz);
+
+/* In one transaction: each(r, rows, i) for every row select (locking
+ * the due schedules it finds) returns. */
+enum op_err	schedules_due(struct op_req *, const char *select,
+		    enum op_err (*each)(struct op_req *, PGresult *, int));
 /* Queue the backups of every due schedule and move them on. */
 enum op_err	schedules_tick(struct op_req *);
 /* Delete the generations of schedule_id that its retention drops. */
@@ -201,6 +243,19 @@ enum op_err	retention_apply(struct op_req *, const char *schedule_id);
 /* Queue one backup of a schedule now: *id the new backup. */
 enum op_err	schedule_enqueue(struct op_req *, PGresult *sched, int row,
 		    char id[37]);
+
+/* ---- drills.c: restore drills ---- */
+
+/* Queue a drill for every schedule whose drill is due (the latest
+ * completed backup into a scratch container) and move it on. */
+enum op_err	drills_tick(struct op_req *);
+/* After a drill's restore into container into (may be NULL) of engine:
+ * unless it failed with why, check it; record the result, remove the
+ * container, emit backup.drill_completed or backup.drill_failed. */
+void		drill_finish(struct op_req *, struct op_docker *, struct job *,
+		    const char *into, const char *engine, const char *why);
+/* GET /api/backup-schedules/:id/drills */
+enum op_err	schedules_drills(struct op_req *);
 
 /* worker.c */
 enum op_err	worker_run(const struct op_service *, struct op_db *,
@@ -220,6 +275,16 @@ enum op_err	object_reply(struct op_req *, int status, const char *select,
 /* GET ?team_id=&limit=&after= : select takes $1 team, $2 after (or
  * NULL), $3 limit + 1, and pages by created_at, id. */
 enum op_err	object_list(struct op_req *, const char *select);
+/* GET of row :id of backups.<table>: authorised to read, answered with
+ * select ($1 = id). */
+enum op_err	object_get(struct op_req *, const char *table,
+		    const char *what, const char *select);
+/* DELETE of row :id of backups.<table> under act: in one transaction
+ * guard (may be NULL) refuses (its error answered) or clears the way,
+ * then the row goes with the event <subject>.deleted; 204. */
+enum op_err	object_delete(struct op_req *, const char *table,
+		    enum op_action act, const char *what, const char *subject,
+		    enum op_err (*guard)(struct op_req *, const char *id));
 
 /* ---- handlers ---- */
 /* storage.c */
@@ -237,7 +302,8 @@ enum op_err	backups_get(struct op_req *);
 enum op_err	backups_delete(struct op_req *);
 enum op_err	backups_restore(struct op_req *);
 enum op_err	restores_get(struct op_req *);
-/* Check that what a backup names exists in team: *engine for a database
+/* Check that what a backup names exists in team (a panel backup names
+ * nothing, and only an instance admin asks): *engine for a database
  * (arena). Fails with the error answered. */
 enum op_err	backup_source_check(struct op_req *, const char *team_id,
 		    const char *kind, const char *container_id,

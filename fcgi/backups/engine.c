@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "backups.h"
@@ -187,28 +186,6 @@ struct engine_pipe {
 	struct op_buf		 out;		/* what the exec printed */
 };
 
-static int
-dial(void)
-{
-	struct sockaddr_un	 sun;
-	const char		*path = op_config_get("OP_DOCKER_SOCKET",
-				    "/var/run/docker.sock");
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	memcpy(sun.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void
 out_frame(void *p, int stream, const char *data, size_t len)
 {
@@ -309,7 +286,7 @@ pipe_new(int chunked, struct engine_pipe **out)
 	e->chunked = chunked;
 	op_buf_init(&e->head, HEAD_MAX);
 	op_buf_init(&e->out, LOG_MAX);
-	if ((e->fd = dial()) < 0) {
+	if ((e->fd = op_docker_dial()) < 0) {
 		free(e);
 		return OP_EUNAVAIL;
 	}

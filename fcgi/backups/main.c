@@ -4,6 +4,8 @@
  * streamed from the Docker engine, compressed, optionally encrypted,
  * checksummed, and uploaded as they are made.
  */
+#include <string.h>
+
 #include "backups.h"
 
 static const struct op_route routes[] = {
@@ -22,7 +24,17 @@ static const struct op_route routes[] = {
 	{ "GET",    "/api/backup-schedules/:id",	schedules_get,	0 },
 	{ "DELETE", "/api/backup-schedules/:id",	schedules_delete, 0 },
 	{ "POST",   "/api/backup-schedules/:id/run",	schedules_run,	0 },
+	{ "GET",    "/api/backup-schedules/:id/drills",	schedules_drills, 0 },
 };
+
+/* Commands of its own: restore-panel, on a rebuilt server. */
+static int
+command(int argc, char *argv[])
+{
+	if (strcmp(argv[1], "restore-panel") == 0)
+		return panel_restore_command(argc, argv);
+	return -1;
+}
 
 static const struct op_service service = {
 	.name = "backups",
@@ -30,6 +42,8 @@ static const struct op_service service = {
 	.routes = routes,
 	.nroutes = nitems(routes),
 	.work = worker_run,
+	.command = command,
+	.usage = "restore-panel <archive> <directory> [<database conninfo>]",
 };
 
 int

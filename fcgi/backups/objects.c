@@ -1,7 +1,8 @@
 /*
  * objects.c — what the handlers share about a team's rows (storage
  * targets, backups, schedules): authorising through the row's team, where
- * absent and another team's are the same 404, and answering one row.
+ * absent and another team's are the same 404, answering one row, and
+ * reading and deleting one by its id in the path.
  */
 #include <stdio.h>
 
@@ -77,4 +78,43 @@ object_list(struct op_req *r, const char *select)
 	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
 	PQclear(res);
 	return er;
+}
+
+enum op_err
+object_get(struct op_req *r, const char *table, const char *what,
+    const char *select)
+{
+	const char	*team;
+	enum op_err	 er;
+
+	if ((er = object_authorize(r, table, r->params[0], OP_ACT_READ, what,
+	    &team)) != OP_OK)
+		return er;
+	return object_reply(r, 200, select, r->params[0], what);
+}
+
+enum op_err
+object_delete(struct op_req *r, const char *table, enum op_action act,
+    const char *what, const char *subject,
+    enum op_err (*guard)(struct op_req *, const char *id))
+{
+	const char	*team;
+	char		 sql[128];
+	enum op_err	 er;
+
+	if ((er = object_authorize(r, table, r->params[0], act, what,
+	    &team)) != OP_OK)
+		return er;
+	snprintf(sql, sizeof(sql), "DELETE FROM backups.%s WHERE id = $1",
+	    table);
+	if ((er = op_db_begin(r->db)) != OP_OK ||
+	    (guard != NULL && (er = guard(r, r->params[0])) != OP_OK) ||
+	    (er = op_db_execv(r->db, NULL, sql, r->params[0])) != OP_OK ||
+	    (er = op_event_emit(r, op_req_printf(r, "%s.deleted", subject),
+	    team, subject, r->params[0], NULL)) != OP_OK ||
+	    (er = op_db_commit(r->db)) != OP_OK) {
+		op_db_rollback(r->db);
+		return er;
+	}
+	return op_reply_empty(r, 204);
 }

@@ -20,6 +20,7 @@ struct restore {
 	struct codec		*codec;
 	struct tarcheck		*tar;
 	enum op_err		 dec_er;	/* pass 1: the first decode error */
+	const char		*into;		/* the container restored into */
 };
 
 static enum op_err
@@ -166,7 +167,7 @@ complete(struct restore *x, PGresult *b)
 	if ((er = op_event_emit(r, "restore.completed", op_db_get(x->j->row,
 	    0, "team_id"), "restore", x->j->id, json_pack("{s:s, s:s, s:s}",
 	    "backup_id", op_db_get(x->j->row, 0, "backup_id"), "container_id",
-	    op_db_get(x->j->row, 0, "container_id"), "kind",
+	    x->into, "kind",
 	    op_db_get(b, 0, "kind")))) != OP_OK)
 		goto out;
 	er = op_db_commit(r->db);
@@ -182,6 +183,38 @@ fail(struct restore *x, const char *why, int permanent)
 	job_failed(x->r, x->j, why, permanent, "restore.failed",
 	    json_pack("{s:s}", "backup_id", op_db_get(x->j->row, 0,
 	    "backup_id")));
+}
+
+/* Make the new database to restore into (through op-projects), note it
+ * in the restore's row at once (a retry finds it), and wait until it is
+ * healthy. */
+static enum op_err
+new_container(struct restore *x, const char **why)
+{
+	struct op_req	*r = x->r;
+	PGresult	*res = NULL;
+	const char	*name = op_db_get(x->j->row, 0, "new_container_name");
+	enum op_err	 er;
+
+	if (x->into != NULL)	/* made by an earlier attempt */
+		return scratch_wait_ready(r, x->j, x->into, why);
+	if ((er = scratch_create(r, op_db_get(x->j->row, 0,
+	    "source_container_id"), name, &x->into, why)) != OP_OK)
+		return er;
+	if ((er = op_db_execv(r->db, &res, "UPDATE backups.restores SET"
+	    " container_id = $3 WHERE id = $1 AND lease_token = $2",
+	    x->j->id, x->j->token, x->into)) != OP_OK)
+		return er;
+	if (strcmp(PQcmdTuples(res), "1") != 0)
+		er = OP_ECONFLICT;
+	PQclear(res);
+	if (er != OP_OK) {
+		*why = "the lease was lost to another worker";
+		return er;
+	}
+	job_log(x->j, "made the database container %s (%s); waiting until "
+	    "it is healthy", name, x->into);
+	return scratch_wait_ready(r, x->j, x->into, why);
 }
 
 /* Open the way in: the restore command of the database, or a tar put
@@ -201,8 +234,7 @@ open_target(struct restore *x, struct op_docker *d, PGresult *b,
 	if (strcmp(op_db_get(b, 0, "kind"), "database") == 0) {
 		if ((er = op_db_execv(r->db, &res, "SELECT engine, db_name,"
 		    " username, docker_id FROM projects.databases_v WHERE"
-		    " container_id = $1 AND team_id = $2",
-		    op_db_get(x->j->row, 0, "container_id"),
+		    " container_id = $1 AND team_id = $2", x->into,
 		    op_db_get(x->j->row, 0, "team_id"))) != OP_OK)
 			return er;
 		tool = PQntuples(res) == 1 ?
@@ -227,8 +259,7 @@ open_target(struct restore *x, struct op_docker *d, PGresult *b,
 	}
 	if ((er = op_db_execv(r->db, &res, "SELECT docker_id, path FROM"
 	    " projects.volumes_v WHERE container_id = $1 AND team_id = $2"
-	    " AND name = $3", op_db_get(x->j->row, 0, "container_id"),
-	    op_db_get(x->j->row, 0, "team_id"),
+	    " AND name = $3", x->into, op_db_get(x->j->row, 0, "team_id"),
 	    op_db_get(b, 0, "volume"))) != OP_OK)
 		return er;
 	if (PQntuples(res) != 1 || op_db_get(res, 0, "docker_id") == NULL) {
@@ -254,13 +285,16 @@ open_target(struct restore *x, struct op_docker *d, PGresult *b,
 enum op_err
 restore_run(struct op_req *r, struct op_docker *d, struct job *j)
 {
-	struct restore		 x = { r, j, NULL, NULL, NULL, OP_OK };
+	struct restore		 x = { r, j, NULL, NULL, NULL, OP_OK,
+				     op_db_get(j->row, 0, "container_id") };
 	struct engine_pipe	*p = NULL;
 	struct target		 t;
 	struct op_buf		 out;
 	PGresult		*b = NULL;
 	const char		*why = NULL, *root = NULL;
 	int			 code = -1, permanent = 1;
+	int			 drill = strcmp(op_db_get(j->row, 0, "drill"),
+				     "t") == 0;
 	enum op_err		 er;
 
 	memset(&t, 0, sizeof(t));
@@ -287,8 +321,8 @@ restore_run(struct op_req *r, struct op_docker *d, struct job *j)
 
 		if ((er = op_db_execv(r->db, &v, "SELECT path FROM"
 		    " projects.volumes_v WHERE container_id = $1 AND"
-		    " team_id = $2 AND name = $3", op_db_get(j->row, 0,
-		    "container_id"), op_db_get(j->row, 0, "team_id"),
+		    " team_id = $2 AND name = $3", x.into,
+		    op_db_get(j->row, 0, "team_id"),
 		    op_db_get(b, 0, "volume"))) == OP_OK && PQntuples(v) == 1 &&
 		    (base = op_req_strdup(r, op_db_get(v, 0, "path"))) != NULL)
 			root = op_req_strdup(r, basename(base));
@@ -302,6 +336,11 @@ restore_run(struct op_req *r, struct op_docker *d, struct job *j)
 		permanent = er == OP_EINVAL || er == OP_ENOTFOUND;
 		if (why == NULL)
 			why = "the archive could not be read";
+		goto out;
+	}
+	if (strcmp(op_db_get(j->row, 0, "new_container"), "t") == 0 &&
+	    (er = new_container(&x, &why)) != OP_OK) {
+		permanent = er == OP_ENOTFOUND || er == OP_ECONFLICT;
 		goto out;
 	}
 	if ((er = open_target(&x, d, b, &root, &p, &why)) != OP_OK) {
@@ -329,11 +368,15 @@ restore_run(struct op_req *r, struct op_docker *d, struct job *j)
 	job_log(j, "restored");
 	if (complete(&x, b) != OP_OK)
 		op_warn("restore %s: lost its lease at the end", j->id);
+	else if (drill)
+		drill_finish(r, d, j, x.into, op_db_get(b, 0, "engine"), NULL);
 out:
 	if (p != NULL)
 		(void)engine_pipe_close(p, NULL, &code);
 	if (why != NULL)
-		fail(&x, why, permanent);
+		fail(&x, why, permanent || drill);	/* a drill is not retried */
+	if (why != NULL && drill)
+		drill_finish(r, d, j, x.into, NULL, why);
 	op_buf_clear(&out);
 	target_clear(&t);
 	PQclear(b);

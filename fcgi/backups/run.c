@@ -81,7 +81,10 @@ dump(struct run *x, struct op_docker *d, const char **why)
 	int			 code = -1;
 
 	op_buf_init(&errlog, 2048);
-	if (strcmp(op_db_get(row, 0, "kind"), "database") == 0) {
+	if (strcmp(op_db_get(row, 0, "kind"), "panel") == 0)
+		er = panel_dump(r, x->j, strcmp(op_db_get(row, 0, "encrypted"),
+		    "t") == 0, to_codec, x, why);
+	else if (strcmp(op_db_get(row, 0, "kind"), "database") == 0) {
 		if ((er = op_db_execv(r->db, &src, "SELECT engine, db_name,"
 		    " username, docker_id FROM projects.databases_v WHERE"
 		    " container_id = $1 AND team_id = $2",
@@ -217,6 +220,7 @@ backup_run(struct op_req *r, struct op_docker *d, struct job *j)
 	}
 	tool = db_tool_find(op_db_get(row, 0, "engine"));
 	ext = strcmp(op_db_get(row, 0, "kind"), "volume") == 0 ? "tar" :
+	    strcmp(op_db_get(row, 0, "kind"), "panel") == 0 ? "panel" :
 	    tool != NULL ? tool->ext : "dump";
 	key = backup_object_key(r, &t, op_db_get(row, 0, "team_id"), j->id,
 	    ext, encrypt);

@@ -16,22 +16,23 @@
 	" s.container_id, s.volume, s.encrypt, s.cron, s.timezone," \
 	" json_build_object('keep_last', s.keep_last, 'daily', s.keep_daily," \
 	" 'weekly', s.keep_weekly, 'monthly', s.keep_monthly) AS retention," \
-	" s.enabled, s.next_run_at, s.last_run_at, s.created_at"
+	" s.enabled, s.next_run_at, s.last_run_at, s.drill_cron," \
+	" s.next_drill_at, s.created_at"
 
 #define KEEP_MAX	10000
 
 static enum op_err
 valid_kind(const char *s, const char **why)
 {
-	if (strcmp(s, "database") != 0 && strcmp(s, "volume") != 0) {
-		*why = "must be database or volume";
+	if (strcmp(s, "database") != 0 && strcmp(s, "volume") != 0 &&
+	    strcmp(s, "panel") != 0) {
+		*why = "must be database, volume or panel";
 		return OP_EINVAL;
 	}
 	return OP_OK;
 }
 
-/* The next run of (cron, tz) after now as an RFC 3339 string (arena). */
-static const char *
+const char *
 next_run(struct op_req *r, const char *cron, const char *tz)
 {
 	struct op_cron	 c;
@@ -107,6 +108,7 @@ static const struct op_field create_fields[] = {
 	{ "timezone", OP_FT_STRING, 0, 1, 64, op_valid_timezone },
 	{ "retention", OP_FT_OBJECT, 0, 1, 4, NULL },
 	{ "encrypt", OP_FT_BOOL, 0, 0, 0, NULL },
+	{ "drill_cron", OP_FT_STRING, 0, 9, 256, op_valid_cron },
 };
 
 /* POST /api/backup-schedules */
@@ -115,7 +117,7 @@ schedules_create(struct op_req *r)
 {
 	struct op_value	 v[nitems(create_fields)];
 	PGresult	*res = NULL;
-	const char	*team, *engine, *tz, *next, *keep[4];
+	const char	*team, *engine, *tz, *next, *drill = NULL, *keep[4];
 	enum op_err	 er;
 
 	if ((er = op_fields_body(r, create_fields, nitems(create_fields), v)) !=
@@ -132,14 +134,21 @@ schedules_create(struct op_req *r)
 	if ((next = next_run(r, v[4].s, tz)) == NULL)
 		return op_fail(r, OP_EINVAL, "invalid_cron",
 		    "the expression never fires", "cron");
+	if (v[8].set && strcmp(v[1].s, "database") != 0)
+		return op_fail(r, OP_EINVAL, "invalid_field", "only a database "
+		    "schedule has restore drills", "drill_cron");
+	if (v[8].set && (drill = next_run(r, v[8].s, tz)) == NULL)
+		return op_fail(r, OP_EINVAL, "invalid_cron",
+		    "the expression never fires", "drill_cron");
 	if ((er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, "INSERT INTO backups.schedules"
 	    " (team_id, storage_id, kind, container_id, volume, encrypt, cron,"
 	    " timezone, keep_last, keep_daily, keep_weekly, keep_monthly,"
-	    " next_run_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	    " $11, $12, $13) RETURNING id", team, v[0].s, v[1].s, v[2].s,
-	    v[3].s, v[7].set && v[7].i ? "true" : "false", v[4].s, tz,
-	    keep[0], keep[1], keep[2], keep[3], next)) != OP_OK ||
+	    " next_run_at, drill_cron, next_drill_at) VALUES ($1, $2, $3, $4,"
+	    " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+	    team, v[0].s, v[1].s, v[2].s, v[3].s, v[7].set && v[7].i ?
+	    "true" : "false", v[4].s, tz, keep[0], keep[1], keep[2], keep[3],
+	    next, v[8].s, drill)) != OP_OK ||
 	    (er = op_event_emit(r, "backup_schedule.created", team,
 	    "backup_schedule", PQgetvalue(res, 0, 0), json_pack("{s:s, s:s}",
 	    "cron", v[4].s, "timezone", tz))) != OP_OK ||
@@ -168,35 +177,16 @@ schedules_list(struct op_req *r)
 enum op_err
 schedules_get(struct op_req *r)
 {
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = schedule_authorize(r, r->params[0], OP_ACT_READ, &team)) !=
-	    OP_OK)
-		return er;
-	return schedule_reply(r, 200, r->params[0]);
+	return object_get(r, "schedules", "no such schedule", "SELECT "
+	    SCHEDULE_COLUMNS " FROM backups.schedules s WHERE s.id = $1");
 }
 
 /* DELETE /api/backup-schedules/:id — its backups stay. */
 enum op_err
 schedules_delete(struct op_req *r)
 {
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = schedule_authorize(r, r->params[0], OP_ACT_DELETE, &team)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, NULL, "DELETE FROM backups.schedules"
-	    " WHERE id = $1", r->params[0])) != OP_OK ||
-	    (er = op_event_emit(r, "backup_schedule.deleted", team,
-	    "backup_schedule", r->params[0], NULL)) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK) {
-		op_db_rollback(r->db);
-		return er;
-	}
-	return op_reply_empty(r, 204);
+	return object_delete(r, "schedules", OP_ACT_DELETE,
+	    "no such schedule", "backup_schedule", NULL);
 }
 
 enum op_err
@@ -262,19 +252,51 @@ schedules_run(struct op_req *r)
 }
 
 enum op_err
-schedules_tick(struct op_req *r)
+schedules_due(struct op_req *r, const char *select,
+    enum op_err (*each)(struct op_req *, PGresult *, int))
 {
 	PGresult	*s = NULL;
-	const char	*next;
-	char		 id[37];
 	enum op_err	 er;
 	int		 i;
 
 	if ((er = op_db_begin(r->db)) != OP_OK)
 		return er;
-	/* A schedule whose last backup still waits does not pile up
-	 * more: its run is skipped, and it moves on. */
-	if ((er = op_db_exec(r->db, &s, "SELECT s.id, s.team_id,"
+	if ((er = op_db_exec(r->db, &s, select, 0, NULL)) != OP_OK)
+		goto out;
+	for (i = 0; i < PQntuples(s); i++)
+		if ((er = each(r, s, i)) != OP_OK)
+			goto out;
+	er = op_db_commit(r->db);
+out:
+	op_db_rollback(r->db);
+	PQclear(s);
+	return er;
+}
+
+/* A due schedule (row i of s): its backup, unless the last one still
+ * waits (the run is skipped, not piled up), and its next run. */
+static enum op_err
+schedule_fire(struct op_req *r, PGresult *s, int i)
+{
+	const char	*next;
+	char		 id[37];
+	enum op_err	 er;
+
+	next = next_run(r, op_db_get(s, i, "cron"), op_db_get(s, i,
+	    "timezone"));
+	if (strcmp(op_db_get(s, i, "busy"), "f") == 0 &&
+	    (er = schedule_enqueue(r, s, i, id)) != OP_OK)
+		return er;
+	return op_db_execv(r->db, NULL, "UPDATE backups.schedules SET"
+	    " last_run_at = now(), next_run_at = COALESCE($2::timestamptz,"
+	    " 'infinity'), enabled = ($2::timestamptz IS NOT NULL)"
+	    " WHERE id = $1", op_db_get(s, i, "id"), next);
+}
+
+enum op_err
+schedules_tick(struct op_req *r)
+{
+	return schedules_due(r, "SELECT s.id, s.team_id,"
 	    " s.storage_id, s.kind, s.container_id, s.volume,"
 	    " CASE WHEN s.encrypt THEN 'true' ELSE 'false' END AS encrypt,"
 	    " s.cron, s.timezone, EXISTS (SELECT 1 FROM backups.backups b"
@@ -282,25 +304,7 @@ schedules_tick(struct op_req *r)
 	    "  'running')) AS busy FROM backups.schedules s"
 	    " WHERE s.enabled AND s.next_run_at <= now()"
 	    " ORDER BY s.next_run_at LIMIT 20 FOR UPDATE OF s SKIP LOCKED",
-	    0, NULL)) != OP_OK)
-		goto out;
-	for (i = 0; i < PQntuples(s); i++) {
-		next = next_run(r, op_db_get(s, i, "cron"),
-		    op_db_get(s, i, "timezone"));
-		if (strcmp(op_db_get(s, i, "busy"), "f") == 0 &&
-		    (er = schedule_enqueue(r, s, i, id)) != OP_OK)
-			goto out;
-		if ((er = op_db_execv(r->db, NULL, "UPDATE backups.schedules"
-		    " SET last_run_at = now(), next_run_at = COALESCE($2::timestamptz,"
-		    " 'infinity'), enabled = ($2::timestamptz IS NOT NULL) WHERE id = $1",
-		    op_db_get(s, i, "id"), next)) != OP_OK)
-			goto out;
-	}
-	er = op_db_commit(r->db);
-out:
-	op_db_rollback(r->db);
-	PQclear(s);
-	return er;
+	    schedule_fire);
 }
 
 /* Delete one generation: the archive, then the row, with an event. */

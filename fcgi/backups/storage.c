@@ -190,45 +190,32 @@ storage_list(struct op_req *r)
 enum op_err
 storage_get(struct op_req *r)
 {
-	const char	*team;
+	return object_get(r, "storage", "no such storage target",
+	    "SELECT " STORAGE_COLUMNS " FROM backups.storage s WHERE s.id = $1");
+}
+
+/* A target that still keeps backups stays. */
+static enum op_err
+storage_unused(struct op_req *r, const char *id)
+{
+	PGresult	*res = NULL;
 	enum op_err	 er;
 
-	if ((er = storage_authorize(r, r->params[0], OP_ACT_READ, &team)) !=
+	if ((er = op_db_execv(r->db, &res, "SELECT 1 FROM backups.backups"
+	    " WHERE storage_id = $1 AND status <> 'failed' LIMIT 1", id)) !=
 	    OP_OK)
 		return er;
-	return storage_reply(r, 200, r->params[0]);
+	if (PQntuples(res) > 0)
+		er = op_fail(r, OP_ECONFLICT, "storage_in_use", "backups are "
+		    "kept on this target: delete them first", NULL);
+	PQclear(res);
+	return er;
 }
 
 /* DELETE /api/storage/:id — refused while backups are kept there. */
 enum op_err
 storage_delete(struct op_req *r)
 {
-	PGresult	*res = NULL;
-	const char	*team;
-	enum op_err	 er;
-
-	if ((er = storage_authorize(r, r->params[0], OP_ACT_SECRETS, &team)) !=
-	    OP_OK)
-		return er;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, &res, "SELECT 1 FROM backups.backups"
-	    " WHERE storage_id = $1 AND status <> 'failed' LIMIT 1",
-	    r->params[0])) != OP_OK)
-		goto out;
-	if (PQntuples(res) > 0) {
-		er = op_fail(r, OP_ECONFLICT, "storage_in_use", "backups are "
-		    "kept on this target: delete them first", NULL);
-		goto out;
-	}
-	if ((er = op_db_execv(r->db, NULL, "DELETE FROM backups.storage"
-	    " WHERE id = $1", r->params[0])) != OP_OK ||
-	    (er = op_event_emit(r, "storage.deleted", team, "storage",
-	    r->params[0], NULL)) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK)
-		goto out;
-	er = op_reply_empty(r, 204);
-out:
-	op_db_rollback(r->db);
-	PQclear(res);
-	return er;
+	return object_delete(r, "storage", OP_ACT_SECRETS,
+	    "no such storage target", "storage", storage_unused);
 }

@@ -1,8 +1,8 @@
 /*
  * worker.c — op-backups' worker beside the outbox relay: each round it
- * queues the backups of due schedules, fails the jobs whose lease lapsed
- * with no attempt left, then runs due backups and restores one at a
- * time until none is left, and waits a moment.
+ * queues the backups and restore drills of due schedules, fails the jobs
+ * whose lease lapsed with no attempt left, then runs due backups and
+ * restores one at a time until none is left, and waits a moment.
  */
 #include <poll.h>
 
@@ -49,6 +49,7 @@ worker_run(const struct op_service *svc, struct op_db *db, volatile int *stop)
 		if (op_system_req(&r, svc, db) != OP_OK)
 			break;
 		(void)schedules_tick(&r);
+		(void)drills_tick(&r);
 		(void)job_sweep(&r, "backups", "backup.failed");
 		(void)job_sweep(&r, "restores", "restore.failed");
 		ran = drain(&r, d, "restores", stop);

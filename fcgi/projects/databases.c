@@ -44,7 +44,7 @@ static const struct db_engine engines[] = {
 	  "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning ping | "
 	  "grep -q PONG",
 	  "exec redis-server --appendonly yes --dir /data "
-	  "--requirepass \"$REDIS_PASSWORD\"",
+	  "--enable-debug-command local --requirepass \"$REDIS_PASSWORD\"",
 	  "redis", "" },
 	{ "mongodb", "mongo", "7", 27017, "/data/db",
 	  "MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD",
@@ -214,31 +214,26 @@ credentials_env(const struct db_engine *e, const char *user,
 	return env;
 }
 
-/* POST /api/databases */
-enum op_err
-databases_create(struct op_req *r)
+/*
+ * Launch a database of engine e running image as container c (its
+ * project_id, team_id and name set): generated credentials, its row
+ * with version (a label), database.created; committed. *id the new
+ * database's id (arena). On failure nothing stays.
+ */
+static enum op_err
+database_launch(struct op_req *r, const struct db_engine *e,
+    struct container *c, const char *image, const char *version,
+    long long mem, const char **id)
 {
-	struct op_value		 v[nitems(create_fields)];
-	const struct db_engine	*e;
-	struct container	 c;
-	PGresult		*res = NULL;
-	json_t			*secrets = NULL;
-	char			 password[48], root[48], *sealed = NULL, *db, *p;
-	const char		*user;
-	enum op_err		 er;
+	PGresult	*res = NULL;
+	json_t		*secrets = NULL;
+	char		 password[48], root[48], *sealed = NULL, *db, *p;
+	const char	*user;
+	enum op_err	 er;
 
-	if ((er = op_fields_body(r, create_fields, nitems(create_fields), v)) !=
-	    OP_OK)
-		return er;
-	e = engine_find(v[2].s);
-	memset(&c, 0, sizeof(c));
-	if ((er = project_authorize(r, v[0].s, OP_ACT_EDIT, &c.team_id)) !=
-	    OP_OK ||
-	    (er = container_name_free(r, v[0].s, v[1].s)) != OP_OK)
-		return er;
 	/* A database and user named after it: letters, digits, '_' (and
 	 * the user within MySQL's 32 characters). */
-	if ((db = op_req_strdup(r, v[1].s)) == NULL)
+	if ((db = op_req_strdup(r, c->name)) == NULL)
 		return OP_ENOMEM;
 	for (p = db; *p != '\0'; p++)
 		if (*p == '-')
@@ -250,37 +245,34 @@ databases_create(struct op_req *r)
 	if ((er = op_random_token(password, sizeof(password), 24)) != OP_OK ||
 	    (er = op_random_token(root, sizeof(root), 24)) != OP_OK)
 		goto out;
-	c.project_id = v[0].s;
-	c.name = v[1].s;
-	c.image = v[4].set ? v[4].s : op_req_printf(r, "%s:%s", e->image,
-	    v[3].set ? v[3].s : e->version);
-	c.spec = database_spec(e, v[1].s, v[5].set ? v[5].i : 0);
-	op_req_own_json(r, c.spec);
+	c->image = image;
+	c->spec = database_spec(e, c->name, mem);
+	op_req_own_json(r, c->spec);
 	secrets = credentials_env(e, user, password, db, root);
-	if (c.spec == NULL || secrets == NULL) {
+	if (c->spec == NULL || secrets == NULL) {
 		er = OP_ENOMEM;
 		goto out;
 	}
 	if ((er = op_secret_seal(password, strlen(password), &sealed)) !=
 	    OP_OK ||
-	    (er = container_launch(r, &c, NULL, secrets, 1)) != OP_OK ||
+	    (er = container_launch(r, c, NULL, secrets, 1)) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, "INSERT INTO projects.databases"
 	    " (project_id, container_id, engine, version, db_name, username,"
 	    " password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-	    c.project_id, c.id, e->name, v[3].set ? v[3].s : v[4].set ?
-	    "custom" : e->version, db,
-	    user, sealed)) != OP_OK ||
-	    (er = op_event_emit(r, "database.created", c.team_id, "database",
+	    c->project_id, c->id, e->name, version, db, user, sealed)) !=
+	    OP_OK ||
+	    (er = op_event_emit(r, "database.created", c->team_id, "database",
 	    PQgetvalue(res, 0, 0), json_pack("{s:s, s:s, s:s}", "project_id",
-	    c.project_id, "engine", e->name, "container_id", c.id))) != OP_OK ||
+	    c->project_id, "engine", e->name, "container_id", c->id))) !=
+	    OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK) {
 		op_db_rollback(r->db);
-		(void)engine_remove(r, &c);
+		(void)engine_remove(r, c);
 		goto out;
 	}
-	(void)engine_refresh(r, &c);
+	*id = op_req_strdup(r, PQgetvalue(res, 0, 0));
+	(void)engine_refresh(r, c);
 	r->err.set = 0;
-	er = databases_reply(r, 201, PQgetvalue(res, 0, 0));
 out:
 	op_wipe(password, sizeof(password));
 	op_wipe(root, sizeof(root));
@@ -288,6 +280,97 @@ out:
 	free(sealed);
 	PQclear(res);
 	return er;
+}
+
+/* POST /api/databases */
+enum op_err
+databases_create(struct op_req *r)
+{
+	struct op_value		 v[nitems(create_fields)];
+	const struct db_engine	*e;
+	struct container	 c;
+	const char		*id, *image;
+	enum op_err		 er;
+
+	if ((er = op_fields_body(r, create_fields, nitems(create_fields), v)) !=
+	    OP_OK)
+		return er;
+	e = engine_find(v[2].s);
+	memset(&c, 0, sizeof(c));
+	if ((er = project_authorize(r, v[0].s, OP_ACT_EDIT, &c.team_id)) !=
+	    OP_OK ||
+	    (er = container_name_free(r, v[0].s, v[1].s)) != OP_OK)
+		return er;
+	c.project_id = v[0].s;
+	c.name = v[1].s;
+	image = v[4].set ? v[4].s : op_req_printf(r, "%s:%s", e->image,
+	    v[3].set ? v[3].s : e->version);
+	if ((er = database_launch(r, e, &c, image, v[3].set ? v[3].s :
+	    v[4].set ? "custom" : e->version, v[5].set ? v[5].i : 0, &id)) !=
+	    OP_OK)
+		return er;
+	return databases_reply(r, 201, id);
+}
+
+static const struct op_field copy_fields[] = {
+	{ "container_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
+	{ "name", OP_FT_STRING, OP_FF_REQUIRED, 1, 63, op_valid_slug },
+};
+
+/*
+ * POST /api/databases/copies (internal) — {container_id, name}: a new,
+ * empty database of the same engine, image and memory as the one in
+ * container_id, called name in the same project (201), for op-backups
+ * to restore into. When the project already has a database of that name
+ * and engine (a retried job), that one (200); another container of the
+ * name is a 409.
+ */
+enum op_err
+databases_copy(struct op_req *r)
+{
+	struct op_value		 v[nitems(copy_fields)];
+	const struct db_engine	*e;
+	struct container	 c;
+	PGresult		*res = NULL;
+	const char		*id;
+	enum op_err		 er;
+
+	if ((er = op_fields_body(r, copy_fields, nitems(copy_fields), v)) !=
+	    OP_OK)
+		return er;
+	if ((er = op_db_execv(r->db, &res, "SELECT d.project_id, p.team_id,"
+	    " d.engine, d.version, c.image, (c.spec ->> 'memory_mb')::bigint"
+	    " AS memory_mb, (SELECT n.id FROM projects.databases n JOIN"
+	    "  projects.containers nc ON nc.id = n.container_id WHERE"
+	    "  nc.project_id = d.project_id AND nc.name = $2 AND"
+	    "  n.engine = d.engine) AS existing"
+	    " FROM projects.databases d JOIN projects.containers c"
+	    " ON c.id = d.container_id JOIN projects.projects p"
+	    " ON p.id = d.project_id WHERE d.container_id = $1", v[0].s,
+	    v[1].s)) != OP_OK)
+		return er;
+	if (PQntuples(res) != 1 || (e = engine_find(op_db_get(res, 0,
+	    "engine"))) == NULL) {
+		PQclear(res);
+		return op_fail(r, OP_ENOTFOUND, "not_found", "no such database",
+		    "container_id");
+	}
+	if ((id = op_db_get(res, 0, "existing")) != NULL) {
+		id = op_req_strdup(r, id);
+		PQclear(res);
+		return databases_reply(r, 200, id);
+	}
+	memset(&c, 0, sizeof(c));
+	c.project_id = op_req_strdup(r, op_db_get(res, 0, "project_id"));
+	c.team_id = op_req_strdup(r, op_db_get(res, 0, "team_id"));
+	c.name = v[1].s;
+	if ((er = container_name_free(r, c.project_id, c.name)) == OP_OK)
+		er = database_launch(r, e, &c, op_req_strdup(r, op_db_get(res,
+		    0, "image")), op_req_strdup(r, op_db_get(res, 0, "version")),
+		    op_db_get(res, 0, "memory_mb") ? strtoll(op_db_get(res, 0,
+		    "memory_mb"), NULL, 10) : 0, &id);
+	PQclear(res);
+	return er != OP_OK ? er : databases_reply(r, 201, id);
 }
 
 static const struct op_field list_fields[] = {
@@ -382,6 +465,36 @@ out:
 	return er;
 }
 
+/* Remove the database in row 0 of res (container_id, docker_id,
+ * project_id, name, engine) of team, its volume too when volumes. */
+static enum op_err
+database_remove(struct op_req *r, PGresult *res, const char *team,
+    int volumes)
+{
+	struct container	 c;
+	char			 vol[128];
+	enum op_err		 er;
+
+	memset(&c, 0, sizeof(c));
+	c.id = op_req_strdup(r, op_db_get(res, 0, "container_id"));
+	c.docker_id = op_db_get(res, 0, "docker_id");
+	if ((er = engine_remove(r, &c)) != OP_OK)
+		return er;
+	name_volume(op_db_get(res, 0, "project_id"), op_db_get(res, 0, "name"),
+	    vol);
+	if (volumes && (er = engine_volume_remove(r, vol)) != OP_OK)
+		return er;
+	if ((er = op_db_begin(r->db)) != OP_OK ||
+	    (er = op_db_execv(r->db, NULL, "DELETE FROM projects.containers"
+	    " WHERE id = $1", c.id)) != OP_OK ||
+	    (er = op_event_emit(r, "database.deleted", team, "database",
+	    op_db_get(res, 0, "id"), json_pack("{s:s, s:b}", "engine",
+	    op_db_get(res, 0, "engine"), "volumes", volumes))) != OP_OK ||
+	    (er = op_db_commit(r->db)) != OP_OK)
+		op_db_rollback(r->db);
+	return er;
+}
+
 /* DELETE /api/databases/:id[?volumes=true] — its container goes too. */
 enum op_err
 databases_delete(struct op_req *r)
@@ -390,35 +503,47 @@ databases_delete(struct op_req *r)
 		{ "volumes", OP_FT_BOOL, 0, 0, 0, NULL },
 	};
 	struct op_value		 v[nitems(fields)];
-	struct container	 c;
 	PGresult		*res = NULL;
 	const char		*team;
-	char			 vol[128];
 	enum op_err		 er;
 
 	if ((er = database_authorize(r, r->params[0], OP_ACT_DELETE, &res,
-	    &team)) != OP_OK ||
-	    (er = op_fields_query(r, fields, nitems(fields), v)) != OP_OK)
-		goto out;
-	memset(&c, 0, sizeof(c));
-	c.id = op_req_strdup(r, op_db_get(res, 0, "container_id"));
-	c.docker_id = op_db_get(res, 0, "docker_id");
-	if ((er = engine_remove(r, &c)) != OP_OK)
-		goto out;
-	name_volume(op_db_get(res, 0, "project_id"), op_db_get(res, 0, "name"),
-	    vol);
-	if (v[0].i && (er = engine_volume_remove(r, vol)) != OP_OK)
-		goto out;
-	if ((er = op_db_begin(r->db)) != OP_OK ||
-	    (er = op_db_execv(r->db, NULL, "DELETE FROM projects.containers"
-	    " WHERE id = $1", c.id)) != OP_OK ||
-	    (er = op_event_emit(r, "database.deleted", team, "database",
-	    r->params[0], json_pack("{s:s, s:b}", "engine",
-	    op_db_get(res, 0, "engine"), "volumes", (int)v[0].i))) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK)
-		goto out;
-	er = op_reply_empty(r, 204);
-out:
+	    &team)) == OP_OK &&
+	    (er = op_fields_query(r, fields, nitems(fields), v)) == OP_OK &&
+	    (er = database_remove(r, res, team, (int)v[0].i)) == OP_OK)
+		er = op_reply_empty(r, 204);
+	PQclear(res);
+	return er;
+}
+
+/*
+ * DELETE /api/databases/copies/:container_id (internal) — the database
+ * in that container goes, its volume with it (op-backups' scratch
+ * restores). Gone already is a 404.
+ */
+enum op_err
+databases_copy_delete(struct op_req *r)
+{
+	PGresult	*res = NULL;
+	const char	*why;
+	enum op_err	 er;
+
+	if (op_valid_uuid(r->params[0], &why) != OP_OK)
+		return op_fail(r, OP_ENOTFOUND, "not_found", "no such database",
+		    NULL);
+	if ((er = op_db_execv(r->db, &res, "SELECT d.id, d.container_id,"
+	    " c.docker_id, d.project_id, c.name, d.engine, p.team_id"
+	    " FROM projects.databases d JOIN projects.containers c"
+	    " ON c.id = d.container_id JOIN projects.projects p"
+	    " ON p.id = d.project_id WHERE d.container_id = $1",
+	    r->params[0])) != OP_OK)
+		return er;
+	if (PQntuples(res) != 1)
+		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such database",
+		    NULL);
+	else if ((er = database_remove(r, res, op_req_strdup(r, op_db_get(res,
+	    0, "team_id")), 1)) == OP_OK)
+		er = op_reply_empty(r, 204);
 	PQclear(res);
 	return er;
 }

@@ -44,6 +44,11 @@ static const struct op_route routes[] = {
 	    OP_R_PUBLIC | OP_R_INTERNAL },
 	{ "DELETE", "/api/containers/:id/candidates/:docker_id",
 	    rollout_discard, OP_R_PUBLIC | OP_R_INTERNAL },
+	/* op-backups' restores into a new database (databases.c). */
+	{ "POST",   "/api/databases/copies",		databases_copy,
+	    OP_R_PUBLIC | OP_R_INTERNAL },
+	{ "DELETE", "/api/databases/copies/:container_id",
+	    databases_copy_delete, OP_R_PUBLIC | OP_R_INTERNAL },
 };
 
 static const struct op_service service = {

@@ -32,6 +32,8 @@ enum op_err	databases_create(struct op_req *);
 enum op_err	databases_get(struct op_req *);
 enum op_err	databases_reveal(struct op_req *);
 enum op_err	databases_delete(struct op_req *);
+enum op_err	databases_copy(struct op_req *);	/* internal */
+enum op_err	databases_copy_delete(struct op_req *);	/* internal */
 enum op_err	templates_list(struct op_req *);	/* templates.c */
 enum op_err	templates_get(struct op_req *);
 enum op_err	templates_deploy(struct op_req *);

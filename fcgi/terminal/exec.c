@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,28 +73,6 @@ create(struct exec_session *s, const char *docker_id, json_t *command)
 	return er;
 }
 
-/* A connection of our own to the engine's socket. */
-static int
-dial(void)
-{
-	struct sockaddr_un	 sun;
-	const char		*path = socket_path();
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	memcpy(sun.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* POST /exec/{id}/start, upgraded: on OP_OK s->fd is the TTY stream. */
 static enum op_err
 start(struct exec_session *s)
@@ -106,7 +83,7 @@ start(struct exec_session *s)
 	int		 n, status, fd;
 	enum op_err	 er;
 
-	if ((fd = dial()) < 0) {
+	if ((fd = op_docker_dial()) < 0) {
 		s->why = "the Docker engine is not answering";
 		return OP_EUNAVAIL;
 	}

@@ -47,6 +47,91 @@ CMD ["redis-server"]
 DOCKERFILE
 build openpanel-test/redis:7 "$dir2"
 
+# openpanel-test/mariadb:10 — the host's MariaDB server and clients
+# (Debian's mariadb-server-core and mariadb-client, scripts/deps.sh) with
+# the libraries ldd lists and busybox, and an entrypoint that acts like
+# the official image's: MARIADB_ROOT_PASSWORD, MARIADB_DATABASE,
+# MARIADB_USER and MARIADB_PASSWORD initialise /var/lib/mysql on first
+# start. Built once per recipe and MariaDB version, like PostgreSQL below.
+mariadb_image() {
+recipe=$( (sed -n '/^# openpanel-test\/mariadb/,/^mariadb_image$/p' "$0"; /usr/sbin/mariadbd --version) |
+    sha256sum | cut -c1-16)
+if [ "$(docker image inspect -f '{{index .Config.Labels "io.openpanel.test.recipe"}}' \
+    openpanel-test/mariadb:10 2>/dev/null)" = "$recipe" ]; then
+	echo openpanel-test/mariadb:10
+	return 0
+fi
+dir4=$(mktemp -d)
+trap 'rm -rf "$dir" "$dir2" "$dir4" "$dir.log" "$dir2.log" "$dir4.log"' EXIT
+r=$dir4/root
+mkdir -p "$r/bin" "$r/usr/bin" "$r/usr/sbin" "$r/usr/share" "$r/tmp" \
+    "$r/run/mysqld" "$r/var/lib/mysql" "$r/etc"
+cp /bin/busybox "$r/bin/busybox"
+cp -a /usr/share/mysql "$r/usr/share/"
+for b in /usr/sbin/mariadbd /usr/bin/mariadb /usr/bin/mariadb-dump \
+    /usr/bin/mariadb-admin; do
+	cp -L "$b" "$r$b"
+	for lib in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] && continue
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nmysql:x:999:999:mysql:/var/lib/mysql:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:\nmysql:x:999:\n' > "$r/etc/group"
+cat > "$r/entrypoint.sh" <<'ENTRY'
+#!/bin/sh
+# Like the official image: initialise on first start, then run mariadbd.
+set -e
+DATA=/var/lib/mysql
+mkdir -p "$DATA" /run/mysqld
+chown -R mysql:mysql "$DATA" /run/mysqld /tmp
+if [ ! -d "$DATA/mysql" ]; then
+	{
+		echo "CREATE DATABASE IF NOT EXISTS mysql;"
+		echo "USE mysql;"
+		echo "SET @auth_root_socket=NULL;"
+		cat /usr/share/mysql/mysql_system_tables.sql \
+		    /usr/share/mysql/mysql_performance_tables.sql \
+		    /usr/share/mysql/mysql_system_tables_data.sql
+	} | mariadbd --user=mysql --datadir="$DATA" --bootstrap \
+	    --log-warnings=0 >/dev/null 2>&1
+	mariadbd --user=mysql --datadir="$DATA" --skip-networking \
+	    --socket=/run/mysqld/init.sock >/tmp/init.log 2>&1 &
+	pid=$!
+	i=0
+	until mariadb-admin --socket=/run/mysqld/init.sock -uroot ping \
+	    >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -lt 60 ] || { cat /tmp/init.log; exit 1; }
+		sleep 1
+	done
+	mariadb --socket=/run/mysqld/init.sock -uroot <<SQL
+DELETE FROM mysql.global_priv WHERE User = '' OR Host NOT IN ('localhost', '%');
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$MARIADB_ROOT_PASSWORD';
+CREATE DATABASE IF NOT EXISTS \`$MARIADB_DATABASE\`;
+CREATE USER '$MARIADB_USER'@'%' IDENTIFIED BY '$MARIADB_PASSWORD';
+GRANT ALL ON \`$MARIADB_DATABASE\`.* TO '$MARIADB_USER'@'%';
+FLUSH PRIVILEGES;
+SQL
+	kill "$pid"
+	wait "$pid" || true
+fi
+exec mariadbd --user=mysql --datadir="$DATA" --bind-address=0.0.0.0
+ENTRY
+chmod 755 "$r/entrypoint.sh"
+cat > "$dir4/Dockerfile" <<DOCKERFILE
+FROM scratch
+COPY root/ /
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ENV PATH=/usr/sbin:/usr/bin:/bin LANG=C
+LABEL io.openpanel.test.recipe=$recipe
+ENTRYPOINT ["/entrypoint.sh"]
+DOCKERFILE
+build openpanel-test/mariadb:10 "$dir4"
+	rm -rf "$dir4" "$dir4.log"
+}
+mariadb_image
+
 # openpanel-test/postgres:15 — the host's PostgreSQL 15 (bin/, lib/, share/,
 # the libraries ldd lists, the time zone data) with busybox and an
 # entrypoint that acts like the official image's: POSTGRES_USER,
@@ -117,3 +202,4 @@ STOPSIGNAL SIGINT
 ENTRYPOINT ["/entrypoint.sh"]
 DOCKERFILE
 build openpanel-test/postgres:15 "$dir3"
+

@@ -409,6 +409,64 @@ START_TEST(stdout_and_stderr_together)
 }
 END_TEST
 
+/* A sink that keeps what it is given, and stops past stop_at bytes. */
+struct kept {
+	struct op_buf	buf;
+	size_t		stop_at;
+};
+
+static int
+keep_sink(void *arg, const char *data, size_t len)
+{
+	struct kept	*k = arg;
+
+	ck_assert_int_eq(op_buf_add(&k->buf, data, len), OP_OK);
+	return k->stop_at > 0 && k->buf.len >= k->stop_at;
+}
+
+START_TEST(stdout_streamed_apart_from_stderr)
+{
+	const char *const	 argv[] = { "/bin/sh", "-c",
+	    "echo out; echo err >&2; head -c 1000000 /dev/zero; echo end",
+	    NULL };
+	struct op_exec		 x = { .argv = argv, .timeout_ms = 20000,
+				       .out_max = 4096, .sink = keep_sink };
+	struct op_exec_result	 res;
+	struct kept		 k;
+
+	memset(&k, 0, sizeof(k));
+	op_buf_init(&k.buf, 2 * MIB);
+	x.sink_arg = &k;
+	ck_assert_int_eq(op_exec_run(&x, &res), OP_OK);
+	ck_assert_int_eq(res.status, 0);
+	ck_assert_str_eq(res.out.data, "err\n");
+	ck_assert_uint_eq(k.buf.len, 4 + 1000000 + 4);
+	ck_assert(memcmp(k.buf.data, "out\n", 4) == 0);
+	ck_assert(memcmp(k.buf.data + k.buf.len - 4, "end\n", 4) == 0);
+	op_buf_clear(&res.out);
+	op_buf_clear(&k.buf);
+}
+END_TEST
+
+START_TEST(sink_that_stops_kills)
+{
+	const char *const	 argv[] = { "/bin/sh", "-c",
+	    "while :; do echo more; done", NULL };
+	struct op_exec		 x = { .argv = argv, .timeout_ms = 20000,
+				       .out_max = 4096, .sink = keep_sink };
+	struct op_exec_result	 res;
+	struct kept		 k;
+
+	memset(&k, 0, sizeof(k));
+	op_buf_init(&k.buf, 2 * MIB);
+	k.stop_at = 100000;
+	x.sink_arg = &k;
+	ck_assert_int_eq(op_exec_run(&x, &res), OP_EIO);
+	ck_assert_uint_ge(k.buf.len, 100000);
+	op_buf_clear(&k.buf);
+}
+END_TEST
+
 START_TEST(env_minimal)
 {
 	const char *const	 argv[] = { "/usr/bin/env", NULL };
@@ -532,6 +590,8 @@ exec_suite(void)
 	tcase_add_test(tc, stdin_empty_is_eof);
 	tcase_add_test(tc, exit_status);
 	tcase_add_test(tc, stdout_and_stderr_together);
+	tcase_add_test(tc, stdout_streamed_apart_from_stderr);
+	tcase_add_test(tc, sink_that_stops_kills);
 	tcase_add_test(tc, env_minimal);
 	tcase_add_test(tc, env_given);
 	tcase_add_test(tc, cwd);
