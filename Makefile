@@ -46,6 +46,7 @@ LIB_SRCS = \
 	lib/fields.c	\
 	lib/valid.c	\
 	lib/valid_git.c	\
+	lib/valid_swarm.c	\
 	lib/perm.c	\
 	lib/events.c	\
 	lib/outbox.c	\
@@ -89,6 +90,9 @@ PROJECTS_SRCS = \
 	fcgi/projects/spec.c		\
 	fcgi/projects/containers.c	\
 	fcgi/projects/lifecycle.c	\
+	fcgi/projects/service.c		\
+	fcgi/projects/service_state.c	\
+	fcgi/projects/swarm.c		\
 	fcgi/projects/databases.c	\
 	fcgi/projects/templates.c	\
 	fcgi/projects/registries.c	\
