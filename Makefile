@@ -128,6 +128,7 @@ BUILDS_SRCS = \
 	fcgi/builds/git.c	\
 	fcgi/builds/image.c	\
 	fcgi/builds/health.c	\
+	fcgi/builds/swarm_wait.c	\
 	fcgi/builds/run_build.c	\
 	fcgi/builds/run_deploy.c
 

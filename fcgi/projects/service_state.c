@@ -50,8 +50,8 @@ port_order(const void *a, const void *b)
 }
 
 /* [{container, protocol, host_ip, host}] of each running task, in one
- * order (so that an unchanged set compares equal); *running counts the
- * tasks. The service's ingress ports are in the service's endpoint. */
+ * order and once (so that an unchanged set compares equal); *running
+ * counts the tasks. The service's ingress ports are in the service's endpoint. */
 static json_t *
 task_ports(struct op_req *r, const char *service_id, json_t *endpoint,
     int *running)
@@ -99,8 +99,12 @@ task_ports(struct op_req *r, const char *service_id, json_t *endpoint,
 			    "Protocol")) ?: "tcp", "host_ip", "127.0.0.1",
 			    "host", json_object_get(p, "PublishedPort"));
 	qsort(list, n, sizeof(list[0]), port_order);
-	for (i = 0; i < n; i++)
-		json_array_append_new(out, list[i]);
+	/* A port bound on IPv4 and IPv6 is listed twice: once is enough. */
+	for (i = 0, j = 0; i < n; i++)
+		if (i > 0 && port_order(&list[j], &list[i]) == 0)
+			json_decref(list[i]);
+		else
+			json_array_append_new(out, list[j = i]);
 	json_decref(addrs);
 	json_decref(tasks);
 	return out;
@@ -156,17 +160,24 @@ view(struct op_req *r, const struct container *c, struct service_view *v)
 	return v->swarm != NULL ? OP_OK : OP_ENOMEM;
 }
 
-/* The swarm-only events: endpoints moved, an update rolled back. */
+/* The swarm-only events: the image Swarm runs changed (a rollback, a
+ * deployment), endpoints moved, an update rolled back. */
 static enum op_err
 emit_swarm(struct op_req *r, const struct container *c, const char *ports_was,
-    const char *update_was, const struct service_view *v)
+    const char *update_was, const char *image_was,
+    const struct service_view *v)
 {
 	json_t		*was = json_loads(ports_was, 0, NULL);
 	int		 moved = !json_equal(was, v->ports);
 	enum op_err	 er = OP_OK;
 
 	json_decref(was);
-	if (moved)
+	if (*v->image != '\0' && strcmp(image_was, v->image) != 0)
+		er = op_event_emit(r, "container.updated", c->team_id,
+		    "container", c->id, json_pack("{s:s, s:s, s:s}", "image",
+		    v->image, "docker_id", c->docker_id, "previous_image",
+		    image_was));
+	if (er == OP_OK && moved)
 		er = op_event_emit(r, "container.endpoints_changed", c->team_id,
 		    "container", c->id, json_pack("{s:s, s:O}", "project_id",
 		    c->project_id, "ports", v->ports));
@@ -184,10 +195,18 @@ service_refresh_locked(struct op_req *r, struct container *c,
     const char *was, const char *ports_was, const char *update_was)
 {
 	struct service_view	 v;
+	PGresult		*res = NULL;
 	char			*pj = NULL, *sj = NULL;
+	const char		*image_was;
 	enum op_err		 er;
 
 	memset(&v, 0, sizeof(v));
+	if ((er = op_db_execv(r->db, &res, "SELECT image FROM"
+	    " projects.containers WHERE id = $1", c->id)) != OP_OK)
+		return er;
+	image_was = op_req_strdup(r, PQntuples(res) == 1 ?
+	    PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
 	er = view(r, c, &v);
 	if (er == OP_ENOTFOUND) {
 		r->err.set = 0;
@@ -215,7 +234,7 @@ service_refresh_locked(struct op_req *r, struct container *c,
 		goto out;
 	c->state = v.status;
 	if ((er = state_events(r, c, was, "", v.status, "")) == OP_OK)
-		er = emit_swarm(r, c, ports_was, update_was, &v);
+		er = emit_swarm(r, c, ports_was, update_was, image_was, &v);
 out:
 	free(pj);
 	free(sj);
