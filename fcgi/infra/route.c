@@ -258,7 +258,7 @@ route_app(struct op_db *db, const char *container_id)
 }
 
 enum op_err
-route_container(struct op_db *db, const char *container_id)
+route_container(struct op_db *db, const char *container_id, int endpoints)
 {
 	PGresult	*res = NULL;
 	enum op_err	 er;
@@ -267,7 +267,7 @@ route_container(struct op_db *db, const char *container_id)
 	if ((er = op_db_execv(db, &res, "SELECT id FROM infra.domains"
 	    " WHERE container_id = $1 ORDER BY id", container_id)) != OP_OK)
 		return er;
-	if (PQntuples(res) == 0) {
+	if (PQntuples(res) == 0 && endpoints) {
 		PQclear(res);
 		return route_app(db, container_id);
 	}

@@ -138,15 +138,16 @@ engine_network(struct op_req *r, const char *project_id)
 
 	name_network(project_id, name);
 	path = op_req_printf(r, "/networks/%s", name);
-	if (engine_call(r, "GET", path, NULL, "network", 200, 200, NULL) == OP_OK)
+	if (engine_call(r, "GET", path, NULL, "network", 200, 200, NULL) ==
+	    OP_OK)
 		return OP_OK;
 	r->err.set = 0;
 	body = json_pack("{s:s, s:s, s:b, s:b, s:{s:s, s:s}}", "Name", name,
 	    "Driver", "bridge", "CheckDuplicate", 1, "Internal", 0,
 	    "Labels", "io.openpanel.project", project_id,
 	    "io.openpanel.instance", instance);
-	er = engine_call(r, "POST", "/networks/create", body, "create network", 201,
-	    409, NULL);
+	er = engine_call(r, "POST", "/networks/create", body,
+	    "create network", 201, 409, NULL);
 	json_decref(body);
 	return er;
 }
@@ -427,8 +428,9 @@ engine_remove(struct op_req *r, struct container *c)
 
 	if (c->docker_id == NULL)
 		return OP_OK;
-	er = engine_call(r, "DELETE", op_req_printf(r, "/containers/%s?force=true&v=true",
-	    c->docker_id), NULL, "remove", 204, 404, NULL);
+	er = engine_call(r, "DELETE", op_req_printf(r,
+	    "/containers/%s?force=true&v=true", c->docker_id), NULL, "remove",
+	    204, 404, NULL);
 	if (er == OP_ENOTFOUND) {	/* already gone: that is the goal */
 		r->err.set = 0;
 		er = OP_OK;

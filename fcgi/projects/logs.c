@@ -101,7 +101,8 @@ containers_logs(struct op_req *r)
 	/* A service's logs are its tasks', in the same frames. */
 	path = op_req_printf(r, "/%s/%s/logs?timestamps=1"
 	    "&stdout=%d&stderr=%d&tail=%lld&since=%lld&until=%lld",
-	    spec_is_swarm(c.spec) ? "services" : "containers", c.docker_id, v[4].set ? (int)v[4].i : 1, v[3].set ? (int)v[3].i : 1,
+	    spec_is_swarm(c.spec) ? "services" : "containers", c.docker_id,
+	    v[4].set ? (int)v[4].i : 1, v[3].set ? (int)v[3].i : 1,
 	    v[0].set ? v[0].i : 1000, v[1].set ? v[1].i : 0LL,
 	    v[2].set ? v[2].i : 0LL);
 	if ((er = engine(r, &d)) != OP_OK)

@@ -51,7 +51,7 @@ port_order(const void *a, const void *b)
 
 /* [{container, protocol, host_ip, host}] of each running task, in one
  * order and once (so that an unchanged set compares equal); *running
- * counts the tasks. The service's ingress ports are in the service's endpoint. */
+ * counts the tasks. The ingress ports are in the service's endpoint. */
 static json_t *
 task_ports(struct op_req *r, const char *service_id, json_t *endpoint,
     int *running)

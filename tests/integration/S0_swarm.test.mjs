@@ -107,15 +107,6 @@ async function served(port) {
 }
 
 before(async () => {
-	const info = await engine('GET', '/info');
-	if (info.body.Swarm.LocalNodeState !== 'active') {
-		const r = await engine('POST', '/swarm/init', {
-			ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
-		assert.equal(r.status, 200, r.text);
-		initialised = true;
-	} else
-		assert.ok(info.body.Swarm.ControlAvailable,
-		    'the engine is in a swarm but not a manager of it');
 	await versionImage(V1, 'v1');
 	await versionImage(V2, 'v2');
 	await versionImage(BROKEN, 'broken', true);
@@ -141,11 +132,47 @@ after(async () => {
 	for (const img of [V1, V2, BROKEN])
 		await engine('DELETE', `/images/${encodeURIComponent(img)}` +
 		    '?force=true');
-	if (initialised)
+	// Leave the swarm this test made, and make sure of it: a leave can
+	// time out while the engine tears the tasks down.
+	for (let i = 0; initialised && i < 10; i++) {
 		await engine('POST', '/swarm/leave?force=true');
+		const info = await engine('GET', '/info');
+		if (info.body.Swarm.LocalNodeState === 'inactive') break;
+		await sleep(3000);
+	}
 });
 
 // --- hostile first ---------------------------------------------------------
+
+// Outside a swarm (when the engine is in none: this test then makes the
+// single-node swarm the rest runs on, on loopback).
+test('swarm containers and nodes need a swarm manager', async (t) => {
+	const info = await engine('GET', '/info');
+	if (info.body.Swarm.LocalNodeState === 'active') {
+		assert.ok(info.body.Swarm.ControlAvailable,
+		    'the engine is in a swarm but not a manager of it');
+		t.diagnostic('the engine already manages a swarm: used as is');
+		return;
+	}
+	const sw = await as(admin).get('/api/swarm');
+	assert.equal(sw.status, 200, sw.text);
+	assert.equal(sw.body.active, false);
+	for (const p of ['/api/swarm/nodes', '/api/swarm/tokens']) {
+		const r = await as(admin).get(p);
+		assert.equal(r.status, 409, r.text);
+		assert.equal(errorCode(r), 'swarm_inactive');
+	}
+	const c = await as(O).post('/api/containers', { project_id: P,
+		name: 'early', image: V1, mode: 'swarm' });
+	assert.equal(c.status, 409, c.text);
+	assert.equal(errorCode(c), 'swarm_inactive');
+	const list = await as(O).get(`/api/containers?project_id=${P}`);
+	assert.deepEqual(list.body.items, []);
+	const r = await engine('POST', '/swarm/init', {
+		ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+	assert.equal(r.status, 200, r.text);
+	initialised = true;
+});
 
 test('the swarm is for instance admins only', async () => {
 	for (const [m, p, body] of [['GET', '/api/swarm'],
