@@ -309,9 +309,11 @@ test('a swarm container runs as a service of two replicas', async () => {
 	assert.equal(svc.Spec.Labels['io.openpanel.container'], app.id);
 
 	app = await converged(2, V1);
+	// Each task on its own host port (its server may still be starting).
 	const answers = await Promise.all(app.published.map((p) =>
-		served(p.host)));
-	for (const a of answers) assert.match(a ?? '', /^v1 /);
+		until(() => served(p.host), `the task on ${p.host}`, 30000,
+		    200)));
+	for (const a of answers) assert.match(a, /^v1 /);
 	assert.notEqual(answers[0], answers[1], 'two tasks answer');
 	await until(() => eventsOf('container.started').length > 0,
 	    'container.started');
