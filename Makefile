@@ -49,6 +49,7 @@ LIB_SRCS = \
 	lib/fields.c	\
 	lib/valid.c	\
 	lib/valid_git.c	\
+	lib/valid_swarm.c	\
 	lib/perm.c	\
 	lib/events.c	\
 	lib/outbox.c	\
@@ -92,6 +93,9 @@ PROJECTS_SRCS = \
 	fcgi/projects/spec.c		\
 	fcgi/projects/containers.c	\
 	fcgi/projects/lifecycle.c	\
+	fcgi/projects/service.c		\
+	fcgi/projects/service_state.c	\
+	fcgi/projects/swarm.c		\
 	fcgi/projects/databases.c	\
 	fcgi/projects/templates.c	\
 	fcgi/projects/registries.c	\
@@ -128,6 +132,7 @@ BUILDS_SRCS = \
 	fcgi/builds/git.c	\
 	fcgi/builds/image.c	\
 	fcgi/builds/health.c	\
+	fcgi/builds/swarm_wait.c	\
 	fcgi/builds/run_build.c	\
 	fcgi/builds/run_deploy.c
 

@@ -651,6 +651,11 @@ enum op_err	 op_valid_env_key(const char *, const char **why);
 enum op_err	 op_valid_volume_name(const char *, const char **why);
 enum op_err	 op_valid_container_path(const char *, const char **why);
 enum op_err	 op_valid_label_key(const char *, const char **why);
+/* valid_swarm.c: a service's placement constraint (node.role==worker,
+ * node.labels.zone!=eu), a node label's key and its value. */
+enum op_err	 op_valid_placement(const char *, const char **why);
+enum op_err	 op_valid_node_label_key(const char *, const char **why);
+enum op_err	 op_valid_node_label_value(const char *, const char **why);
 /* An image reference: [registry[:port]/]name[:tag][@sha256:digest]. */
 enum op_err	 op_valid_image(const char *, const char **why);
 /* valid_git.c: https://, http://, ssh:// or user@host:path, never a

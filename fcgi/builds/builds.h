@@ -195,6 +195,14 @@ struct health_target {
 enum op_err	health_wait(struct op_req *, struct job *, struct op_docker *,
 		    const struct health_target *, const char **why);
 
+/* swarm_wait.c — follow the rolling update of a swarm container's
+ * service until Swarm ends it: OP_OK when the service runs image,
+ * OP_EINVAL with *why (arena) when it rolled back, paused or took past
+ * OP_DEPLOY_SWARM_TIMEOUT_S. */
+enum op_err	swarm_wait(struct op_req *, struct job *, struct op_docker *,
+		    const char *service_id, const char *image,
+		    const char **why);
+
 /* git.c: may url name a local repository (under OP_GIT_LOCAL_ROOT)? */
 int		git_local_allowed(const char *url);
 

@@ -13,6 +13,12 @@
  * routes to it: the old container never stopped serving. A promotion
  * that fails leaves the candidate serving and the job retried (the next
  * try finds the same candidate running and promotes it).
+ *
+ * A swarm container has no candidate: op-projects asks Swarm to roll its
+ * service to the new image (start-first), we follow the update until
+ * Swarm ends it (swarm_wait.c), and the promotion reads the service back
+ * into the row; a failed update is rolled back by Swarm and the
+ * deployment fails with Swarm's reason.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +48,7 @@ struct candidate {
 	const char	*previous_image;	/* NULL on a first deployment */
 	json_t		*ports;			/* borrowed from reply */
 	int		 created;		/* first deployment */
+	int		 swarm;			/* a service Swarm rolls */
 };
 
 static const char *
@@ -124,6 +131,9 @@ candidate_get(struct op_req *r, struct job *j, const struct deploy_row *d,
 	    c->previous_image) : NULL;
 	c->ports = json_object_get(*reply, "ports");
 	c->created = status == 201;
+	c->swarm = json_string_value(json_object_get(*reply, "mode")) != NULL &&
+	    strcmp(json_string_value(json_object_get(*reply, "mode")),
+	    "swarm") == 0;
 	return c->container_id && c->docker_id ? OP_OK : OP_EUNAVAIL;
 }
 
@@ -262,6 +272,35 @@ started(struct op_req *r, struct job *j, const struct deploy_row *d)
 	return op_db_commit(r->db);
 }
 
+/* A swarm container's deployment: Swarm's rolling update followed to its
+ * end, the row read back (the promotion answers the container with the
+ * ports its new tasks publish), and the gateway pointed at them. */
+static enum op_err
+swarm_roll(struct op_req *r, struct job *j, const struct deploy_row *d,
+    const struct candidate *c, const char *hostname, const char **why)
+{
+	struct candidate	 now = *c;
+	json_t			*body, *reply = NULL;
+	long			 status;
+	enum op_err		 er;
+
+	if ((er = swarm_wait(r, j, builds_engine(), c->docker_id, d->image,
+	    why)) != OP_OK)
+		return er;
+	body = json_pack("{s:s}", "docker_id", c->docker_id);
+	er = op_internal_call(r->request_id, "POST", op_req_printf(r,
+	    "/api/containers/%s/promote", c->container_id), body, INTERNAL_MS,
+	    &status, &reply);
+	json_decref(body);
+	if (er == OP_OK && status == 200) {
+		now.ports = json_object_get(reply, "published");
+		er = route(r, d, &now, hostname, why);
+	} else
+		er = OP_EUNAVAIL;
+	json_decref(reply);
+	return er;
+}
+
 /* Steps 2 to 4 on a candidate; *why when the version will not serve. */
 static enum op_err
 roll(struct op_req *r, struct job *j, const struct deploy_row *d,
@@ -273,6 +312,8 @@ roll(struct op_req *r, struct job *j, const struct deploy_row *d,
 
 	if (builds_engine() == NULL)
 		return OP_EUNAVAIL;
+	if (c->swarm)
+		return swarm_roll(r, j, d, c, hostname, why);
 	if ((er = health_wait(r, j, builds_engine(), &t, why)) != OP_OK ||
 	    (er = route(r, d, c, hostname, why)) != OP_OK) {
 		if (er == OP_EINVAL)

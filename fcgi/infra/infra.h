@@ -38,8 +38,11 @@ enum op_err	 route_domain(struct op_db *, const char *id,
  * else uses them). */
 enum op_err	 route_remove(struct op_db *, const char *id,
 		    const char *container_id, struct op_buf *why);
-/* Re-render the upstreams of a container that has domains. */
-enum op_err	 route_container(struct op_db *, const char *container_id);
+/* Re-render the upstreams of a container that has domains; with
+ * endpoints (its published ports moved: a swarm container's tasks), also
+ * those of one without domains that a deployment's site routes to. */
+enum op_err	 route_container(struct op_db *, const char *container_id,
+		    int endpoints);
 
 /* order.c — certificate orders, the worker's job */
 /* Claim one due order and run it: *ran is 1 when there was one. */

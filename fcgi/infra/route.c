@@ -222,8 +222,43 @@ route_remove(struct op_db *db, const char *id, const char *container_id,
 	return er;
 }
 
+/*
+ * A container without domains whose upstreams a deployment's site names
+ * (sites/app-<id>.conf): its upstreams file again, from the ports it
+ * publishes now (a swarm container's tasks come and go).
+ */
+static enum op_err
+route_app(struct op_db *db, const char *container_id)
+{
+	struct op_proxy_change	 ch;
+	PGresult		*res = NULL;
+	char			 rel[64], *text;
+	enum op_err		 er;
+
+	if (op_proxy_dir() == NULL ||
+	    !op_proxy_upstreams_used(container_id, NULL))
+		return OP_OK;
+	if ((er = op_db_execv(db, &res, "SELECT ports::text FROM"
+	    " projects.containers_v WHERE id = $1", container_id)) != OP_OK)
+		return er;
+	snprintf(rel, sizeof(rel), "upstreams/%s.conf", container_id);
+	ch.rel = rel;
+	ch.text = text = PQntuples(res) == 1 ? upstreams_text(db,
+	    container_id, PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	if (text == NULL)
+		return OP_OK;	/* gone: container.deleted removes it */
+	if ((er = op_proxy_apply(&ch, 1, NULL)) == OP_EINVAL) {
+		op_warn("infra: the gateway refused the upstreams of "
+		    "container %s", container_id);
+		er = OP_OK;
+	}
+	free(text);
+	return er;
+}
+
 enum op_err
-route_container(struct op_db *db, const char *container_id)
+route_container(struct op_db *db, const char *container_id, int endpoints)
 {
 	PGresult	*res = NULL;
 	enum op_err	 er;
@@ -232,6 +267,10 @@ route_container(struct op_db *db, const char *container_id)
 	if ((er = op_db_execv(db, &res, "SELECT id FROM infra.domains"
 	    " WHERE container_id = $1 ORDER BY id", container_id)) != OP_OK)
 		return er;
+	if (PQntuples(res) == 0 && endpoints) {
+		PQclear(res);
+		return route_app(db, container_id);
+	}
 	for (i = 0; i < PQntuples(res) && er == OP_OK; i++)
 		if ((er = route_domain(db, PQgetvalue(res, i, 0), NULL)) ==
 		    OP_EINVAL) {

@@ -71,7 +71,9 @@ on_event(void *arg, json_t *ev)
 		return OP_EINVAL;
 	if (strcmp(type, "container.started") == 0 ||
 	    strcmp(type, "container.updated") == 0)
-		return route_container(w->db, id);
+		return route_container(w->db, id, 0);
+	if (strcmp(type, "container.endpoints_changed") == 0)
+		return route_container(w->db, id, 1);
 	if (strcmp(type, "container.deleted") == 0)
 		return domains_drop(w, "container_id", id);
 	if (strcmp(type, "project.deleted") == 0)

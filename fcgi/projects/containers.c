@@ -13,7 +13,7 @@
 #define CONTAINER_COLUMNS \
 	"c.id, c.project_id, p.team_id, c.name, c.image, c.spec, " \
 	"c.docker_id, c.state, c.health, c.exit_code, c.ports, " \
-	"c.started_at, c.finished_at, c.created_at, c.updated_at"
+	"c.started_at, c.finished_at, c.swarm, c.created_at, c.updated_at"
 
 /* Fill c from row i of res (columns as CONTAINER_COLUMNS). */
 static enum op_err
@@ -249,11 +249,12 @@ container_launch(struct op_req *r, struct container *c, json_t *body_env,
 		return er;
 	if (secrets != NULL)
 		json_object_update(env, secrets);
-	er = engine_create(r, c, env, NULL);
+	if (spec_is_swarm(c->spec))
+		er = service_create(r, c, env, start);
+	else if ((er = engine_create(r, c, env, NULL)) == OP_OK && start)
+		er = engine_start(r, c);
 	json_decref(env);
 	if (er != OP_OK)
-		return er;
-	if (start && (er = engine_start(r, c)) != OP_OK)
 		return er;
 	if ((spec_text = json_dumps(c->spec, JSON_COMPACT)) == NULL)
 		return OP_ENOMEM;
@@ -271,6 +272,13 @@ container_launch(struct op_req *r, struct container *c, json_t *body_env,
 out:
 	free(spec_text);
 	return er;
+}
+
+enum op_err
+container_discard(struct op_req *r, struct container *c)
+{
+	return spec_is_swarm(c->spec) ? service_remove(r, c) :
+	    engine_remove(r, c);
 }
 
 /* POST /api/containers */
@@ -296,7 +304,7 @@ containers_create(struct op_req *r)
 	if ((er = container_launch(r, &c, in.env, NULL, in.start)) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK) {
 		op_db_rollback(r->db);
-		(void)engine_remove(r, &c);
+		(void)container_discard(r, &c);
 		return er;
 	}
 	(void)engine_refresh(r, &c);
@@ -386,6 +394,31 @@ undo:
 	return er;
 }
 
+/* Make next (the new definition of old) beside old and swap it in,
+ * the engine's container taking old's name. Consumes env. */
+static enum op_err
+replace(struct op_req *r, struct container *old, struct container *next,
+    json_t *env)
+{
+	char		 name[64];
+	int		 was_running;
+	enum op_err	 er;
+
+	(void)engine_refresh(r, old);
+	r->err.set = 0;
+	was_running = old->state != NULL && strcmp(old->state, "running") == 0;
+	name_container(old->id, name);
+	stale_next_remove(r, old, name);
+	er = engine_create(r, next, env, "-next");
+	json_decref(env);
+	if (er != OP_OK || (er = swap(r, old, next, was_running)) != OP_OK)
+		return er;
+	/* The old one is gone: the row describes the new one from here. */
+	(void)engine_rename(r, next, name);
+	r->err.set = 0;
+	return OP_OK;
+}
+
 /*
  * PUT /api/containers/:id — a new definition. The new container is made
  * beside the old one and swapped in (see swap); a definition the engine
@@ -399,8 +432,7 @@ containers_update(struct op_req *r)
 	struct spec_input in;
 	struct container old, next;
 	json_t		*merged, *env = NULL;
-	char		 name[64], *spec_text = NULL;
-	int		 was_running;
+	char		*spec_text = NULL;
 	enum op_err	 er;
 
 	if ((er = container_authorize(r, r->params[0], OP_ACT_EDIT, &old)) !=
@@ -408,6 +440,8 @@ containers_update(struct op_req *r)
 		return er;
 	op_req_own_json(r, in.spec);
 	if ((er = env_secrets_guard(r, &old, in.env)) != OP_OK)
+		return er;
+	if ((er = spec_swarm_check(r, old.spec, in.spec)) != OP_OK)
 		return er;
 	if ((merged = spec_merge(old.spec, in.spec)) == NULL)
 		return OP_ENOMEM;
@@ -419,18 +453,16 @@ containers_update(struct op_req *r)
 	if ((er = container_lock(r, old.id, 0)) != OP_OK ||
 	    (er = env_for(r, &next, in.env, &env)) != OP_OK)
 		return er;
-	(void)engine_refresh(r, &old);
-	r->err.set = 0;
-	was_running = old.state != NULL && strcmp(old.state, "running") == 0;
-	name_container(old.id, name);
-	stale_next_remove(r, &old, name);
-	er = engine_create(r, &next, env, "-next");
-	json_decref(env);
-	if (er != OP_OK || (er = swap(r, &old, &next, was_running)) != OP_OK)
+	if (spec_is_swarm(merged)) {	/* Swarm rolls its own tasks */
+		next.docker_id = old.docker_id;
+		er = next.docker_id == NULL ? op_fail(r, OP_ECONFLICT,
+		    "not_created", "the container has no service", NULL) :
+		    service_update(r, &next, env);
+		json_decref(env);
+		if (er != OP_OK)
+			return er;
+	} else if ((er = replace(r, &old, &next, env)) != OP_OK)
 		return er;
-	/* The old one is gone: the row describes the new one from here. */
-	(void)engine_rename(r, &next, name);
-	r->err.set = 0;
 	if ((spec_text = json_dumps(merged, JSON_COMPACT)) == NULL)
 		return OP_ENOMEM;
 	er = op_db_execv(r->db, NULL, "UPDATE projects.containers SET"
@@ -479,7 +511,7 @@ containers_delete(struct op_req *r)
 	    OP_OK || (er = not_a_database(r, &c)) != OP_OK ||
 	    (er = container_lock(r, c.id, 0)) != OP_OK)
 		return er;
-	if ((er = engine_remove(r, &c)) != OP_OK ||
+	if ((er = container_discard(r, &c)) != OP_OK ||
 	    (er = op_db_execv(r->db, NULL, "DELETE FROM projects.containers"
 	    " WHERE id = $1", c.id)) != OP_OK ||
 	    (er = op_event_emit(r, "container.deleted", c.team_id, "container",

@@ -80,10 +80,9 @@ refused(struct op_req *r, const char *what, json_t *reply)
 	    "%s: %s", what, op_docker_message(reply)), NULL);
 }
 
-/* A call whose only interest is success; `ok` lists accepted statuses. */
-static enum op_err
-call(struct op_req *r, const char *method, const char *path, json_t *body,
-    const char *what, long ok1, long ok2, json_t **reply_out)
+enum op_err
+engine_call(struct op_req *r, const char *method, const char *path,
+    json_t *body, const char *what, long ok1, long ok2, json_t **reply_out)
 {
 	struct op_docker	*d;
 	json_t			*reply = NULL;
@@ -112,8 +111,8 @@ call(struct op_req *r, const char *method, const char *path, json_t *body,
 	return OP_OK;
 }
 
-static json_t *
-labels(const struct container *c)
+json_t *
+engine_labels(const struct container *c)
 {
 	json_t	*l = json_deep_copy(json_object_get(c->spec, "labels"));
 
@@ -139,15 +138,16 @@ engine_network(struct op_req *r, const char *project_id)
 
 	name_network(project_id, name);
 	path = op_req_printf(r, "/networks/%s", name);
-	if (call(r, "GET", path, NULL, "network", 200, 200, NULL) == OP_OK)
+	if (engine_call(r, "GET", path, NULL, "network", 200, 200, NULL) ==
+	    OP_OK)
 		return OP_OK;
 	r->err.set = 0;
 	body = json_pack("{s:s, s:s, s:b, s:b, s:{s:s, s:s}}", "Name", name,
 	    "Driver", "bridge", "CheckDuplicate", 1, "Internal", 0,
 	    "Labels", "io.openpanel.project", project_id,
 	    "io.openpanel.instance", instance);
-	er = call(r, "POST", "/networks/create", body, "create network", 201,
-	    409, NULL);
+	er = engine_call(r, "POST", "/networks/create", body,
+	    "create network", 201, 409, NULL);
 	json_decref(body);
 	return er;
 }
@@ -223,9 +223,8 @@ pull(struct op_req *r, const char *team_id, const char *image)
 	return OP_OK;
 }
 
-/* ["K=V", …] from {K: V}. */
-static json_t *
-env_list(json_t *env)
+json_t *
+engine_env_list(json_t *env)
 {
 	const char	*k;
 	json_t		*v, *out = json_array();
@@ -241,8 +240,8 @@ env_list(json_t *env)
 	return out;
 }
 
-static json_t *
-health_body(json_t *h)
+json_t *
+engine_health(json_t *h)
 {
 	json_t	*test = json_array(), *s;
 	size_t	 i;
@@ -269,24 +268,13 @@ port_key(json_t *p, char out[32])
 	    json_object_get(p, "protocol")));
 }
 
-/* The HostConfig: built from the definition's safe fields only. */
-static json_t *
-host_config(const struct container *c, const char *network)
+json_t *
+engine_mounts(const struct container *c)
 {
-	json_t		*hc, *bindings = json_object(), *mounts = json_array();
-	json_t		*p, *v, *cpus, *mem;
-	char		 port[32], host[16], vol[128];
+	json_t		*mounts = json_array(), *v;
+	char		 vol[128];
 	size_t		 i;
 
-	json_array_foreach(json_object_get(c->spec, "ports"), i, p) {
-		port_key(p, port);
-		host[0] = '\0';	/* empty: the engine picks a free port */
-		if (json_is_integer(json_object_get(p, "host")))
-			snprintf(host, sizeof(host), "%lld", (long long)
-			    json_integer_value(json_object_get(p, "host")));
-		json_object_set_new(bindings, port, json_pack("[{s:s, s:s}]",
-		    "HostIp", "127.0.0.1", "HostPort", host));
-	}
 	json_array_foreach(json_object_get(c->spec, "volumes"), i, v) {
 		if (json_object_get(v, "host_path") != NULL) {	/* allowed */
 			json_array_append_new(mounts, json_pack("{s:s, s:s,"
@@ -306,9 +294,30 @@ host_config(const struct container *c, const char *network)
 		    "VolumeOptions", "Labels", "io.openpanel.project",
 		    c->project_id, "io.openpanel.instance", instance));
 	}
+	return mounts;
+}
+
+/* The HostConfig: built from the definition's safe fields only. */
+static json_t *
+host_config(const struct container *c, const char *network)
+{
+	json_t		*hc, *bindings = json_object(), *p, *cpus, *mem;
+	char		 port[32], host[16];
+	size_t		 i;
+
+	json_array_foreach(json_object_get(c->spec, "ports"), i, p) {
+		port_key(p, port);
+		host[0] = '\0';	/* empty: the engine picks a free port */
+		if (json_is_integer(json_object_get(p, "host")))
+			snprintf(host, sizeof(host), "%lld", (long long)
+			    json_integer_value(json_object_get(p, "host")));
+		json_object_set_new(bindings, port, json_pack("[{s:s, s:s}]",
+		    "HostIp", "127.0.0.1", "HostPort", host));
+	}
 	hc = json_pack("{s:o, s:o, s:s, s:{s:s}, s:b, s:[], s:[s], s:n,"
 	    " s:{s:s, s:{s:s, s:s}}, s:I}",
-	    "PortBindings", bindings, "Mounts", mounts, "NetworkMode", network,
+	    "PortBindings", bindings, "Mounts", engine_mounts(c),
+	    "NetworkMode", network,
 	    "RestartPolicy", "Name", json_string_value(json_object_get(c->spec,
 	    "restart")), "Privileged", 0, "CapAdd", "SecurityOpt",
 	    "no-new-privileges", "Devices", "LogConfig", "Type", "json-file",
@@ -337,7 +346,7 @@ create_body(const struct container *c, json_t *env)
 		json_object_set_new(exposed, port, json_object());
 	}
 	body = json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:{s:{s:[s]}}}}",
-	    "Image", c->image, "Env", env_list(env), "Labels", labels(c),
+	    "Image", c->image, "Env", engine_env_list(env), "Labels", engine_labels(c),
 	    "ExposedPorts", exposed, "HostConfig", host_config(c, network),
 	    "NetworkingConfig", "EndpointsConfig", network, "Aliases", c->name);
 	cmd = json_object_get(c->spec, "command");
@@ -345,7 +354,7 @@ create_body(const struct container *c, json_t *env)
 		json_object_set(body, "Cmd", cmd);
 	h = json_object_get(c->spec, "healthcheck");
 	if (body != NULL && json_is_object(h))
-		json_object_set_new(body, "Healthcheck", health_body(h));
+		json_object_set_new(body, "Healthcheck", engine_health(h));
 	return body;
 }
 
@@ -374,12 +383,12 @@ engine_create(struct op_req *r, struct container *c, json_t *env,
 	if (suffix != NULL)
 		strlcat_name(name, suffix);
 	path = op_req_printf(r, "/containers/create?name=%s", name);
-	er = call(r, "POST", path, body, "create container", 201, 201,
+	er = engine_call(r, "POST", path, body, "create container", 201, 201,
 	    &reply);
 	if (er == OP_ENOTFOUND) {	/* no such image here: pull it */
 		r->err.set = 0;
 		if ((er = pull(r, c->team_id, c->image)) == OP_OK)
-			er = call(r, "POST", path, body, "create container",
+			er = engine_call(r, "POST", path, body, "create container",
 			    201, 201, &reply);
 	}
 	json_decref(body);
@@ -394,21 +403,21 @@ engine_create(struct op_req *r, struct container *c, json_t *env,
 enum op_err
 engine_rename(struct op_req *r, struct container *c, const char *name)
 {
-	return call(r, "POST", op_req_printf(r, "/containers/%s/rename?name=%s",
+	return engine_call(r, "POST", op_req_printf(r, "/containers/%s/rename?name=%s",
 	    c->docker_id, name), NULL, "rename", 204, 204, NULL);
 }
 
 enum op_err
 engine_start(struct op_req *r, struct container *c)
 {
-	return call(r, "POST", op_req_printf(r, "/containers/%s/start",
+	return engine_call(r, "POST", op_req_printf(r, "/containers/%s/start",
 	    c->docker_id), NULL, "start", 204, 304, NULL);
 }
 
 enum op_err
 engine_stop(struct op_req *r, struct container *c)
 {
-	return call(r, "POST", op_req_printf(r, "/containers/%s/stop?t=%d",
+	return engine_call(r, "POST", op_req_printf(r, "/containers/%s/stop?t=%d",
 	    c->docker_id, STOP_SECONDS), NULL, "stop", 204, 304, NULL);
 }
 
@@ -419,8 +428,9 @@ engine_remove(struct op_req *r, struct container *c)
 
 	if (c->docker_id == NULL)
 		return OP_OK;
-	er = call(r, "DELETE", op_req_printf(r, "/containers/%s?force=true&v=true",
-	    c->docker_id), NULL, "remove", 204, 404, NULL);
+	er = engine_call(r, "DELETE", op_req_printf(r,
+	    "/containers/%s?force=true&v=true", c->docker_id), NULL, "remove",
+	    204, 404, NULL);
 	if (er == OP_ENOTFOUND) {	/* already gone: that is the goal */
 		r->err.set = 0;
 		er = OP_OK;
@@ -431,7 +441,7 @@ engine_remove(struct op_req *r, struct container *c)
 enum op_err
 engine_inspect(struct op_req *r, const char *docker_id, json_t **reply)
 {
-	return call(r, "GET", op_req_printf(r, "/containers/%s/json",
+	return engine_call(r, "GET", op_req_printf(r, "/containers/%s/json",
 	    docker_id), NULL, "inspect", 200, 200, reply);
 }
 
@@ -442,7 +452,7 @@ engine_network_remove(struct op_req *r, const char *project_id)
 	enum op_err	er;
 
 	name_network(project_id, name);
-	er = call(r, "DELETE", op_req_printf(r, "/networks/%s", name), NULL,
+	er = engine_call(r, "DELETE", op_req_printf(r, "/networks/%s", name), NULL,
 	    "remove network", 204, 404, NULL);
 	if (er == OP_ENOTFOUND) {
 		r->err.set = 0;
@@ -456,7 +466,7 @@ engine_volume_remove(struct op_req *r, const char *name)
 {
 	enum op_err	er;
 
-	er = call(r, "DELETE", op_req_printf(r, "/volumes/%s", name), NULL,
+	er = engine_call(r, "DELETE", op_req_printf(r, "/volumes/%s", name), NULL,
 	    "remove volume", 204, 404, NULL);
 	if (er == OP_ENOTFOUND) {
 		r->err.set = 0;
@@ -476,11 +486,11 @@ engine_volumes_remove(struct op_req *r, const char *project_id)
 	filters = op_req_urlencode(r, op_req_printf(r,
 	    "{\"label\":[\"io.openpanel.project=%s\","
 	    "\"io.openpanel.instance=%s\"]}", project_id, instance));
-	if ((er = call(r, "GET", op_req_printf(r, "/volumes?filters=%s",
+	if ((er = engine_call(r, "GET", op_req_printf(r, "/volumes?filters=%s",
 	    filters), NULL, "list volumes", 200, 200, &reply)) != OP_OK)
 		return er;
 	json_array_foreach(json_object_get(reply, "Volumes"), i, v) {
-		er = call(r, "DELETE", op_req_printf(r, "/volumes/%s",
+		er = engine_call(r, "DELETE", op_req_printf(r, "/volumes/%s",
 		    json_string_value(json_object_get(v, "Name"))), NULL,
 		    "remove volume", 204, 404, NULL);
 		if (er != OP_OK && er != OP_ENOTFOUND)

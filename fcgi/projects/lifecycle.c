@@ -6,10 +6,13 @@
 
 #include "projects.h"
 
-/* Run op on the engine, refresh the row, emit type, answer the container. */
+typedef enum op_err (*engine_op)(struct op_req *, struct container *);
+
+/* Run op on the engine (swarm_op for a swarm container), refresh the
+ * row, emit type, answer the container. */
 static enum op_err
-transition(struct op_req *r, enum op_err (*op)(struct op_req *,
-    struct container *), const char *type)
+transition(struct op_req *r, engine_op op, engine_op swarm_op,
+    const char *type)
 {
 	struct container	c;
 	enum op_err		er;
@@ -24,7 +27,8 @@ transition(struct op_req *r, enum op_err (*op)(struct op_req *,
 	/* The row is ours until the answer: the reconciler waits. */
 	if ((er = container_lock(r, c.id, 0)) != OP_OK)
 		return er;
-	if ((er = op(r, &c)) == OP_ENOTFOUND)
+	if ((er = (spec_is_swarm(c.spec) ? swarm_op : op)(r, &c)) ==
+	    OP_ENOTFOUND)
 		return op_fail(r, OP_ECONFLICT, "missing", "the engine no "
 		    "longer has this container; update it to recreate it",
 		    NULL);
@@ -51,19 +55,22 @@ restart(struct op_req *r, struct container *c)
 enum op_err
 containers_start(struct op_req *r)
 {
-	return transition(r, engine_start, "container.start_requested");
+	return transition(r, engine_start, service_start,
+	    "container.start_requested");
 }
 
 /* POST /api/containers/:id/stop */
 enum op_err
 containers_stop(struct op_req *r)
 {
-	return transition(r, engine_stop, "container.stop_requested");
+	return transition(r, engine_stop, service_stop,
+	    "container.stop_requested");
 }
 
 /* POST /api/containers/:id/restart */
 enum op_err
 containers_restart(struct op_req *r)
 {
-	return transition(r, restart, "container.restart_requested");
+	return transition(r, restart, service_restart,
+	    "container.restart_requested");
 }

@@ -98,9 +98,11 @@ containers_logs(struct op_req *r)
 		return er;
 	if (c.docker_id == NULL)
 		return op_reply_text(r, 200, "text/plain; charset=utf-8", "", 0);
-	path = op_req_printf(r, "/containers/%s/logs?timestamps=1"
+	/* A service's logs are its tasks', in the same frames. */
+	path = op_req_printf(r, "/%s/%s/logs?timestamps=1"
 	    "&stdout=%d&stderr=%d&tail=%lld&since=%lld&until=%lld",
-	    c.docker_id, v[4].set ? (int)v[4].i : 1, v[3].set ? (int)v[3].i : 1,
+	    spec_is_swarm(c.spec) ? "services" : "containers", c.docker_id,
+	    v[4].set ? (int)v[4].i : 1, v[3].set ? (int)v[3].i : 1,
 	    v[0].set ? v[0].i : 1000, v[1].set ? v[1].i : 0LL,
 	    v[2].set ? v[2].i : 0LL);
 	if ((er = engine(r, &d)) != OP_OK)
@@ -195,7 +197,7 @@ containers_stats(struct op_req *r)
 	enum op_err		 er;
 
 	if ((er = container_authorize(r, r->params[0], OP_ACT_READ, &c)) !=
-	    OP_OK)
+	    OP_OK || (er = service_refuse(r, &c, "a stats sample")) != OP_OK)
 		return er;
 	if (c.docker_id == NULL)
 		return op_fail(r, OP_ECONFLICT, "not_created",

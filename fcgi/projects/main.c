@@ -37,6 +37,13 @@ static const struct op_route routes[] = {
 	{ "POST",   "/api/containers/:id/terminal",	containers_terminal, OP_R_SESSION },
 	{ "GET",    "/api/containers/:id/env",		env_container_get, 0 },
 	{ "PUT",    "/api/containers/:id/env",		env_container_put, 0 },
+	/* The swarm the engine manages (swarm.c): instance admins only. */
+	{ "GET",    "/api/swarm",			swarm_get,	OP_R_ADMIN },
+	{ "GET",    "/api/swarm/nodes",			swarm_nodes_list, OP_R_ADMIN },
+	{ "GET",    "/api/swarm/nodes/:id",		swarm_nodes_get, OP_R_ADMIN },
+	{ "PUT",    "/api/swarm/nodes/:id",		swarm_nodes_update,
+	    OP_R_ADMIN },
+	{ "GET",    "/api/swarm/tokens",		swarm_tokens,	OP_R_ADMIN },
 	/* op-builds' zero-downtime deployments (rollout.c). */
 	{ "POST",   "/api/containers/candidates",	rollout_candidate,
 	    OP_R_PUBLIC | OP_R_INTERNAL },

@@ -81,6 +81,8 @@ enum op_err	container_name_free(struct op_req *, const char *project_id,
 enum op_err	container_launch(struct op_req *, struct container *,
 		    json_t *body_env, json_t *secrets, int start);
 
+/* Remove c's engine object: its service (mode swarm) or container. */
+enum op_err	container_discard(struct op_req *, struct container *);
 /* Load container id, unauthorised: for internal callers only. */
 enum op_err	container_load(struct op_req *, const char *id,
 		    struct container *);
@@ -102,6 +104,23 @@ json_t		*container_json(struct op_req *, const char *id);
 const char	*engine_instance(struct op_req *);
 /* The per-request engine client (opened on first use). */
 enum op_err	engine(struct op_req *, struct op_docker **);
+/*
+ * One engine call for the handlers: the engine away is a 503
+ * (docker_unavailable), a 404 is OP_ENOTFOUND (docker_missing), any other
+ * status but ok1, ok2 or a 2xx a 409 with the engine's words. The reply
+ * in *reply_out when wanted (the caller decrefs).
+ */
+enum op_err	engine_call(struct op_req *, const char *method,
+		    const char *path, json_t *body, const char *what, long ok1,
+		    long ok2, json_t **reply_out);
+/* The labels of c's engine objects: its own, then the panel's. */
+json_t		*engine_labels(const struct container *);
+/* ["K=V", …] from {K: V} (new reference). */
+json_t		*engine_env_list(json_t *env);
+/* The engine's Healthcheck of a definition's healthcheck. */
+json_t		*engine_health(json_t *healthcheck);
+/* The engine's Mounts of c's volumes (named, or allowed host paths). */
+json_t		*engine_mounts(const struct container *);
 /* Create the project's network if it is missing. */
 enum op_err	engine_network(struct op_req *, const char *project_id);
 /*
@@ -133,6 +152,11 @@ enum op_err	engine_inspect(struct op_req *, const char *docker_id,
  * in its own. A row that no longer names c->docker_id is left alone.
  */
 enum op_err	engine_refresh(struct op_req *, struct container *);
+/* The events a move from (was, was_health) to (now, now_health) makes:
+ * container.started, container.stopped, container.health_changed. */
+enum op_err	state_events(struct op_req *, const struct container *,
+		    const char *was, const char *was_health, const char *now,
+		    const char *now_health);
 /*
  * Open a transaction and lock container id's row against the reconciler
  * and other requests (skip_locked: OP_ECONFLICT at once when another
@@ -148,6 +172,47 @@ enum op_err	engine_network_remove(struct op_req *, const char *project_id);
 enum op_err	engine_volume_remove(struct op_req *, const char *name);
 /* Remove the named volumes of a project. */
 enum op_err	engine_volumes_remove(struct op_req *, const char *project_id);
+
+/* service.c — a swarm container (mode "swarm") as a Swarm service. */
+
+/* The project's overlay network's name. */
+void		name_overlay(const char *project_id, char out[64]);
+/* Create c's service (its replicas wanted, or none unless start) with
+ * the environment env, and set c->docker_id to the service's id. */
+enum op_err	service_create(struct op_req *, struct container *, json_t *env,
+		    int start);
+/* Roll the service to c's definition and env (start-first, rolled back
+ * by Swarm when the new tasks fail); a stopped service stays stopped. */
+enum op_err	service_update(struct op_req *, struct container *, json_t *env);
+/* Roll the service to image alone (a deployment), labelled with it. */
+enum op_err	service_image(struct op_req *, struct container *,
+		    const char *image, const char *deployment);
+/* Scale to the definition's replicas, to none, or roll every task. */
+enum op_err	service_start(struct op_req *, struct container *);
+enum op_err	service_stop(struct op_req *, struct container *);
+enum op_err	service_restart(struct op_req *, struct container *);
+/* 409 swarm_service when c runs as a service: what (stats, a terminal)
+ * needs one engine container. */
+enum op_err	service_refuse(struct op_req *, const struct container *,
+		    const char *what);
+/* Remove the service (absent is fine). */
+enum op_err	service_remove(struct op_req *, struct container *);
+/* service_state.c — read the service and its tasks into the locked row
+ * (state, image, ports of the running tasks, swarm), with the events of
+ * what changed; was, ports_was and update_was are the row's before. */
+enum op_err	service_refresh_locked(struct op_req *, struct container *,
+		    const char *was, const char *ports_was,
+		    const char *update_was);
+
+/* swarm.c — the engine as a swarm manager. */
+
+/* OP_OK when the engine manages a swarm, else 409 swarm_inactive. */
+enum op_err	swarm_require(struct op_req *);
+enum op_err	swarm_get(struct op_req *);
+enum op_err	swarm_nodes_list(struct op_req *);
+enum op_err	swarm_nodes_get(struct op_req *);
+enum op_err	swarm_nodes_update(struct op_req *);
+enum op_err	swarm_tokens(struct op_req *);
 
 /* env.c — the environment a container runs with: project's, then its own
  * (its plain values only when container_plain), secrets unsealed (new
@@ -179,6 +244,12 @@ struct spec_input {
 enum op_err	spec_parse(struct op_req *, int creating, struct spec_input *);
 /* spec with the keys of update laid over it (new reference). */
 json_t		*spec_merge(json_t *spec, json_t *update);
+/* Does the definition run as a Swarm service (mode "swarm")? */
+int		 spec_is_swarm(json_t *spec);
+/* 422 when update sets a swarm field (replicas, placement) of a stored
+ * definition that is not a swarm one. */
+enum op_err	 spec_swarm_check(struct op_req *, json_t *stored,
+		    json_t *update);
 
 /* registries.c: the registry server of an image ("docker.io" when it
  * names none), and the team's credentials for it set on d for the next

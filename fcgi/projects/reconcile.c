@@ -146,8 +146,13 @@ follow_sink(void *arg, const char *data, size_t len)
 			break;
 		ev = json_loadb(f->line.data, f->line.len, 0, NULL);
 		op_buf_reset(&f->line);
-		id = json_string_value(json_object_get(json_object_get(ev,
-		    "Actor"), "ID"));
+		/* A swarm task's container stands for its service. */
+		id = json_string_value(json_object_get(json_object_get(
+		    json_object_get(ev, "Actor"), "Attributes"),
+		    "com.docker.swarm.service.id"));
+		if (id == NULL)
+			id = json_string_value(json_object_get(json_object_get(
+			    ev, "Actor"), "ID"));
 		if (id != NULL)
 			reconcile_one(f->r, id);
 		json_decref(ev);
@@ -156,7 +161,8 @@ follow_sink(void *arg, const char *data, size_t len)
 }
 
 /*
- * Follow the engine's container events for one window, on a client of its
+ * Follow the engine's container events (a swarm task's among them) and
+ * service events (updates, rollbacks) for one window, on a client of its
  * own: the sink refreshes rows through the shared one while this stream
  * is still open.
  */
@@ -178,7 +184,7 @@ follow(struct op_req *r, volatile int *stop)
 	op_buf_init(&f.line, 1024 * 1024);
 	q = op_req_printf(r, "/events?since=%lld&filters=%s",
 	    (long long)time(NULL), op_req_urlencode(r, op_req_printf(r,
-	    "{\"type\":[\"container\"],\"label\":["
+	    "{\"type\":[\"container\",\"service\"],\"label\":["
 	    "\"io.openpanel.instance=%s\"]}", engine_instance(r))));
 	if (op_docker_stream(d, "GET", q, NULL, NULL, 0, FOLLOW_MS,
 	    follow_sink, &f, &status) == OP_EUNAVAIL)

@@ -11,6 +11,12 @@
  * discarded and the old one never stops serving. op-projects stays the
  * only writer of containers and the only place the container policy is
  * applied.
+ *
+ * A swarm container (mode "swarm") has no candidate: its service is
+ * rolled to the new image by Swarm itself (start-first, rolled back when
+ * the new tasks fail), and op-builds follows the service's update state
+ * on the engine until Swarm says it completed or rolled back; the
+ * promotion then only reads the service back into the row.
  */
 #include <string.h>
 
@@ -163,6 +169,36 @@ ephemeral_ports(struct op_req *r, json_t *spec)
 	return copy;
 }
 
+/* Roll c's service to image (unless its spec runs it already: a retried
+ * job) and answer {container_id, docker_id: the service, mode: swarm}. */
+static enum op_err
+swarm_candidate(struct op_req *r, struct container *c, const char *image,
+    const char *deployment)
+{
+	json_t		*svc = NULL, *ports;
+	const char	*running, *previous = c->image;
+	enum op_err	 er;
+
+	if (c->docker_id == NULL)
+		return op_fail(r, OP_ECONFLICT, "not_created",
+		    "the container has no service", NULL);
+	if ((er = engine_call(r, "GET", op_req_printf(r, "/services/%s",
+	    c->docker_id), NULL, "inspect service", 200, 200, &svc)) != OP_OK)
+		return er;
+	op_req_own_json(r, svc);
+	running = json_string_value(json_object_get(json_object_get(
+	    json_object_get(json_object_get(svc, "Spec"), "TaskTemplate"),
+	    "ContainerSpec"), "Image"));
+	if ((running == NULL || strcmp(running, image) != 0) &&
+	    (er = service_image(r, c, image, deployment)) != OP_OK)
+		return er;
+	ports = json_loads("[]", 0, NULL);
+	return op_reply_json(r, 200, json_pack("{s:s, s:s, s:b, s:s?, s:o,"
+	    " s:s}", "container_id", c->id, "docker_id", c->docker_id,
+	    "created", 0, "previous_image", previous, "ports", ports, "mode",
+	    "swarm"));
+}
+
 /*
  * POST /api/containers/candidates (internal) — {project_id, name, image,
  * deployment, port?}. The project's container called name gets a started
@@ -186,6 +222,9 @@ rollout_candidate(struct op_req *r)
 		return er;
 	if (old.id == NULL)
 		return first_container(r, v, team);
+	if (spec_is_swarm(old.spec))
+		return swarm_candidate(r, &old, v[F_IMAGE].s,
+		    v[F_DEPLOYMENT].s);
 	snprintf(suffix, sizeof(suffix), "-%.8s", v[F_DEPLOYMENT].s);
 	name_container(old.id, name);
 	if ((id = earlier_candidate(r, op_req_printf(r, "%s%s", name, suffix),
@@ -239,14 +278,15 @@ candidate_of(struct op_req *r, const struct container *c,
 	return er;
 }
 
-/* An engine container id: 12 to 64 lower-case hex digits. */
+/* An engine container's id (12 to 64 lower-case hex digits) or a
+ * service's (lower-case letters and digits). */
 static enum op_err
 valid_docker_id(const char *s, const char **why)
 {
-	size_t	n = strspn(s, "0123456789abcdef");
+	size_t	n = strspn(s, "0123456789abcdefghijklmnopqrstuvwxyz");
 
 	if (n < 12 || n > 64 || s[n] != '\0') {
-		*why = "must be an engine container id";
+		*why = "must be an engine container or service id";
 		return OP_EINVAL;
 	}
 	return OP_OK;
@@ -308,7 +348,9 @@ rollout_promote(struct op_req *r)
 		if ((er = candidate_of(r, &c, v[0].s, &image)) != OP_OK ||
 		    (er = promote(r, &c, v[0].s, image)) != OP_OK)
 			return er;
-	}
+	} else if (spec_is_swarm(c.spec) && (er = engine_refresh(r, &c)) !=
+	    OP_OK)	/* the service Swarm rolled, read back into the row */
+		return er;
 	if ((er = op_db_commit(r->db)) != OP_OK)
 		return er;
 	return op_reply_json(r, 200, container_json(r, c.id));

@@ -17,6 +17,8 @@
 #define VOLUMES_MAX	16
 #define ENV_MAX		256
 #define LABELS_MAX	64
+#define REPLICAS_MAX	100
+#define PLACEMENT_MAX	16
 
 static const struct op_field create_fields[] = {
 	{ "project_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
@@ -32,9 +34,13 @@ static const struct op_field create_fields[] = {
 	{ "healthcheck", OP_FT_OBJECT, OP_FF_NULLABLE, 1, 5, NULL },
 	{ "labels", OP_FT_OBJECT, 0, 0, LABELS_MAX, NULL },
 	{ "start", OP_FT_BOOL, 0, 0, 0, NULL },
+	{ "mode", OP_FT_STRING, 0, 5, 9, NULL },
+	{ "replicas", OP_FT_INT, 0, 0, REPLICAS_MAX, NULL },
+	{ "placement", OP_FT_ARRAY, 0, 0, PLACEMENT_MAX, NULL },
 };
 enum { F_PROJECT, F_NAME, F_IMAGE, F_COMMAND, F_ENV, F_PORTS, F_VOLUMES,
-	F_CPUS, F_MEMORY, F_RESTART, F_HEALTH, F_LABELS, F_START, F__MAX };
+	F_CPUS, F_MEMORY, F_RESTART, F_HEALTH, F_LABELS, F_START, F_MODE,
+	F_REPLICAS, F_PLACEMENT, F__MAX };
 
 /* Settings that would give a container the host; never accepted. */
 static const char *const forbidden[] = {
@@ -358,6 +364,68 @@ labels_check(struct op_req *r, json_t *labels)
 	return OP_OK;
 }
 
+/*
+ * mode, replicas and placement: a Swarm service's (mode "swarm") or a
+ * plain container's ("container", which takes neither of the others).
+ * The mode is chosen at creation; an update may change the rest of a
+ * swarm container's (checked against its mode by spec_swarm_check).
+ */
+static enum op_err
+swarm_fill(struct op_req *r, int creating, const struct op_value *v,
+    json_t *spec)
+{
+	const char	*mode = v[F_MODE].set ? v[F_MODE].s : "container", *why;
+	json_t		*c;
+	size_t		 i;
+
+	if (!creating && v[F_MODE].set)
+		return op_fail(r, OP_EINVAL, "immutable_field", "a container's "
+		    "mode is fixed; create a new container instead", "mode");
+	if (strcmp(mode, "container") != 0 && strcmp(mode, "swarm") != 0)
+		return bad(r, "mode", "must be container or swarm");
+	if (creating && strcmp(mode, "container") == 0 &&
+	    (v[F_REPLICAS].set || v[F_PLACEMENT].set))
+		return bad(r, v[F_REPLICAS].set ? "replicas" : "placement",
+		    "needs mode swarm");
+	json_array_foreach(v[F_PLACEMENT].set ? v[F_PLACEMENT].j : NULL, i, c)
+		if (!json_is_string(c) || op_valid_placement(json_string_value(
+		    c), &why) != OP_OK)
+			return bad(r, op_req_printf(r, "placement[%zu]", i),
+			    json_is_string(c) ? why : "must be a string");
+	if (creating)
+		json_object_set_new(spec, "mode", json_string(mode));
+	if (creating && strcmp(mode, "swarm") == 0) {
+		json_object_set_new(spec, "replicas", json_integer(1));
+		json_object_set_new(spec, "placement", json_array());
+	}
+	if (v[F_REPLICAS].set)
+		json_object_set_new(spec, "replicas",
+		    json_integer(v[F_REPLICAS].i));
+	if (v[F_PLACEMENT].set)
+		json_object_set(spec, "placement", v[F_PLACEMENT].j);
+	return OP_OK;
+}
+
+int
+spec_is_swarm(json_t *spec)
+{
+	const char	*m = json_string_value(json_object_get(spec, "mode"));
+
+	return m != NULL && strcmp(m, "swarm") == 0;
+}
+
+enum op_err
+spec_swarm_check(struct op_req *r, json_t *stored, json_t *update)
+{
+	if (spec_is_swarm(stored))
+		return OP_OK;
+	if (json_object_get(update, "replicas") != NULL)
+		return bad(r, "replicas", "needs mode swarm");
+	if (json_object_get(update, "placement") != NULL)
+		return bad(r, "placement", "needs mode swarm");
+	return OP_OK;
+}
+
 /* The nested fields, into the normalised spec. */
 static enum op_err
 spec_fill(struct op_req *r, const struct op_value *v, json_t *spec)
@@ -450,7 +518,8 @@ spec_parse(struct op_req *r, int creating, struct spec_input *in)
 		spec = json_object();
 	if (spec == NULL)
 		return OP_ENOMEM;
-	if ((er = spec_fill(r, v, spec)) != OP_OK) {
+	if ((er = spec_fill(r, v, spec)) != OP_OK ||
+	    (er = swarm_fill(r, creating, v, spec)) != OP_OK) {
 		json_decref(spec);
 		return er;
 	}

@@ -68,9 +68,8 @@ engine_published(json_t *ports)
 	return out;
 }
 
-/* The events a move from (state, health) to (now, now_health) makes. */
-static enum op_err
-emit_changes(struct op_req *r, const struct container *c, const char *was,
+enum op_err
+state_events(struct op_req *r, const struct container *c, const char *was,
     const char *was_health, const char *now, const char *now_health)
 {
 	int		 was_live, now_down;
@@ -115,13 +114,21 @@ refresh_locked(struct op_req *r, struct container *c)
 	enum op_err	 er;
 
 	if ((er = op_db_execv(r->db, &res, "SELECT state, COALESCE(health,"
-	    " ''), docker_id IS NOT DISTINCT FROM $2 FROM projects.containers"
-	    " WHERE id = $1", c->id, c->docker_id)) != OP_OK)
+	    " ''), docker_id IS NOT DISTINCT FROM $2, spec->>'mode' IS NOT"
+	    " DISTINCT FROM 'swarm', ports::text, COALESCE(swarm->>"
+	    "'update_state', '') FROM projects.containers WHERE id = $1",
+	    c->id, c->docker_id)) != OP_OK)
 		return er;
 	if (PQntuples(res) != 1 || PQgetvalue(res, 0, 2)[0] != 't')
 		goto out;	/* gone, or recreated meanwhile: not ours */
 	was = op_req_strdup(r, PQgetvalue(res, 0, 0));
 	was_health = op_req_strdup(r, PQgetvalue(res, 0, 1));
+	if (PQgetvalue(res, 0, 3)[0] == 't') {	/* a Swarm service */
+		er = service_refresh_locked(r, c, was, op_req_strdup(r,
+		    PQgetvalue(res, 0, 4)), op_req_strdup(r,
+		    PQgetvalue(res, 0, 5)));
+		goto out;
+	}
 	er = engine_inspect(r, c->docker_id, &reply);
 	if (er == OP_ENOTFOUND) {
 		r->err.set = 0;
@@ -152,7 +159,7 @@ refresh_locked(struct op_req *r, struct container *c)
 	if (er != OP_OK)
 		goto out;
 	c->state = op_req_strdup(r, status);
-	er = emit_changes(r, c, was, was_health, status, health);
+	er = state_events(r, c, was, was_health, status, health);
 out:
 	free(pj);
 	json_decref(ports);

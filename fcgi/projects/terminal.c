@@ -69,7 +69,8 @@ containers_terminal(struct op_req *r)
 	else if ((er = op_fields_body(r, fields, nitems(fields), v)) != OP_OK)
 		return er;
 	if ((er = container_authorize(r, r->params[0], OP_ACT_OPERATE, &c)) !=
-	    OP_OK || (er = command_of(r, &v[F_COMMAND], &cmd)) != OP_OK)
+	    OP_OK || (er = service_refuse(r, &c, "a terminal")) != OP_OK ||
+	    (er = command_of(r, &v[F_COMMAND], &cmd)) != OP_OK)
 		goto out;
 	/* The engine's word, not the row's: engine_refresh sets c.state
 	 * from the engine ("missing" when it has none), and leaves it NULL

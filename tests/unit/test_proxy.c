@@ -130,6 +130,37 @@ START_TEST(upstreams_rendered)
 }
 END_TEST
 
+/* A swarm container's tasks: one upstream per port, a server per task,
+ * on its node's address (loopback when none is usable). */
+START_TEST(upstreams_of_tasks)
+{
+	json_t	*ports = json_pack("[{s:i, s:i, s:s, s:s}, {s:i, s:i, s:s,"
+	    " s:s}, {s:i, s:i, s:s, s:s}, {s:i, s:i, s:s, s:s}]",
+	    "container", 8080, "host", 30001, "protocol", "tcp", "host_ip",
+	    "127.0.0.1",
+	    "container", 8080, "host", 30002, "protocol", "tcp", "host_ip",
+	    "10.0.0.7",
+	    "container", 8080, "host", 30003, "protocol", "tcp", "host_ip",
+	    "0.0.0.0",
+	    "container", 8080, "host", 30004, "protocol", "tcp", "host_ip",
+	    "10.0.0.7; include /etc/passwd");
+	char	*text, *first;
+
+	text = op_proxy_upstreams_text("c1", ports);
+	ck_assert_ptr_nonnull(text);
+	first = strstr(text, "upstream op_ct_c1_8080 {");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_null(strstr(first + 1, "upstream "));	/* just one */
+	ck_assert_ptr_nonnull(strstr(text, "server 127.0.0.1:30001 "));
+	ck_assert_ptr_nonnull(strstr(text, "server 10.0.0.7:30002 "));
+	ck_assert_ptr_nonnull(strstr(text, "server 127.0.0.1:30003 "));
+	ck_assert_ptr_nonnull(strstr(text, "server 127.0.0.1:30004 "));
+	ck_assert_ptr_null(strstr(text, "passwd"));
+	free(text);
+	json_decref(ports);
+}
+END_TEST
+
 START_TEST(refused_check_restores)
 {
 	struct op_proxy_change	c[2] = {
@@ -302,6 +333,7 @@ proxy_suite(void)
 	tcase_add_test(tc, hostile_words_refused);
 	tcase_add_test(tc, site_refuses_injection);
 	tcase_add_test(tc, upstreams_rendered);
+	tcase_add_test(tc, upstreams_of_tasks);
 	tcase_add_test(tc, refused_check_restores);
 	tcase_add_test(tc, paths_confined);
 	tcase_add_test(tc, site_tls_rendered);
