@@ -15,8 +15,8 @@ const struct opctl_cmd opctl_backup_cmds[] = {
 	{ "backups", "list", backups_list, "backups list [--team TEAM]",
 	    "a team's backups, newest first" },
 	{ "backups", "create", backups_create, "backups create --storage ID"
-	    " --container CONTAINER [--volume NAME] [--encrypt]",
-	    "back up a database (or a volume) now" },
+	    " (--container CONTAINER [--volume NAME] | --panel) [--encrypt]",
+	    "back up a database, a volume, or the panel itself (admins) now" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -80,7 +80,7 @@ backups_create(struct opctl *o, const struct opctl_cmd *cmd, int argc,
 	struct opctl_args	 a;
 	char			*storage = NULL, *container = NULL;
 	char			*volume = NULL, cid[OPCTL_ID_LEN + 1];
-	int			 encrypt = 0;
+	int			 encrypt = 0, panel = 0;
 	json_t			*body, *b = NULL;
 	enum opctl_exit		 rc;
 	const struct opctl_opt	 opts[] = {
@@ -88,18 +88,26 @@ backups_create(struct opctl *o, const struct opctl_cmd *cmd, int argc,
 		{ "container", OPCTL_OPT_VALUE, &container },
 		{ "volume", OPCTL_OPT_VALUE, &volume },
 		{ "encrypt", OPCTL_OPT_FLAG, &encrypt },
+		{ "panel", OPCTL_OPT_FLAG, &panel },
 		{ NULL, 0, NULL },
 	};
 
 	OPCTL_ARGS(opts, 0, 0);
-	if (storage == NULL || container == NULL)
+	/* Exactly one of --container and --panel; --volume with the first. */
+	if (storage == NULL || (container != NULL) + panel != 1 ||
+	    (panel && volume != NULL))
 		return opctl_fail(OPCTL_EUSAGE, "backups create needs --storage"
-		    " and --container");
-	if ((rc = opctl_resolve(o, "container", container, cid)) != OPCTL_OK)
+		    " and either --container or --panel");
+	if (panel)
+		body = json_pack("{s:s,s:s,s:b}", "storage_id", storage, "kind",
+		    "panel", "encrypt", encrypt);
+	else if ((rc = opctl_resolve(o, "container", container, cid)) !=
+	    OPCTL_OK)
 		return rc;
-	body = json_pack("{s:s,s:s,s:s,s:b}", "storage_id", storage, "kind",
-	    volume ? "volume" : "database", "container_id", cid, "encrypt",
-	    encrypt);
+	else
+		body = json_pack("{s:s,s:s,s:s,s:b}", "storage_id", storage,
+		    "kind", volume ? "volume" : "database", "container_id", cid,
+		    "encrypt", encrypt);
 	if (body != NULL && volume != NULL)
 		json_object_set_new(body, "volume", json_string(volume));
 	if (body == NULL)

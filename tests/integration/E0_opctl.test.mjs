@@ -464,6 +464,28 @@ test('backups create (a volume, as a job) and list', async () => {
 	    `\\s+${f.body.id}\\s+files\\s+\\d`, 'm'));
 });
 
+test('backups create --panel: an admin backs up the panel itself, encrypted',
+    async () => {
+	const both = await opctl(['backups', 'create', '--storage', storage,
+		'--container', 'files', '--panel']);
+	assert.equal(both.code, 2, both.stderr);
+	const member = await opctl(['backups', 'create', '--storage', storage,
+		'--panel']);
+	assert.equal(member.code, 1, member.stderr);
+	assert.match(member.stderr, /admin/);
+	const c = await opctl(['--json', 'backups', 'create', '--storage',
+		storage, '--panel', '--encrypt'], { env: { OPENPANEL_TOKEN: admin } });
+	ok(c, 'backups create --panel');
+	const b = json(c);
+	assert.equal(b.kind, 'panel');
+	const done = await until(async () => {
+		const g = await api('GET', `/api/backups/${b.id}`, { token: admin,
+			ip: IP });
+		return ['completed', 'failed'].includes(g.body?.status) && g.body;
+	}, 'the panel backup to end', 120000, 500);
+	assert.equal(done.status, 'completed', JSON.stringify(done));
+});
+
 // --- the audit trail ---------------------------------------------------------------
 
 test('audit list shows what opctl did, with filters', async () => {
