@@ -49,6 +49,28 @@ port_order(const void *a, const void *b)
 	return d < 0 ? -1 : d > 0;
 }
 
+/*
+ * Whether one task's entries so far (of n) already publish p's container
+ * port and protocol: the engine may bind it on IPv4 and IPv6 under two
+ * different host ports, and either reaches the task (a [::] socket takes
+ * IPv4 too); one upstream per task and port is enough.
+ */
+static int
+task_has_port(json_t *const *entries, size_t n, json_t *p)
+{
+	const char	*proto = json_string_value(json_object_get(p,
+			    "Protocol")) ?: "tcp";
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (json_equal(json_object_get(entries[i], "container"),
+		    json_object_get(p, "TargetPort")) &&
+		    strcmp(json_string_value(json_object_get(entries[i],
+		    "protocol")) ?: "", proto) == 0)
+			return 1;
+	return 0;
+}
+
 /* [{container, protocol, host_ip, host}] of each running task, in one
  * order and once (so that an unchanged set compares equal); *running
  * counts the tasks. The ingress ports are in the service's endpoint. */
@@ -59,7 +81,7 @@ task_ports(struct op_req *r, const char *service_id, json_t *endpoint,
 	json_t		*tasks = NULL, *t, *p, *addrs, *out = json_array();
 	json_t		*list[256];
 	const char	*q, *addr;
-	size_t		 i, j, n = 0;
+	size_t		 i, j, n = 0, first;
 
 	*running = 0;
 	q = op_req_printf(r, "/tasks?filters=%s", op_req_urlencode(r,
@@ -78,9 +100,11 @@ task_ports(struct op_req *r, const char *service_id, json_t *endpoint,
 		(*running)++;
 		addr = json_string_value(json_object_get(addrs,
 		    json_string_value(json_object_get(t, "NodeID")) ?: ""));
+		first = n;
 		json_array_foreach(json_object_get(json_object_get(
 		    json_object_get(t, "Status"), "PortStatus"), "Ports"), j, p)
-			if (n < nitems(list))
+			if (n < nitems(list) && !task_has_port(list + first,
+			    n - first, p))
 				list[n++] = json_pack("{s:O, s:s, s:s, s:O}",
 				    "container", json_object_get(p,
 				    "TargetPort"), "protocol",
