@@ -82,6 +82,7 @@ export OP_PG_PORT=${OP_TEST_PG_PORT:-15832}
 export OP_REDIS_PORT=${OP_TEST_REDIS_PORT:-16879}
 export OP_TRUSTED_PROXIES=127.0.0.1	# tests play clients at many addresses
 export OP_PG_FSYNC=off
+export OP_DEPLOY_HEALTH_TIMEOUT_S=${OP_DEPLOY_HEALTH_TIMEOUT_S:-25}	# a version never ready fails sooner
 export OP_TEMPLATES_DIR=$TOP/tests/templates	# images that build offline
 . scripts/stack.sh
 TEST_DATA=$OP_DATA_DIR
