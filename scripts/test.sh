@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# test.sh — `make test`: unit suites, lint, docs, each fuzz target for a
-# few seconds, then a throwaway stack on its own ports and every
-# integration suite against it over HTTP through nginx, then the systemd
-# unit checks. Prints one summary line; the exit status
-# tells the truth.
+# test.sh — `make test`: unit suites, lint, each fuzz target for a few
+# seconds, docs, then a throwaway stack on its own ports and every
+# integration suite against it over HTTP through nginx, the web UI in
+# Chromium and the fault suites on fresh stacks, the sanitizer reports of
+# every log, then the systemd units, the gateway's control door and make
+# install's layout. Prints one summary line; the exit status tells the
+# truth.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -33,6 +35,7 @@ LOGS=$(mktemp -d)
 # stack writes to its logs: the sanitizers stage below reads them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:print_summary=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:print_summary=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}
 SAN_REPORT='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer'
 
 # Every log under the directories given free of sanitizer reports: one
