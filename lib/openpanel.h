@@ -241,6 +241,15 @@ struct op_db;
  * Written to out (outsz bytes); OP_EINVAL when it does not fit.
  */
 enum op_err	 op_db_conninfo(const char *service, char *out, size_t outsz);
+/*
+ * The environment for a libpq client program (pg_dump, psql) connecting
+ * by conninfo: PATH=/usr/bin:/bin and each setting in its PG* variable,
+ * never in argv. *env is NULL-terminated, for op_exec's envp; free it with
+ * op_pgenv_free (which wipes it). OP_EINVAL, with *why, when conninfo
+ * does not parse or holds a setting no variable carries.
+ */
+enum op_err	 op_pgenv(const char *conninfo, char ***env, const char **why);
+void		 op_pgenv_free(char **env);
 /* A handle for conninfo; it connects on first use, and again after the
  * server went away. */
 enum op_err	 op_db_open(const char *conninfo, struct op_db **out);

@@ -174,6 +174,8 @@ int		job_lease_s(void);
 /* ---- run.c, restore.c: what the worker does with a job ---- */
 
 enum op_err	backup_run(struct op_req *, struct op_docker *, struct job *);
+/* Remove what failed backups left in their storage, and forget it. */
+enum op_err	backup_leftovers_sweep(struct op_req *);
 enum op_err	restore_run(struct op_req *, struct op_docker *, struct job *);
 /* Object key of a backup. */
 char		*backup_object_key(struct op_req *, const struct target *,

@@ -104,15 +104,15 @@ put_file(struct writer *w, const char *name, const char *path)
 }
 
 /* pg_dump of the panel's database as section database.sql, as op-backups'
- * own role (which sql/bootstrap.sql lets read every schema). */
+ * own role (which sql/bootstrap.sql lets read every schema); its
+ * connection settings go in pg_dump's environment, not its argv. */
 static enum op_err
 put_dump(struct writer *w, const char **why)
 {
-	char			 conninfo[1024];
+	char			 conninfo[1024], **env = NULL;
 	const char *const	 argv[] = { op_config_get("OP_PG_DUMP",
 				    "/usr/bin/pg_dump"), "--clean",
-				    "--if-exists", "--no-password", "-d",
-				    conninfo, NULL };
+				    "--if-exists", "--no-password", NULL };
 	struct op_exec		 x = { .argv = argv, .timeout_ms = DUMP_MS,
 				       .out_max = 2048, .sink = dump_chunk,
 				       .sink_arg = w };
@@ -123,12 +123,18 @@ put_dump(struct writer *w, const char **why)
 		*why = "the panel's database settings are too long";
 		return OP_EINVAL;
 	}
-	if (put(w, "F database.sql\n", 15) != OP_OK)
-		return w->er;
+	er = op_pgenv(conninfo, &env, why);
+	op_wipe(conninfo, sizeof(conninfo));
+	if (er != OP_OK)
+		return er;
+	x.envp = (const char *const *)env;
+	if ((er = put(w, "F database.sql\n", 15)) != OP_OK)
+		goto out;
 	if ((er = op_exec_run(&x, &res)) != OP_OK) {
 		*why = w->er == OP_ECONFLICT ? "the lease was lost to another "
 		    "worker" : "the panel's database could not be dumped";
-		return w->er != OP_OK ? w->er : er;
+		er = w->er != OP_OK ? w->er : er;
+		goto out;
 	}
 	if (res.status != 0) {
 		job_log(w->j, "pg_dump exited with %d: %.300s", res.status,
@@ -137,7 +143,11 @@ put_dump(struct writer *w, const char **why)
 		er = OP_EUNAVAIL;
 	}
 	op_buf_clear(&res.out);
-	return er != OP_OK ? er : put(w, "0\n", 2);
+	if (er == OP_OK)
+		er = put(w, "0\n", 2);
+out:
+	op_pgenv_free(env);
+	return er;
 }
 
 enum op_err
@@ -351,23 +361,28 @@ decode_file(const char *path, struct reader *x)
 	return er;
 }
 
-/* Load dir/database.sql into the database at conninfo with psql. */
+/* Load dir/database.sql into the database at conninfo with psql (its
+ * connection settings in psql's environment, not its argv). */
 static enum op_err
 load_database(const char *dir, const char *conninfo, const char **why)
 {
-	char			 file[4096];
+	char			 file[4096], **env;
 	const char *const	 argv[] = { op_config_get("OP_PSQL",
 				    "/usr/bin/psql"), "-X", "-q", "-v",
 				    "ON_ERROR_STOP=1", "--single-transaction",
-				    "--no-password", "-d", conninfo, "-f", file,
-				    NULL };
+				    "--no-password", "-f", file, NULL };
 	struct op_exec		 x = { .argv = argv, .timeout_ms = DUMP_MS,
 				       .out_max = 8192 };
 	struct op_exec_result	 res;
 	enum op_err		 er;
 
 	snprintf(file, sizeof(file), "%s/database.sql", dir);
-	if ((er = op_exec_run(&x, &res)) != OP_OK) {
+	if ((er = op_pgenv(conninfo, &env, why)) != OP_OK)
+		return er;
+	x.envp = (const char *const *)env;
+	er = op_exec_run(&x, &res);
+	op_pgenv_free(env);
+	if (er != OP_OK) {
 		*why = "psql could not be run";
 		return er;
 	}

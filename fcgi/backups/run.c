@@ -178,6 +178,60 @@ out:
 	return er;
 }
 
+/* Remove what an attempt left in t under key: its multipart upload
+ * (upload_id, or NULL), its partial file, or its archive stored whole. */
+static enum op_err
+leftovers_remove(struct target *t, const char *key, const char *upload_id)
+{
+	enum op_err	er;
+
+	if ((er = target_abort_upload(t, key, upload_id)) != OP_OK)
+		return er;
+	return target_delete(t, key);
+}
+
+/*
+ * A failed backup owns no archive: what its last attempt left in its
+ * storage (an upload or a partial file, when its worker died on its last
+ * attempt and the lease sweep failed it) is removed, then the row's
+ * object_key forgotten. A storage target that is gone leaves nothing to
+ * remove; one that refuses is tried again on a later call.
+ */
+enum op_err
+backup_leftovers_sweep(struct op_req *r)
+{
+	PGresult	*res = NULL;
+	struct target	 t;
+	enum op_err	 er;
+	int		 i, gone;
+
+	if ((er = op_db_exec(r->db, &res, "SELECT id, storage_id, object_key,"
+	    " upload_id FROM backups.backups WHERE status = 'failed' AND"
+	    " object_key IS NOT NULL ORDER BY finished_at LIMIT 20", 0,
+	    NULL)) != OP_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++) {
+		memset(&t, 0, sizeof(t));
+		er = op_db_get(res, i, "storage_id") == NULL ? OP_ENOTFOUND :
+		    target_load(r->db, op_db_get(res, i, "storage_id"), &t);
+		gone = er == OP_ENOTFOUND;
+		if (!gone && (er != OP_OK || leftovers_remove(&t,
+		    op_db_get(res, i, "object_key"), op_db_get(res, i,
+		    "upload_id")) != OP_OK)) {
+			op_warn("backup %s: cannot remove what its last attempt"
+			    " left yet", op_db_get(res, i, "id"));
+			target_clear(&t);
+			continue;
+		}
+		target_clear(&t);
+		(void)op_db_execv(r->db, NULL, "UPDATE backups.backups SET"
+		    " object_key = NULL, upload_id = NULL WHERE id = $1 AND"
+		    " status = 'failed'", op_db_get(res, i, "id"));
+	}
+	PQclear(res);
+	return OP_OK;
+}
+
 /* Record a failure; a final one is reported with backup.failed. */
 static void
 fail(struct run *x, const char *why, int permanent)
@@ -214,9 +268,8 @@ backup_run(struct op_req *r, struct op_docker *d, struct job *j)
 	 * recording) is removed first: no row will ever name it. */
 	if (op_db_get(row, 0, "object_key") != NULL) {
 		job_log(j, "removing what an interrupted attempt left");
-		(void)target_abort_upload(&t, op_db_get(row, 0, "object_key"),
+		(void)leftovers_remove(&t, op_db_get(row, 0, "object_key"),
 		    op_db_get(row, 0, "upload_id"));
-		(void)target_delete(&t, op_db_get(row, 0, "object_key"));
 	}
 	tool = db_tool_find(op_db_get(row, 0, "engine"));
 	ext = strcmp(op_db_get(row, 0, "kind"), "volume") == 0 ? "tar" :

@@ -52,6 +52,7 @@ worker_run(const struct op_service *svc, struct op_db *db, volatile int *stop)
 		(void)drills_tick(&r);
 		(void)job_sweep(&r, "backups", "backup.failed");
 		(void)job_sweep(&r, "restores", "restore.failed");
+		(void)backup_leftovers_sweep(&r);
 		ran = drain(&r, d, "restores", stop);
 		ran |= drain(&r, d, "backups", stop);
 		op_system_req_end(&r);

@@ -232,16 +232,24 @@ database_launch(struct op_req *r, const struct db_engine *e,
 	enum op_err	 er;
 
 	/* A database and user named after it: letters, digits, '_' (and
-	 * the user within MySQL's 32 characters). */
+	 * the user within MySQL's 32 characters). PostgreSQL reserves the
+	 * role names that begin "pg_": such a user is "u_" and the name. */
 	if ((db = op_req_strdup(r, c->name)) == NULL)
 		return OP_ENOMEM;
 	for (p = db; *p != '\0'; p++)
 		if (*p == '-')
 			*p = '_';
-	user = strcmp(e->name, "redis") == 0 ? "default" :
-	    op_req_printf(r, "%.32s", db);
+	if (strcmp(e->name, "redis") == 0)
+		user = "default";
+	else if (strcmp(e->name, "postgresql") == 0 &&
+	    strncmp(db, "pg_", 3) == 0)
+		user = op_req_printf(r, "u_%.30s", db);
+	else
+		user = op_req_printf(r, "%.32s", db);
 	if (strcmp(e->name, "redis") == 0)
 		db = op_req_strdup(r, "0");
+	if (user == NULL || db == NULL)
+		return OP_ENOMEM;
 	if ((er = op_random_token(password, sizeof(password), 24)) != OP_OK ||
 	    (er = op_random_token(root, sizeof(root), 24)) != OP_OK)
 		goto out;

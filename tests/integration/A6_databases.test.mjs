@@ -143,3 +143,24 @@ test('templates: listed, deployed through the same checks, secrets sealed',
 	    { token: dev.token });
 	assert.equal(all.body.items.filter((x) => x.name === 'site').length, 1);
 });
+
+test('a PostgreSQL database named pg-… starts: its role is not one of '
+    + 'the names PostgreSQL reserves', async () => {
+	const r = await api('POST', '/api/databases', { token: admin,
+		body: { project_id: project, name: 'pg-main', engine: 'postgresql',
+		    image: 'openpanel-test/postgres:15' } });
+	assert.equal(r.status, 201, r.text);
+	const id = r.body.id;
+	await until(async () => (await api('GET', `/api/databases/${id}`,
+	    { token: admin })).body.health === 'healthy', 'healthy', 90000);
+	const shown = await api('POST', `/api/databases/${id}/reveal`,
+	    { token: admin });
+	assert.equal(shown.status, 200, shown.text);
+	assert.equal(shown.body.database, 'pg_main');
+	assert.equal(shown.body.username, 'u_pg_main');
+	assert.match(shown.body.url,
+	    /^postgresql:\/\/u_pg_main:.+@pg-main:5432\/pg_main$/);
+	const del = await api('DELETE', `/api/databases/${id}?volumes=true`,
+	    { token: admin });
+	assert.equal(del.status, 204);
+});

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync,
-	readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync,
+	readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { api, adminToken, DATA, newUser, unique } from './lib/client.mjs';
 import { SOCKET } from './lib/docker.mjs';
@@ -545,6 +545,34 @@ test('a worker killed mid-upload leaves no completed backup, and the next '
 	// The stack's own settings again for the suites after this one.
 	await stopWorker();
 	startWorker();
+});
+
+test('a backup whose worker died in its last attempt is failed by the '
+    + 'lease sweep, and the partial archive it left is removed', async () => {
+	await stopWorker();
+	const r = await api('POST', '/api/backups', { token: admin, body: {
+		storage_id: localTarget.id, kind: 'volume', container_id: files.id,
+		volume: 'files' } });
+	assert.equal(r.status, 202, r.text);
+	// What a worker killed in its last attempt leaves behind: the row
+	// running under a lapsed lease with no attempt left, and the partial
+	// archive it was writing.
+	const key = `openpanel/${team}/20260101T000000Z-${r.body.id}.tar.gz`;
+	const partial = join(`${DATA}/backups/${team}`, `${key}.partial`);
+	mkdirSync(dirname(partial), { recursive: true });
+	writeFileSync(partial, 'half an archive');
+	sql(`UPDATE backups.backups SET status = 'running',
+	    attempts = max_attempts, lease_token = 'a dead worker',
+	    lease_until = now() - interval '1 second', started_at = now(),
+	    object_key = '${key}' WHERE id = '${r.body.id}'`);
+	startWorker();
+	const failed = await settled(`/api/backups/${r.body.id}`);
+	assert.equal(failed.status, 'failed', JSON.stringify(failed));
+	assert.match(failed.error, /stopped answering/);
+	await until(async () => (await api('GET', `/api/backups/${r.body.id}`,
+	    { token: admin })).body.object_key === null,
+	    'what it left to be removed', 15000);
+	assert.ok(!existsSync(partial), 'the partial archive is gone');
 });
 
 test('the panel is backed up by instance admins only, its keys only when '

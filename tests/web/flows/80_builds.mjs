@@ -62,9 +62,16 @@ describe('a build from the UI, its log live', () => {
 
 	test('once it has ended, the log is the stored one, each line once', async () => {
 		await page.locator('.details .badge', { hasText: 'succeeded' }).waitFor();
-		const shown = await page.getByTestId('build-log').innerText();
 		const stored = await page.evaluate(async (u) => (await fetch(u)).text(),
 		    `/api/builds/${page.url().split('/').pop()}/logs`);
+		// The page fetches the stored log when it sees the build end; its
+		// answer may still be on the way when the badge shows.
+		let shown;
+		for (let tries = 0; tries < 50; tries++) {
+			shown = await page.getByTestId('build-log').innerText();
+			if (shown.trim() === stored.trim()) break;
+			await page.waitForTimeout(200);
+		}
 		assert.equal(shown.trim(), stored.trim());
 		assert.equal(shown.split('\n').filter((l) => l === `second ${NONCE}`).length, 1);
 		assert.deepEqual(page.problems, []);

@@ -36,15 +36,27 @@ function useLiveLog(id, running) {
 	const [stored, setStored] = useState(null);
 	const [live, setLive] = useState([]);
 	const [error, setError] = useState(null);
-	const fetchStored = () => api('GET', `/api/builds/${id}/logs`)
-	    .then((t) => { setStored(lines(t)); setError(null); }, setError);
+	// whole: the stored log replaces the streamed lines, in one render,
+	// only once it has arrived (never a log cut short in between).
+	// A slow answer never overwrites a later one.
+	const asked = useRef(0);
+	const fetchStored = (whole) => {
+		const n = ++asked.current;
+		return api('GET', `/api/builds/${id}/logs`).then((t) => {
+			if (n !== asked.current) return;
+			setStored(lines(t));
+			if (whole) setLive([]);
+			setError(null);
+		}, (e) => { if (n === asked.current) setError(e); });
+	};
 	// The stored log once the stream is open (the stream then has every
 	// line after it), and whole once the build has ended.
 	const mode = useStream(running ? `/api/live/builds/${id}` : null,
-	    (line) => setLive((old) => [...old, line].slice(-KEEP)), fetchStored);
+	    (line) => setLive((old) => [...old, line].slice(-KEEP)),
+	    () => fetchStored(false));
+	useEffect(() => { setStored(null); setLive([]); }, [id]);
 	useEffect(() => {
-		setLive([]);
-		if (!running || mode === 'unavailable') fetchStored();
+		if (!running || mode === 'unavailable') fetchStored(true);
 	}, [id, running, mode === 'unavailable']);
 	return { log: stored === null ? null : join(stored, live), mode, error,
 		fetchStored };
@@ -56,7 +68,7 @@ export function BuildDetail({ id }) {
 	usePoll(reload, running ? 2000 : null);
 	const { log, mode, error: logError, fetchStored } = useLiveLog(id, running);
 	// Without the stream, the stored log is fetched again with the status.
-	useEffect(() => { if (running && mode === 'unavailable') fetchStored(); }, [b]);
+	useEffect(() => { if (running && mode === 'unavailable') fetchStored(true); }, [b]);
 	const box = useRef(null);
 	useEffect(() => { if (running && box.current)
 		box.current.scrollTop = box.current.scrollHeight; }, [log]);
