@@ -40,6 +40,7 @@ LIB_SRCS = \
 	lib/jwt.c	\
 	lib/exec.c	\
 	lib/docker.c	\
+	lib/unix.c	\
 	lib/db.c	\
 	lib/pgenv.c	\
 	lib/migrate.c	\

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -257,21 +255,6 @@ op_docker_demux(struct op_docker_demux *dm, const char *data, size_t len,
 int
 op_docker_dial(void)
 {
-	struct sockaddr_un	 sun;
-	const char		*path = op_config_get("OP_DOCKER_SOCKET",
-				    "/var/run/docker.sock");
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	memcpy(sun.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return op_unix_dial(op_config_get("OP_DOCKER_SOCKET",
+	    "/var/run/docker.sock"));
 }

@@ -362,6 +362,13 @@ const char	*op_docker_message(json_t *reply);
  */
 int		 op_docker_dial(void);
 
+/*
+ * A blocking, close-on-exec connection to the unix stream socket at path:
+ * the fd (the caller closes it), or -1 with errno (ENAMETOOLONG when path
+ * does not fit a socket address).
+ */
+int		 op_unix_dial(const char *path);
+
 /* State of a multiplexed (non-TTY) log or attach stream. */
 struct op_docker_demux {
 	unsigned char	head[8];

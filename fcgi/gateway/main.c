@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "openpanel.h"
@@ -143,20 +142,11 @@ ask(const char *verb)
 {
 	const char		*path = op_config_get("OP_GATEWAY_CONTROL",
 				    "/run/openpanel/gateway-control.sock");
-	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
 	char			 answer[ANSWER_MAX];
 	int			 fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "op-gateway: socket path too long\n");
-		return 2;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+	if ((fd = op_unix_dial(path)) == -1) {
 		fprintf(stderr, "op-gateway: %s: %s\n", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
 		return 1;
 	}
 	if (write_all(fd, verb, strlen(verb)) == -1 ||
