@@ -232,7 +232,7 @@ stack_up() {
 
 # Stop everything stack_up started, in reverse: nothing is left behind.
 stack_down() {
-	local pid i
+	local pid i f tries
 	for ((i = ${#STACK_PIDS[@]} - 1; i >= 0; i--)); do
 		kill -TERM "${STACK_PIDS[$i]}" 2>/dev/null || true
 	done
@@ -245,16 +245,19 @@ stack_down() {
 		wait "$pid" 2>/dev/null || true
 	done
 	STACK_PIDS=()
-	# A panel process a test started again in a service's place (it wrote
-	# the service's pid file): stop it too.
+	# A panel process or an engine a test started again in the place of
+	# the stack's (it wrote the pid file): stop it too. An engine stops
+	# its containers first, which takes longer.
 	for f in "$D"/run/*.pid; do
 		[ -s "$f" ] || continue
 		case $f in */redis.pid) continue ;; esac
 		pid=$(cat "$f")
+		case $f in */dockerd.pid) tries=600 ;; *) tries=100 ;; esac
 		if kill -0 "$pid" 2>/dev/null &&
-		    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'op-'; then
+		    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null |
+		    grep -qE 'op-|^dockerd '; then
 			kill -TERM "$pid" 2>/dev/null || true
-			wait_for 100 sh -c "! kill -0 $pid 2>/dev/null" ||
+			wait_for $tries sh -c "! kill -0 $pid 2>/dev/null" ||
 			    kill -KILL "$pid" 2>/dev/null || true
 		fi
 		rm -f "$f"

@@ -132,9 +132,10 @@ fi
 
 # --- reliability --------------------------------------------------------------
 # Faults with nothing lost (tests/reliability/): pools and workers killed
-# and stopped under load, Redis and PostgreSQL away, jobs whose worker
-# dies. They break the stack on purpose, so it starts again on a data
-# directory of its own.
+# and stopped under load, Redis and PostgreSQL away, the Docker engine
+# restarted (the one this stage started), jobs whose worker dies. They
+# break the stack on purpose, so it starts again on a data directory of
+# its own.
 echo "== reliability (faults under load, nothing lost)"
 stack_down
 export OP_DATA_DIR=$TEST_DATA/reliability

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync,
 	writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { api, DATA } from '../../integration/lib/client.mjs';
+import { addr, api, DATA } from '../../integration/lib/client.mjs';
 import { sleep, until } from '../../integration/lib/fixtures.mjs';
 
 export const TOP = fileURLToPath(new URL('../../../', import.meta.url));
@@ -110,19 +110,23 @@ export async function supervise(name, command) {
 	};
 }
 
-// A client loop through nginx: `lanes` callers ask the routes in turn
-// until stop(); every answer is kept as {route, status, ok, text}. A
-// route's ok is the status a healthy panel answers; its body may be a
-// function, called for each request.
-export function load(token, routes, lanes = 6) {
+// A client loop through nginx: `lanes` callers, each from a client
+// address of its own, ask the routes in turn (pausing pauseMs between
+// requests) until stop(); every answer is kept as {route, status, ok,
+// text}. A route's ok is the status a healthy panel answers; its body may
+// be a function, called for each request.
+export function load(token, routes, lanes = 6, pauseMs = 0) {
 	const seen = [];
 	let stopping = false;
 	const lane = async (n) => {
+		const ip = addr();
 		for (let i = n; !stopping; i++) {
 			const r = routes[i % routes.length];
+			if (pauseMs > 0)
+				await sleep(pauseMs);
 			try {
 				const res = await api(r.method ?? 'GET', r.path, {
-					token, body: typeof r.body === 'function' ?
+					token, ip, body: typeof r.body === 'function' ?
 					r.body() : r.body });
 				seen.push({ route: r.path, status: res.status,
 					ok: res.status === r.ok, text: res.text });
