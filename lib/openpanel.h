@@ -443,15 +443,25 @@ struct op_service {
 int		 op_service_main(const struct op_service *, int argc,
 		    char *argv[]);
 
+/* How many workers a pool runs (OP_WORKERS_MIN, OP_WORKERS and
+ * OP_WORKERS_IDLE_S). */
+struct op_pool_size {
+	unsigned	min;		/* always kept */
+	unsigned	max;		/* at most, while every one is busy */
+	unsigned	idle_s;		/* a spare beyond one retires after */
+};
+
 /*
  * The prefork FastCGI pool: bind the unix socket at path (or take fd 3
- * from systemd when LISTEN_FDS is set), fork `workers` workers that each
- * serve requests through the router, replace any that die, and on SIGTERM
- * stop accepting, let in-flight requests finish, and exit. SIGHUP replaces
- * the workers one by one. Returns only when the pool has stopped.
+ * from systemd when LISTEN_FDS is set), fork workers that each serve
+ * requests through the router (size->min of them, one more whenever all
+ * are busy, up to size->max; spares retire when idle), replace any that
+ * die, and on SIGTERM stop accepting, let in-flight requests finish, and
+ * exit. SIGHUP replaces the workers one by one. Returns only when the
+ * pool has stopped; OP_EINVAL for a size out of 1 <= min <= max <= 256.
  */
 enum op_err	 op_pool_run(const struct op_service *, const char *path,
-		    unsigned workers);
+		    const struct op_pool_size *size);
 
 /* ------------------------------------------------------------------ request */
 

@@ -4,14 +4,21 @@
  * drains them on SIGTERM; and the worker loop itself.
  *
  * Each worker is single-threaded and serves one connection at a time
- * (libfcgi's model), with its own PostgreSQL session.
+ * (libfcgi's model), with its own PostgreSQL session. The pool is
+ * adaptive, as Apache's prefork is: it keeps size.min workers, forks one
+ * more (up to size.max) as soon as every worker is inside a request, and
+ * retires a spare one (beyond the first) after size.idle_s seconds
+ * without use. Workers say they are busy in a board the master and they
+ * share; the one that fills the pool wakes the master with SIGUSR1.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +34,7 @@
 #define WORKERS_MAX	256
 #define DRAIN_SECONDS	30	/* in-flight requests get this long */
 #define RESPAWN_DELAY	1	/* a worker that died young waits this */
+#define TICK_MS		1000	/* the master's look at spare workers */
 
 struct worker {
 	pid_t	pid;
@@ -41,7 +49,27 @@ struct listener {
 	int		 owned;		/* op_listen bound path itself */
 };
 
-static volatile sig_atomic_t	got_term, got_hup, got_chld;
+/* What the master and its workers share: who is inside a request. */
+struct board {
+	atomic_int	live;			/* workers alive (master's) */
+	atomic_int	max;			/* size.max */
+	atomic_uchar	serving[WORKERS_MAX];	/* by slot */
+};
+
+/* The master's state. */
+struct pool {
+	const struct op_service	*svc;
+	struct listener		 l;
+	struct op_pool_size	 size;
+	struct worker		 w[WORKERS_MAX];
+	struct board		*board;		/* shared with the workers */
+	pid_t			 master;	/* its pid, for the workers */
+	time_t			 spare_since;	/* 0: no spare worker */
+};
+
+/* got_full: SIGUSR1, a worker found every one busy; it only wakes the
+ * master, which then fits the pool to its load (adapt). */
+static volatile sig_atomic_t	got_term, got_hup, got_chld, got_full;
 static volatile sig_atomic_t	worker_stop;
 
 static void
@@ -53,6 +81,8 @@ master_signal(int sig)
 		got_hup = 1;
 	else if (sig == SIGCHLD)
 		got_chld = 1;
+	else if (sig == SIGUSR1)
+		got_full = 1;
 }
 
 static void
@@ -88,9 +118,35 @@ await_connection(const struct listener *l, const sigset_t *waiting)
 	}
 }
 
+/* Slots of b inside a request. */
+static int
+serving_count(struct board *b)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < WORKERS_MAX; i++)
+		n += atomic_load_explicit(&b->serving[i], memory_order_relaxed);
+	return n;
+}
+
+/* The worker in slot enters a request; the one that makes every live
+ * worker busy, in a pool that may grow, wakes its master (while it has
+ * one: an orphan signals nobody). */
+static void
+busy_enter(const struct pool *p, int slot)
+{
+	struct board	*b = p->board;
+
+	atomic_store(&b->serving[slot], 1);
+	if (atomic_load(&b->live) < atomic_load(&b->max) &&
+	    serving_count(b) >= atomic_load(&b->live) &&
+	    getppid() == p->master)
+		kill(p->master, SIGUSR1);
+}
+
 /* The worker: accept and serve until told to stop. Never returns. */
 static void
-worker_main(const struct op_service *svc, const struct listener *l)
+worker_main(const struct pool *p, int slot)
 {
 	FCGX_Request	 req;
 	struct op_db	*db = NULL;
@@ -101,6 +157,7 @@ worker_main(const struct op_service *svc, const struct listener *l)
 	op_signal(SIGTERM, worker_signal);
 	op_signal(SIGINT, SIG_IGN);
 	op_signal(SIGHUP, SIG_IGN);
+	op_signal(SIGUSR1, SIG_IGN);
 	op_signal(SIGCHLD, SIG_DFL);
 	op_signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&term);
@@ -110,98 +167,141 @@ worker_main(const struct op_service *svc, const struct listener *l)
 	if (getppid() == 1)
 		_exit(0);
 
-	if (op_db_conninfo(svc->name, conninfo, sizeof(conninfo)) != OP_OK ||
-	    op_db_open(conninfo, &db) != OP_OK)
+	if (op_db_conninfo(p->svc->name, conninfo, sizeof(conninfo)) !=
+	    OP_OK || op_db_open(conninfo, &db) != OP_OK)
 		_exit(1);
-	if (FCGX_InitRequest(&req, l->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+	if (FCGX_InitRequest(&req, p->l.fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(1);
-	while (await_connection(l, &waiting)) {
+	while (await_connection(&p->l, &waiting)) {
 		/* The socket does not block: another worker may win it. */
 		if (FCGX_Accept_r(&req) < 0)
 			continue;
-		op_req_serve(svc, &req, db);
+		busy_enter(p, slot);
+		op_req_serve(p->svc, &req, db);
 		FCGX_Finish_r(&req);
+		atomic_store(&p->board->serving[slot], 0);
 	}
 	FCGX_Free(&req, 1);
 	op_db_close(db);
 	_exit(0);
 }
 
-static pid_t
-spawn(const struct op_service *svc, const struct listener *l)
-{
-	pid_t	pid;
-
-	if ((pid = fork()) == 0)
-		worker_main(svc, l);
-	if (pid < 0)
-		op_error("fork: %s", strerror(errno));
-	return pid;
-}
-
 static int
-alive(const struct worker *w, unsigned n)
+alive(const struct pool *p)
 {
 	unsigned	i;
 	int		count = 0;
 
-	for (i = 0; i < n; i++)
-		count += w[i].pid > 0;
+	for (i = 0; i < p->size.max; i++)
+		count += p->w[i].pid > 0;
 	return count;
 }
 
-/* Reap dead workers; mark their slots empty. */
+/* Fork a worker into empty slot i; the board counts it. */
 static void
-reap(struct worker *w, unsigned n)
+spawn(struct pool *p, unsigned i)
+{
+	pid_t	pid;
+
+	atomic_store(&p->board->serving[i], 0);
+	if ((pid = fork()) == 0)
+		worker_main(p, (int)i);
+	if (pid < 0)
+		op_error("fork: %s", strerror(errno));
+	p->w[i].pid = pid > 0 ? pid : 0;
+	p->w[i].started = time(NULL);
+	p->w[i].retiring = 0;
+	atomic_store(&p->board->live, alive(p));
+}
+
+/* Reap dead workers; mark their slots empty (and not serving). */
+static void
+reap(struct pool *p)
 {
 	pid_t		pid;
 	int		status;
 	unsigned	i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (i = 0; i < n; i++)
-			if (w[i].pid == pid) {
-				if (!w[i].retiring && !got_term)
+		for (i = 0; i < p->size.max; i++)
+			if (p->w[i].pid == pid) {
+				if (!p->w[i].retiring && !got_term)
 					op_warn("worker %d died (status %d)",
 					    (int)pid, status);
-				w[i].pid = 0;
-				w[i].retiring = 0;
+				p->w[i].pid = 0;
+				p->w[i].retiring = 0;
+				atomic_store(&p->board->serving[i], 0);
 			}
+	atomic_store(&p->board->live, alive(p));
 }
 
-/* Start a worker in every empty slot, waiting when they die young. */
+/* Start workers in empty slots until size.min live, waiting when one
+ * died young (a crash loop must not spin). */
 static void
-fill(const struct op_service *svc, const struct listener *l, struct worker *w,
-    unsigned n)
+fill(struct pool *p)
 {
 	unsigned	i;
 	time_t		now = time(NULL);
 
-	for (i = 0; i < n; i++) {
-		if (w[i].pid != 0)
+	for (i = 0; i < p->size.max && alive(p) < (int)p->size.min; i++) {
+		if (p->w[i].pid != 0)
 			continue;
-		if (w[i].started != 0 && now - w[i].started < RESPAWN_DELAY)
+		if (p->w[i].started != 0 && now - p->w[i].started <
+		    RESPAWN_DELAY)
 			sleep(RESPAWN_DELAY);
-		w[i].pid = spawn(svc, l);
-		w[i].started = time(NULL);
-		if (w[i].pid < 0)
-			w[i].pid = 0;
+		spawn(p, i);
 	}
+}
+
+/*
+ * Fit the pool to its load: one more worker when every live one is
+ * inside a request (up to size.max); one spare fewer when more than one
+ * has been idle for size.idle_s (never below size.min).
+ */
+static void
+adapt(struct pool *p)
+{
+	int		live = alive(p), busy = serving_count(p->board);
+	unsigned	i;
+	time_t		now = time(NULL);
+
+	if (busy >= live && live < (int)p->size.max) {
+		for (i = 0; i < p->size.max && p->w[i].pid != 0; i++)
+			;
+		spawn(p, i);
+		p->spare_since = 0;
+		return;
+	}
+	if (live - busy < 2 || live <= (int)p->size.min) {
+		p->spare_since = 0;
+		return;
+	}
+	if (p->spare_since == 0)
+		p->spare_since = now;
+	if (now - p->spare_since < (time_t)p->size.idle_s)
+		return;
+	for (i = p->size.max; i-- > 0; )	/* the newest idle one goes */
+		if (p->w[i].pid > 0 && !p->w[i].retiring &&
+		    !atomic_load(&p->board->serving[i])) {
+			p->w[i].retiring = 1;
+			kill(p->w[i].pid, SIGTERM);
+			break;
+		}
+	p->spare_since = now;
 }
 
 /* SIGHUP: replace the workers one at a time, each after its successor. */
 static void
-roll(const struct op_service *svc, const struct listener *l, struct worker *w,
-    unsigned n)
+roll(struct pool *p)
 {
 	unsigned	i;
 	pid_t		old;
 
-	for (i = 0; i < n; i++) {
-		if ((old = w[i].pid) <= 0)
+	for (i = 0; i < p->size.max; i++) {
+		if ((old = p->w[i].pid) <= 0)
 			continue;
-		w[i].pid = spawn(svc, l);
-		w[i].started = time(NULL);
+		p->w[i].pid = 0;
+		spawn(p, i);
 		kill(old, SIGTERM);
 		while (waitpid(old, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -216,82 +316,130 @@ roll(const struct op_service *svc, const struct listener *l, struct worker *w,
  * queued (those a successor's socket took over the path from, too).
  */
 static void
-drain(const struct listener *l, struct worker *w, unsigned n)
+drain(struct pool *p)
 {
 	unsigned	i;
 	time_t		deadline = time(NULL) + DRAIN_SECONDS;
 
-	if (l->owned)
-		op_listen_release(l->path);
-	for (i = 0; i < n; i++)
-		if (w[i].pid > 0) {
-			w[i].retiring = 1;
-			kill(w[i].pid, SIGTERM);
+	if (p->l.owned)
+		op_listen_release(p->l.path);
+	for (i = 0; i < p->size.max; i++)
+		if (p->w[i].pid > 0) {
+			p->w[i].retiring = 1;
+			kill(p->w[i].pid, SIGTERM);
 		}
-	while (alive(w, n) > 0 && time(NULL) < deadline) {
+	while (alive(p) > 0 && time(NULL) < deadline) {
 		usleep(20000);
-		reap(w, n);
+		reap(p);
 	}
-	for (i = 0; i < n; i++)
-		if (w[i].pid > 0)
-			kill(w[i].pid, SIGKILL);
+	for (i = 0; i < p->size.max; i++)
+		if (p->w[i].pid > 0)
+			kill(p->w[i].pid, SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 }
 
-enum op_err
-op_pool_run(const struct op_service *svc, const char *path, unsigned workers)
+/* Sleep until a signal, or a tick while spare workers may retire. */
+static void
+master_wait(const struct pool *p, const sigset_t *unblocked)
 {
-	struct worker	 w[WORKERS_MAX];
-	struct listener	 l = { .path = path };
-	sigset_t	 block, old;
+	const struct timespec	tick = { TICK_MS / 1000,
+				    (TICK_MS % 1000) * 1000000L };
 
-	if (workers == 0 || workers > WORKERS_MAX)
-		return OP_EINVAL;
-	memset(w, 0, sizeof(w));
-	if (FCGX_Init() != 0)
-		return OP_EINTERNAL;
-	if ((l.fd = op_listen(path, 1024, "OP_SOCKET", &l.owned)) < 0)
+	if (alive(p) > (int)p->size.min)
+		(void)ppoll(NULL, 0, &tick, unblocked);
+	else
+		(void)sigsuspend(unblocked);
+}
+
+/* Listen on path, non-blocking (every worker polls, then accepts; the
+ * losers must not block). */
+static enum op_err
+pool_listen(struct pool *p, const char *path)
+{
+	p->l.path = path;
+	if ((p->l.fd = op_listen(path, 1024, "OP_SOCKET", &p->l.owned)) < 0)
 		return OP_EIO;
-	/* Every worker polls, then accepts; the losers must not block. */
-	if (fcntl(l.fd, F_SETFL, fcntl(l.fd, F_GETFL) | O_NONBLOCK) < 0) {
-		op_error("pool %s: %s", svc->name, strerror(errno));
-		close(l.fd);
+	if (fcntl(p->l.fd, F_SETFL, fcntl(p->l.fd, F_GETFL) | O_NONBLOCK) <
+	    0) {
+		op_error("pool %s: %s", p->svc->name, strerror(errno));
+		close(p->l.fd);
 		return OP_EIO;
 	}
-	if (op_reqstats_open(svc) != OP_OK)	/* served, but not counted */
-		op_warn("pool %s: requests are not counted", svc->name);
+	return OP_OK;
+}
+
+static void
+master_signals(sigset_t *old)
+{
+	sigset_t	block;
+
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, old);
 	op_signal(SIGTERM, master_signal);
 	op_signal(SIGINT, master_signal);
 	op_signal(SIGHUP, master_signal);
 	op_signal(SIGCHLD, master_signal);
+	op_signal(SIGUSR1, master_signal);
 	op_signal(SIGPIPE, SIG_IGN);
+}
 
-	op_info("pool %s: %u workers on %s", svc->name, workers,
-	    l.owned ? path : "the systemd socket");
-	fill(svc, &l, w, workers);
+enum op_err
+op_pool_run(const struct op_service *svc, const char *path,
+    const struct op_pool_size *size)
+{
+	struct pool	 p;
+	sigset_t	 old;
+
+	if (size->max == 0 || size->max > WORKERS_MAX || size->min == 0 ||
+	    size->min > size->max)
+		return OP_EINVAL;
+	memset(&p, 0, sizeof(p));
+	p.svc = svc;
+	p.size = *size;
+	p.master = getpid();
+	if (FCGX_Init() != 0)
+		return OP_EINTERNAL;
+	if ((p.board = mmap(NULL, sizeof(*p.board), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		return OP_ENOMEM;
+	atomic_store(&p.board->max, (int)size->max);
+	if (pool_listen(&p, path) != OP_OK) {
+		munmap(p.board, sizeof(*p.board));
+		return OP_EIO;
+	}
+	if (op_reqstats_open(svc) != OP_OK)	/* served, but not counted */
+		op_warn("pool %s: requests are not counted", svc->name);
+	master_signals(&old);
+
+	op_info("pool %s: %u to %u workers on %s", svc->name, size->min,
+	    size->max, p.l.owned ? path : "the systemd socket");
+	fill(&p);
 	while (!got_term) {
-		sigsuspend(&old);	/* sleeps until a signal arrives */
+		master_wait(&p, &old);
 		if (got_chld) {
 			got_chld = 0;
-			reap(w, workers);
+			reap(&p);
 		}
 		if (got_hup) {
 			got_hup = 0;
-			roll(svc, &l, w, workers);
+			roll(&p);
 		}
-		if (!got_term)
-			fill(svc, &l, w, workers);
+		if (got_term)
+			break;
+		got_full = 0;
+		fill(&p);
+		adapt(&p);
 	}
 	op_info("pool %s: draining", svc->name);
-	drain(&l, w, workers);
-	close(l.fd);
+	drain(&p);
+	close(p.l.fd);
+	munmap(p.board, sizeof(*p.board));
 	op_info("pool %s: stopped", svc->name);
 	return OP_OK;
 }

@@ -120,11 +120,26 @@ cmd_work(const struct op_service *svc)
 	return er == OP_OK ? 0 : 1;
 }
 
+/* The pool's size from OP_WORKERS_MIN, OP_WORKERS and OP_WORKERS_IDLE_S
+ * (a minimum above the maximum is the maximum). */
+static const struct op_pool_size *
+pool_size(struct op_pool_size *size)
+{
+	size->max = (unsigned)op_config_int("OP_WORKERS", 4, 1, 256);
+	size->min = (unsigned)op_config_int("OP_WORKERS_MIN", 1, 1, 256);
+	if (size->min > size->max)
+		size->min = size->max;
+	size->idle_s = (unsigned)op_config_int("OP_WORKERS_IDLE_S", 10, 1,
+	    3600);
+	return size;
+}
+
 int
 op_service_main(const struct op_service *svc, int argc, char *argv[])
 {
-	char	name[64];
-	int	rc;
+	struct op_pool_size	size;
+	char			name[64];
+	int			rc;
 
 	if (argc < 2)
 		return usage(svc);
@@ -146,8 +161,7 @@ op_service_main(const struct op_service *svc, int argc, char *argv[])
 		    2, 1, 64)) != OP_OK)
 			return 1;
 		return op_pool_run(svc, op_config_get("OP_SOCKET", NULL),
-		    (unsigned)op_config_int("OP_WORKERS", 4, 1, 256)) ==
-		    OP_OK ? 0 : 1;
+		    pool_size(&size)) == OP_OK ? 0 : 1;
 	}
 	if (strcmp(argv[1], "work") == 0)
 		return cmd_work(svc);

@@ -12,6 +12,8 @@
 
 #include "backups.h"
 
+#define LEFTOVERS_RETRY_S	300	/* a refused removal, tried again */
+
 struct run {
 	struct op_req		*r;
 	struct job		*j;
@@ -195,7 +197,8 @@ leftovers_remove(struct target *t, const char *key, const char *upload_id)
  * storage (an upload or a partial file, when its worker died on its last
  * attempt and the lease sweep failed it) is removed, then the row's
  * object_key forgotten. A storage target that is gone leaves nothing to
- * remove; one that refuses is tried again on a later call.
+ * remove; one that refuses is tried again LEFTOVERS_RETRY_S later (a
+ * failed row's run_after says when).
  */
 enum op_err
 backup_leftovers_sweep(struct op_req *r)
@@ -207,8 +210,8 @@ backup_leftovers_sweep(struct op_req *r)
 
 	if ((er = op_db_exec(r->db, &res, "SELECT id, storage_id, object_key,"
 	    " upload_id FROM backups.backups WHERE status = 'failed' AND"
-	    " object_key IS NOT NULL ORDER BY finished_at LIMIT 20", 0,
-	    NULL)) != OP_OK)
+	    " object_key IS NOT NULL AND run_after <= now()"
+	    " ORDER BY run_after LIMIT 20", 0, NULL)) != OP_OK)
 		return er;
 	for (i = 0; i < PQntuples(res); i++) {
 		memset(&t, 0, sizeof(t));
@@ -219,7 +222,12 @@ backup_leftovers_sweep(struct op_req *r)
 		    op_db_get(res, i, "object_key"), op_db_get(res, i,
 		    "upload_id")) != OP_OK)) {
 			op_warn("backup %s: cannot remove what its last attempt"
-			    " left yet", op_db_get(res, i, "id"));
+			    " left yet; trying again in %d s", op_db_get(res, i,
+			    "id"), LEFTOVERS_RETRY_S);
+			(void)op_db_execv(r->db, NULL, "UPDATE backups.backups"
+			    " SET run_after = now() + make_interval(secs =>"
+			    " $2::int) WHERE id = $1", op_db_get(res, i, "id"),
+			    op_req_printf(r, "%d", LEFTOVERS_RETRY_S));
 			target_clear(&t);
 			continue;
 		}

@@ -1,5 +1,6 @@
-// The prefork pool: a worker killed is replaced; SIGHUP rolls every worker
-// while requests keep being answered.
+// The prefork pool: workers killed are replaced; SIGHUP rolls every worker
+// while requests keep being answered. (Growing and shrinking under load:
+// tests/reliability/R0_pools.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,15 +19,17 @@ async function ask(n) {
 	return out;
 }
 
-test('a worker killed with SIGKILL is replaced, and nothing else fails',
+test('workers killed with SIGKILL are replaced, and nothing else fails',
     async () => {
 	const pid = master();
 	const before = workers(pid);
-	assert.ok(before.length >= 2, `workers: ${before}`);
-	process.kill(before[0], 'SIGKILL');
+	assert.ok(before.length >= 1, `workers: ${before}`);
+	// All of them: the pool must start its minimum again.
+	for (const w of before)
+		process.kill(w, 'SIGKILL');
 	await until(() => {
 		const now = workers(pid);
-		return now.length === before.length && !now.includes(before[0]);
+		return now.length >= 1 && now.every((w) => !before.includes(w));
 	}, 'a new worker');
 	const statuses = await ask(40);
 	assert.ok(statuses.every((s) => s === 401), statuses.join());
@@ -42,10 +45,10 @@ test('SIGHUP replaces every worker while requests are answered', async () => {
 			seen.push((await api('GET', '/api/auth/me')).status);
 	})();
 	process.kill(pid, 'SIGHUP');
+	// (The pool may retire an idle spare meanwhile: it keeps at least one.)
 	await until(() => {
 		const now = workers(pid);
-		return now.length === before.length &&
-		    now.every((w) => !before.includes(w));
+		return now.length >= 1 && now.every((w) => !before.includes(w));
 	}, 'every worker replaced');
 	stop = true;
 	await load;

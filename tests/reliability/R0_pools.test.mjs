@@ -1,4 +1,6 @@
-// Pools under load, killed and stopped: a worker killed with SIGKILL is
+// Pools under load, killed and stopped, growing and shrinking: a pool
+// grows to OP_WORKERS while every worker is busy and retires its spares
+// once idle, without a failed request; a worker killed with SIGKILL is
 // replaced by its master and only the request it was serving may fail;
 // a whole pool killed with SIGKILL comes back (systemd's Restart=, played
 // by supervise.pl, which holds the socket as systemd does) and only the
@@ -14,6 +16,7 @@ import { alive, children, detached, describe, errorLog, failures, load, pick,
 const KILLS = SOAK ? 200 : 12;
 const ROUNDS = SOAK ? 40 : 3;
 const WORKERS = 4;	/* OP_WORKERS in the stack's configuration */
+const MIN = 1;		/* OP_WORKERS_MIN's default */
 
 let admin, auth, routes;
 const supervised = [];
@@ -37,9 +40,10 @@ after(async () => {
 		await s.stop();
 });
 
-// Wait until pool (a master's pid) has all its workers.
-const fullPool = (pid) => until(() => children(pid).length === WORKERS,
-    `${WORKERS} workers under ${pid}`);
+// Wait until pool (a master's pid) has workers again: at least its
+// minimum (it grows beyond while every one is busy).
+const fullPool = (pid) => until(() => children(pid).length >= MIN,
+    `workers under ${pid}`);
 
 test('workers killed with SIGKILL under load: replaced, and only the ' +
     'requests they served fail', async () => {
@@ -118,4 +122,28 @@ test('SIGTERM to a pool under load after a successor took its socket ' +
 	assert.deepEqual(describe(failures(seen)), '');
 	assert.deepEqual(log.lines().filter((l) => /upstream|connect\(\)/
 	    .test(l)), []);
+});
+
+test('a pool grows to OP_WORKERS while every worker is busy, and retires ' +
+    'its spares once idle, with no request failed', async () => {
+	const old = pidOf('projects');
+	process.env.OP_WORKERS_IDLE_S = '1';
+	const next = detached('projects', 'serve');
+	delete process.env.OP_WORKERS_IDLE_S;
+	await until(() => children(next).length === MIN, 'the new pool');
+	process.kill(old, 'SIGTERM');
+	await until(() => !alive(old), 'the old pool gone');
+	// Idle, it keeps its minimum.
+	await sleep(1500);
+	assert.equal(children(next).length, MIN);
+
+	const run = load(admin, [{ path: '/api/projects', ok: 200 },
+		{ path: '/api/teams', ok: 200 }], 8);
+	await until(() => children(next).length === WORKERS,
+	    `${WORKERS} workers under load`);
+	const seen = await run.stop();
+	assert.equal(describe(failures(seen)), '');
+	await until(() => children(next).length === MIN,
+	    'the spares retired', 60000);
+	assert.ok(alive(next), 'the master lives on');
 });
