@@ -49,7 +49,10 @@ async function versionImage(tag, version, broken = false) {
 	const c = await engine('POST', '/containers/create', {
 		Image: BASE_IMAGE, Cmd: ['sh', '-c',
 			`echo ${version} > /www/version`],
-		Labels: { 'io.openpanel.test': 'swarm' } });
+		Labels: { 'io.openpanel.test': 'swarm' },
+		// No network: it needs none, and the engine's default bridge
+		// may be missing on a host shared with another engine.
+		HostConfig: { NetworkMode: 'none' } });
 	assert.equal(c.status, 201, c.text);
 	assert.equal((await engine('POST', `/containers/${c.body.Id}/start`))
 	    .status, 204);
