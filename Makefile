@@ -155,6 +155,7 @@ MONITOR_SRCS = \
 	fcgi/monitor/worker.c	\
 	fcgi/monitor/follow.c	\
 	fcgi/monitor/sample.c	\
+	fcgi/monitor/tasks.c	\
 	fcgi/monitor/relay.c	\
 	fcgi/monitor/evaluate.c	\
 	fcgi/monitor/notify.c

@@ -5,6 +5,11 @@
  * keeps the recent ones for late joiners. The stream is reopened every
  * few seconds (so a follower notices it is no longer wanted) from the
  * timestamp of the last line it published, which it never repeats.
+ * A swarm container's follower follows its service's logs: every task's
+ * lines, on whichever node, multiplexed like a container's (plain with a
+ * TTY), without task details (details=0). Its tasks' lines interleave out
+ * of time order, so a line is dropped as seen only when it is no later
+ * than where the stream was opened from, not than the last line sent.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -37,7 +42,8 @@ struct follow_ctx {
 	struct follower		*f;
 	struct op_docker_demux	 dm;
 	struct op_buf		 line[2];	/* stdout, stderr */
-	int64_t			 last;		/* ns of the last line sent */
+	int64_t			 last;		/* ns of the latest line sent */
+	int64_t			 from;		/* last, when the stream opened */
 	int			 raw;		/* a TTY: not multiplexed */
 	char			 channel[64];
 };
@@ -83,9 +89,10 @@ line_publish(struct follow_ctx *c, int stream, const char *data, size_t len)
 
 	if ((sp = memchr(data, ' ', len)) == NULL)
 		return;
-	if ((ns = stamp_ns(data, (size_t)(sp - data))) < 0 || ns <= c->last)
+	if ((ns = stamp_ns(data, (size_t)(sp - data))) < 0 || ns <= c->from)
 		return;		/* seen already, before a reopen */
-	c->last = ns;
+	if (ns > c->last)
+		c->last = ns;
 	msg = json_pack("{s:s%, s:s, s:s%}", "time", data,
 	    (size_t)(sp - data), "stream", stream == 2 ? "stderr" : "stdout",
 	    "line", sp + 1, len - (size_t)(sp - data) - 1);
@@ -140,18 +147,27 @@ sink(void *arg, const char *data, size_t len)
 	return 0;
 }
 
-/* The follow path: from the last line sent, or the last few lines. */
+/* The follow path: from the last line sent, or the last few lines; a
+ * swarm container's service's (its since is whole seconds: the lines of
+ * that second already sent are dropped as seen). */
 static void
 follow_path(struct follow_ctx *c, char *out, size_t outsz)
 {
-	if (c->last > 0)
+	const char	*kind = c->f->c.swarm ? "services" : "containers";
+
+	c->from = c->last;
+	if (c->last > 0 && c->f->c.swarm)
+		snprintf(out, outsz, "/services/%s/logs?follow=1&stdout=1"
+		    "&stderr=1&timestamps=1&since=%lld", c->f->c.docker_id,
+		    (long long)(c->last / 1000000000));
+	else if (c->last > 0)
 		snprintf(out, outsz, "/containers/%s/logs?follow=1&stdout=1"
 		    "&stderr=1&timestamps=1&since=%lld.%09lld",
 		    c->f->c.docker_id, (long long)(c->last / 1000000000),
 		    (long long)(c->last % 1000000000));
 	else
-		snprintf(out, outsz, "/containers/%s/logs?follow=1&stdout=1"
-		    "&stderr=1&timestamps=1&tail=" FIRST_TAIL,
+		snprintf(out, outsz, "/%s/%s/logs?follow=1&stdout=1"
+		    "&stderr=1&timestamps=1&tail=" FIRST_TAIL, kind,
 		    c->f->c.docker_id);
 }
 
@@ -179,7 +195,7 @@ follower_main(void *arg)
 		er = op_docker_stream(d, "GET", path, NULL, NULL, 0, STREAM_MS,
 		    sink, &c, &status);
 		if (status == 404)
-			break;		/* the container is gone */
+			break;		/* the container (service) is gone */
 		if (er != OP_ETIMEOUT && atomic_load(&f->wanted))
 			poll(NULL, 0, 1000);	/* stopped, or the engine away */
 	}

@@ -58,10 +58,29 @@ enum op_err	monitor_work(const struct op_service *, struct op_db *,
 struct watched {
 	char	id[37];		/* projects.containers_v.id */
 	char	team_id[37];
-	char	docker_id[72];
+	char	docker_id[72];	/* a Swarm service's id when swarm */
+	int	swarm;		/* runs as a Swarm service (mode swarm) */
 };
 
-/* Log followers, one thread per running container (follow.c). */
+/* An engine container sampled this tick: a plain container, or one
+ * task of a swarm container on this node (tasks.c). */
+struct target {
+	size_t	w;		/* its watched container: w[this] */
+	char	docker_id[72];	/* the engine container's id */
+};
+#define TARGETS_MAX	FOLLOWERS_MAX
+
+/*
+ * The engine containers behind w[0..n), at most max of them, into t:
+ * each plain container itself, and each running task container of each
+ * swarm container that runs on this node (all found in one engine call,
+ * made only when w holds a swarm container). Returns how many.
+ */
+size_t		targets_list(struct op_docker *, const struct watched *w,
+		    size_t n, struct target *t, size_t max);
+
+/* Log followers, one thread per running container (follow.c); a swarm
+ * container's follows its service's logs (every task, on every node). */
 struct followers;
 enum op_err	followers_new(struct followers **);
 /* Follow exactly the n containers of w: start new ones, stop gone ones. */

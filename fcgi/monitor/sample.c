@@ -1,10 +1,11 @@
 /*
  * sample.c — once a tick, the resource use of every running container
- * (one one-shot stats call each, a few at a time: never a stats stream
- * per container) and
- * of the host. Each container's sample goes live to metrics/<id>; the
- * latest of each is stored for /api/metrics; and every metric is folded
- * into one-minute rollups, written when the minute ends, pruned past
+ * (from its cgroup, else one one-shot stats call, a few at a time: never
+ * a stats stream per container; a swarm container's is the sum over its
+ * task containers on this node, see tasks.c) and of the host. Each
+ * container's sample goes live to metrics/<id>; the latest of each is
+ * stored for /api/metrics; and every metric is folded into one-minute
+ * rollups, written when the minute ends, pruned past
  * OP_MONITOR_HISTORY_DAYS.
  */
 #include <pthread.h>
@@ -19,14 +20,14 @@
 
 #define STATS_MS	2000
 #define ACC_MAX		((FOLLOWERS_MAX + 1) * 6)
+#define PREV_MAX	TARGETS_MAX
 #define PRUNE_EVERY	3600
 #define FLUSH_EVERY	10	/* seconds: the minute so far is written */
 #define SAMPLERS	4	/* stats calls in flight at once */
 
-/* What the last sample of a container was, for rates. */
+/* What the last sample of an engine container was, for rates. */
 struct prev {
-	char	 id[37];
-	char	 docker_id[72];	/* of the pid below */
+	char	 docker_id[72];	/* the engine container sampled */
 	pid_t	 pid;		/* its init process, for its network */
 	double	 cpu_ns;	/* CPU time at the last sample */
 	int64_t	 wall_ns;	/* and when it was taken */
@@ -43,7 +44,7 @@ struct acc {
 
 struct sampler {
 	struct op_docker	*docker[SAMPLERS];
-	struct prev		 prev[FOLLOWERS_MAX];
+	struct prev		 prev[PREV_MAX];
 	size_t			 nprev;
 	struct host_sample	 host_prev;
 	struct acc		 acc[ACC_MAX];
@@ -164,18 +165,21 @@ history_prune(struct sampler *s, struct op_db *db)
 	s->pruned = time(NULL);
 }
 
+/* The previous sample of engine container docker_id (a new one if
+ * none; NULL when the table is full). */
 static struct prev *
-prev_find(struct sampler *s, const char *id)
+prev_find(struct sampler *s, const char *docker_id)
 {
 	size_t	i;
 
 	for (i = 0; i < s->nprev; i++)
-		if (strcmp(s->prev[i].id, id) == 0)
+		if (strcmp(s->prev[i].docker_id, docker_id) == 0)
 			return &s->prev[i];
-	if (s->nprev == FOLLOWERS_MAX)
+	if (s->nprev == PREV_MAX)
 		return NULL;
 	memset(&s->prev[s->nprev], 0, sizeof(s->prev[0]));
-	snprintf(s->prev[s->nprev].id, sizeof(s->prev[0].id), "%s", id);
+	snprintf(s->prev[s->nprev].docker_id, sizeof(s->prev[0].docker_id),
+	    "%s", docker_id);
 	return &s->prev[s->nprev++];
 }
 
@@ -265,7 +269,7 @@ sample_row(const struct watched *w, double pct,
 
 /* The engine's one-shot stats, when the cgroup files are not to be had. */
 static enum op_err
-engine_stats(struct op_docker *d, const struct watched *w,
+engine_stats(struct op_docker *d, const char *docker_id,
     struct cgroup_sample *c)
 {
 	json_t		*st = NULL, *nets, *n;
@@ -276,7 +280,7 @@ engine_stats(struct op_docker *d, const struct watched *w,
 
 	memset(c, 0, sizeof(*c));
 	snprintf(path, sizeof(path), "/containers/%s/stats?stream=false"
-	    "&one-shot=true", w->docker_id);
+	    "&one-shot=true", docker_id);
 	if (op_docker_call(d, "GET", path, NULL, STATS_MS, &status, &st) !=
 	    OP_OK || status != 200 || !json_is_object(st)) {
 		json_decref(st);
@@ -304,19 +308,17 @@ engine_stats(struct op_docker *d, const struct watched *w,
 }
 
 /* The pid of a container's init process, asked of the engine once per
- * container (and again after it was recreated or restarted). */
+ * container (and again after it restarted). */
 static void
-pid_learn(struct op_docker *d, struct prev *p, const struct watched *w)
+pid_learn(struct op_docker *d, struct prev *p)
 {
 	json_t	*in = NULL;
 	char	 path[160];
 	long	 status;
 
-	if (p->pid > 0 && strcmp(p->docker_id, w->docker_id) == 0)
+	if (p->pid > 0)
 		return;
-	p->pid = 0;
-	snprintf(p->docker_id, sizeof(p->docker_id), "%s", w->docker_id);
-	snprintf(path, sizeof(path), "/containers/%s/json", w->docker_id);
+	snprintf(path, sizeof(path), "/containers/%s/json", p->docker_id);
 	if (op_docker_call(d, "GET", path, NULL, STATS_MS, &status, &in) ==
 	    OP_OK && status == 200)
 		p->pid = (pid_t)json_integer_value(json_object_get(
@@ -324,27 +326,53 @@ pid_learn(struct op_docker *d, struct prev *p, const struct watched *w)
 	json_decref(in);
 }
 
-/*
- * A container's sample row: from its cgroup when this host shows it,
- * else from the engine's one-shot stats; the CPU rate from the previous
- * sample p (updated; NULL: none). NULL when there is none (it just
- * stopped). Runs in the sampling threads: it touches only its own handle
- * d and its container's p.
- */
-static json_t *
-container_sample(struct op_docker *d, struct prev *p, const struct watched *w)
-{
+/* One engine container's reading: ok, its counters, its CPU rate. */
+struct reading {
+	int			ok;
+	double			pct;
 	struct cgroup_sample	c;
+};
 
+/*
+ * Engine container t's reading into *out: from its cgroup when this host
+ * shows it, else from the engine's one-shot stats; the CPU rate from the
+ * previous sample p (updated; NULL: none). out->ok stays 0 when there is
+ * none (it just stopped). Runs in the sampling threads: it touches only
+ * its own handle d and its container's p.
+ */
+static void
+container_sample(struct op_docker *d, struct prev *p, const struct target *t,
+    struct reading *out)
+{
+	memset(out, 0, sizeof(*out));
 	if (p != NULL)
-		pid_learn(d, p, w);
-	if (p == NULL || cgroup_read(w->docker_id, p->pid, &c) != OP_OK) {
+		pid_learn(d, p);
+	if (p == NULL || cgroup_read(t->docker_id, p->pid, &out->c) != OP_OK) {
 		if (p != NULL)
 			p->pid = 0;	/* restarted, maybe: ask again */
-		if (engine_stats(d, w, &c) != OP_OK)
-			return NULL;
+		if (engine_stats(d, t->docker_id, &out->c) != OP_OK)
+			return;
 	}
-	return sample_row(w, cpu_rate(p, (double)c.cpu_ns), &c);
+	out->pct = cpu_rate(p, (double)out->c.cpu_ns);
+	out->ok = 1;
+}
+
+/* Add reading r into sum (a swarm container's tasks add up). */
+static void
+reading_add(struct reading *sum, const struct reading *r)
+{
+	if (!r->ok)
+		return;
+	sum->ok = 1;
+	sum->pct += r->pct;
+	sum->c.cpu_ns += r->c.cpu_ns;
+	sum->c.mem += r->c.mem;
+	sum->c.mem_limit += r->c.mem_limit;
+	sum->c.net_rx += r->c.net_rx;
+	sum->c.net_tx += r->c.net_tx;
+	sum->c.blk_read += r->c.blk_read;
+	sum->c.blk_write += r->c.blk_write;
+	sum->c.pids += r->c.pids;
 }
 
 /* Live, and into the minute's rollups. */
@@ -424,14 +452,15 @@ host_sample(struct sampler *s)
 	s->host_prev = h;
 }
 
-/* Forget the previous samples of containers no longer running. */
+/* Forget the previous samples of engine containers no longer sampled. */
 static void
-prev_keep(struct sampler *s, const struct watched *w, size_t n)
+prev_keep(struct sampler *s, const struct target *t, size_t n)
 {
 	size_t	i, j, kept = 0;
 
 	for (i = 0; i < s->nprev; i++) {
-		for (j = 0; j < n && strcmp(w[j].id, s->prev[i].id) != 0; j++)
+		for (j = 0; j < n && strcmp(t[j].docker_id,
+		    s->prev[i].docker_id) != 0; j++)
 			;
 		if (j < n)
 			s->prev[kept++] = s->prev[i];
@@ -439,12 +468,12 @@ prev_keep(struct sampler *s, const struct watched *w, size_t n)
 	s->nprev = kept;
 }
 
-/* One share of a tick's containers, sampled by one thread. */
+/* One share of a tick's engine containers, sampled by one thread. */
 struct share {
 	struct op_docker	 *docker;
-	const struct watched	 *w;
+	const struct target	 *t;
 	struct prev		**prev;
-	json_t			**rows;
+	struct reading		 *out;
 	size_t			  from, to;
 	pthread_t		  thread;
 };
@@ -456,30 +485,30 @@ share_main(void *arg)
 	size_t		 i;
 
 	for (i = sh->from; i < sh->to; i++)
-		sh->rows[i] = container_sample(sh->docker, sh->prev[i],
-		    &sh->w[i]);
+		container_sample(sh->docker, sh->prev[i], &sh->t[i],
+		    &sh->out[i]);
 	return NULL;
 }
 
-/* Sample w[0..n) into rows[], SAMPLERS calls at a time: the engine takes
+/* Read t[0..n) into out[], SAMPLERS calls at a time: the engine takes
  * tens of milliseconds over each, so one after another would not fit 50
  * containers in a second. */
 static void
-containers_sample(struct sampler *s, const struct watched *w, size_t n,
-    json_t **rows)
+containers_sample(struct sampler *s, const struct target *t, size_t n,
+    struct reading *out)
 {
 	struct share	 sh[SAMPLERS];
-	struct prev	*prev[FOLLOWERS_MAX];
+	struct prev	*prev[TARGETS_MAX];
 	sigset_t	 block, old;
 	size_t		 i, k, per = (n + SAMPLERS - 1) / SAMPLERS;
 	int		 started[SAMPLERS] = { 0 };
 
 	for (i = 0; i < n; i++)
-		prev[i] = prev_find(s, w[i].id);	/* before the threads */
+		prev[i] = prev_find(s, t[i].docker_id);	/* before the threads */
 	sigfillset(&block);	/* signals are the worker thread's */
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (k = 0; k < SAMPLERS; k++) {
-		sh[k] = (struct share){ s->docker[k], w, prev, rows,
+		sh[k] = (struct share){ s->docker[k], t, prev, out,
 		    k * per < n ? k * per : n, (k + 1) * per < n ?
 		    (k + 1) * per : n, 0 };
 		if (k > 0 && sh[k].from < sh[k].to)
@@ -495,13 +524,47 @@ containers_sample(struct sampler *s, const struct watched *w, size_t n,
 			pthread_join(sh[k].thread, NULL);
 }
 
+/*
+ * The sample rows of w[0..n) into rows: each container's engine
+ * containers read (a swarm container's tasks summed), published live
+ * and into the rollups. A container with nothing read has no row.
+ */
+static enum op_err
+watched_sample(struct sampler *s, const struct watched *w, size_t n,
+    json_t *rows)
+{
+	static struct target	 t[TARGETS_MAX];	/* the worker's only */
+	struct reading		*out = NULL, *sum = NULL;
+	json_t			*row;
+	size_t			 i, nt;
+
+	nt = targets_list(s->docker[0], w, n, t, nitems(t));
+	if ((out = calloc(nt + 1, sizeof(*out))) == NULL ||
+	    (sum = calloc(n + 1, sizeof(*sum))) == NULL) {
+		free(out);
+		return OP_ENOMEM;
+	}
+	prev_keep(s, t, nt);
+	containers_sample(s, t, nt, out);
+	for (i = 0; i < nt; i++)
+		reading_add(&sum[t[i].w], &out[i]);
+	for (i = 0; i < n; i++)
+		if (sum[i].ok && (row = sample_row(&w[i], sum[i].pct,
+		    &sum[i].c)) != NULL) {
+			container_publish(s, &w[i], row);
+			json_array_append_new(rows, row);
+		}
+	free(out);
+	free(sum);
+	return OP_OK;
+}
+
 enum op_err
 sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
     size_t n)
 {
-	json_t	*rows, **row;
+	json_t	*rows;
 	time_t	 minute = time(NULL) / 60 * 60;
-	size_t	 i;
 
 	if (s->minute != minute) {
 		acc_flush(s, db);
@@ -509,18 +572,10 @@ sampler_tick(struct sampler *s, struct op_db *db, const struct watched *w,
 		s->nacc = 0;
 	}
 	if ((rows = json_array()) == NULL ||
-	    (row = calloc(n + 1, sizeof(*row))) == NULL) {
+	    watched_sample(s, w, n, rows) != OP_OK) {
 		json_decref(rows);
 		return OP_ENOMEM;
 	}
-	prev_keep(s, w, n);
-	containers_sample(s, w, n, row);
-	for (i = 0; i < n; i++)
-		if (row[i] != NULL) {
-			container_publish(s, &w[i], row[i]);
-			json_array_append_new(rows, row[i]);
-		}
-	free(row);
 	samples_store(db, rows);
 	json_decref(rows);
 	host_sample(s);

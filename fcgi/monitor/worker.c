@@ -1,7 +1,8 @@
 /*
  * worker.c — op-monitor's worker: once a second it reads which of the
  * panel's containers run, keeps one log follower per running container,
- * and samples every one of them and the host; beside it a thread relays
+ * and samples every one of them and the host (a swarm container: its
+ * service's logs, its tasks on this node); beside it a thread relays
  * the team event stream and another delivers notifications; every other
  * tick the alert rules are evaluated. Nothing here holds a FastCGI worker.
  */
@@ -15,7 +16,8 @@
 #define TICK_MS		1000
 #define EVALUATE_EVERY	2	/* ticks between alert evaluations */
 
-/* The running containers of this panel, at most max of them, into w. */
+/* The running containers of this panel, at most max of them, into w;
+ * a swarm container's docker_id is its service's. */
 static enum op_err
 watched_load(struct op_db *db, struct watched *w, size_t max, size_t *n)
 {
@@ -24,7 +26,7 @@ watched_load(struct op_db *db, struct watched *w, size_t max, size_t *n)
 	int		 i;
 
 	*n = 0;
-	er = op_db_exec(db, &res, "SELECT id, team_id, docker_id FROM"
+	er = op_db_exec(db, &res, "SELECT id, team_id, docker_id, mode FROM"
 	    " projects.containers_v WHERE state = 'running' AND docker_id"
 	    " IS NOT NULL ORDER BY id", 0, NULL);
 	if (er != OP_OK)
@@ -35,6 +37,7 @@ watched_load(struct op_db *db, struct watched *w, size_t max, size_t *n)
 		    PQgetvalue(res, i, 1));
 		snprintf(w[i].docker_id, sizeof(w[i].docker_id), "%s",
 		    PQgetvalue(res, i, 2));
+		w[i].swarm = strcmp(PQgetvalue(res, i, 3), "swarm") == 0;
 	}
 	*n = (size_t)i;
 	PQclear(res);

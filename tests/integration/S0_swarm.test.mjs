@@ -6,7 +6,9 @@
 // deployment rolled by Swarm (start-first) while a client loops on the
 // domain, with no failed request and every answer ending on the new
 // version; a broken version rolled back by Swarm and reported by the
-// panel; stop, start, restart and scale; others kept out.
+// panel; stop, start, restart and scale; others kept out. op-monitor
+// covers it: its tasks' lines on its live log channel, their resource use
+// summed into its metrics and history, under the panel's container id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, addr, adminToken, errorCode, unique } from
@@ -15,6 +17,7 @@ import { newUsers, addMember, newTeam, readEvents, sleep, until } from
     './lib/fixtures.mjs';
 import { engine, removeProjectObjects } from './lib/docker.mjs';
 import { tryGateway } from './lib/gateway.mjs';
+import { eventSource, jsonWhere } from './lib/live.mjs';
 
 const IP = addr();
 const BASE_IMAGE = 'openpanel-test/busybox:1';
@@ -27,6 +30,7 @@ let initialised = false;	// this test made the swarm
 let node;			// the node's API answer at the start
 let app;			// the swarm container
 const made = new Set();
+const subs = [];
 
 const as = (who) => {
 	const token = typeof who === 'string' ? who : who.token;
@@ -45,7 +49,10 @@ async function versionImage(tag, version, broken = false) {
 	const c = await engine('POST', '/containers/create', {
 		Image: BASE_IMAGE, Cmd: ['sh', '-c',
 			`echo ${version} > /www/version`],
-		Labels: { 'io.openpanel.test': 'swarm' } });
+		Labels: { 'io.openpanel.test': 'swarm' },
+		// No network: it needs none, and the engine's default bridge
+		// may be missing on a host shared with another engine.
+		HostConfig: { NetworkMode: 'none' } });
 	assert.equal(c.status, 201, c.text);
 	assert.equal((await engine('POST', `/containers/${c.body.Id}/start`))
 	    .status, 204);
@@ -120,6 +127,7 @@ before(async () => {
 });
 
 after(async () => {
+	for (const s of subs) s.close?.();
 	for (const id of made) {
 		await api('DELETE', `/api/projects/${id}?volumes=true`,
 		    { token: admin, ip: IP });
@@ -345,6 +353,105 @@ test('viewers read, others see nothing', async () => {
 	const svc = (await engine('GET', `/services/${app.swarm.service_id}`))
 	    .body;
 	assert.equal(svc.Spec.Mode.Replicated.Replicas, 2, 'still two');
+});
+
+// --- op-monitor ----------------------------------------------------------------
+
+const live = (kind, id = app.id) => `/api/live/${kind}/${id}`;
+async function sub(path, token = O.token) {
+	const s = await eventSource(path, { token });
+	subs.push(s);
+	return s;
+}
+
+// The first line on a container's live log channel that pred takes,
+// subscribing again when the stream ends (as a browser's EventSource
+// does: a reload of the gateway ends every subscriber).
+async function liveLine(id, pred, what, ms = 30000) {
+	return until(async () => {
+		const s = await sub(live('logs', id));
+		assert.equal(s.status, 200, JSON.stringify(s.body));
+		try {
+			return await s.next(jsonWhere(pred), what, 5000);
+		} catch {
+			return null;
+		} finally {
+			s.close();
+		}
+	}, what, ms, 100);
+}
+
+// A family's sample for a container in the exposition text, or undefined.
+const metricOf = (text, name, id) => {
+	const m = new RegExp(`^${name}\\{container_id="${id}",[^}]*\\} (\\S+)$`,
+	    'm').exec(text);
+	return m ? Number(m[1]) : undefined;
+};
+
+test('op-monitor samples the tasks of a swarm container under its id',
+    async () => {
+	// Both tasks run one httpd each: their sum has two processes.
+	const metrics = await sub(live('metrics'));
+	assert.equal(metrics.status, 200, JSON.stringify(metrics.body));
+	const m = await metrics.next(jsonWhere((j) => j.container_id === app.id
+	    && j.pids >= 2), 'a sample of both tasks', 30000);
+	assert.ok(m.mem_bytes > 0, JSON.stringify(m));
+	assert.equal(m.team_id, T);
+
+	const scraped = await until(async () => {
+		const r = await as(admin).get('/api/metrics');
+		assert.equal(r.status, 200, r.text);
+		return metricOf(r.text, 'openpanel_container_pids', app.id) >= 2 &&
+		    r.text;
+	}, 'the container in /api/metrics', 30000, 500);
+	assert.ok(metricOf(scraped, 'openpanel_container_memory_bytes',
+	    app.id) > 0, 'its memory');
+	assert.ok(metricOf(scraped, 'openpanel_container_cpu_seconds_total',
+	    app.id) >= 0, 'its CPU time');
+
+	const q = `/api/metrics/history?container_id=${app.id}&metric=mem_bytes`;
+	const h = await until(async () => {
+		const r = await as(O).get(q);
+		assert.equal(r.status, 200, r.text);
+		return r.body.points.length > 0 && r.body;
+	}, 'a rolled-up minute of its memory', 60000, 500);
+	assert.equal(h.subject, app.id);
+	assert.ok(h.points[0].avg > 0, JSON.stringify(h.points));
+	const cpu = await as(O).get(`/api/metrics/history?container_id=${
+	    app.id}&metric=cpu_percent`);
+	assert.equal(cpu.status, 200, cpu.text);
+
+	assert.equal((await eventSource(live('metrics'), { token: X.token }))
+	    .status, 404);
+	assert.equal((await as(X).get(q)).status, 404);
+});
+
+test('op-monitor follows the logs of every task of a swarm container',
+    async () => {
+	// Two tasks counting out loud, each with its hostname (its own).
+	const r = await as(O).post('/api/containers', { project_id: P,
+		name: 'ticker', image: BASE_IMAGE, mode: 'swarm', replicas: 2,
+		command: ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do ' +
+		    'i=$((i+1)); echo "tick-$i-$(hostname)"; sleep 0.5; done'] });
+	assert.equal(r.status, 201, r.text);
+	const ticker = r.body;
+	const tick = /^tick-(\d+)-(\S+)$/;
+	const first = await liveLine(ticker.id, (j) => tick.test(j.line),
+	    'a task\'s line on the live channel', 60000);
+	assert.equal(first.stream, 'stdout');
+	assert.match(first.time, /^\d{4}-\d\d-\d\dT/);
+	const [, n, host] = tick.exec(first.line);
+	// Printed after the first: the follower keeps following.
+	await liveLine(ticker.id, (j) => tick.exec(j.line)?.[2] === host &&
+	    Number(tick.exec(j.line)[1]) > Number(n) + 2, 'later lines');
+	// The other task's lines come on the same channel.
+	await liveLine(ticker.id, (j) => tick.test(j.line) &&
+	    tick.exec(j.line)[2] !== host, 'the other task\'s lines');
+
+	const x = await eventSource(live('logs', ticker.id), { token: X.token });
+	assert.equal(x.status, 404);
+	assert.equal((await as(O).del(`/api/containers/${ticker.id}`)).status,
+	    204);
 });
 
 // --- through the gateway, rolled by Swarm ------------------------------------
