@@ -44,6 +44,8 @@ static const struct op_route routes[] = {
 	{ "PUT",    "/api/swarm/nodes/:id",		swarm_nodes_update,
 	    OP_R_ADMIN },
 	{ "GET",    "/api/swarm/tokens",		swarm_tokens,	OP_R_ADMIN },
+	{ "POST",   "/api/swarm/tokens/rotate",		swarm_tokens_rotate,
+	    OP_R_ADMIN },
 	/* op-builds' zero-downtime deployments (rollout.c). */
 	{ "POST",   "/api/containers/candidates",	rollout_candidate,
 	    OP_R_PUBLIC | OP_R_INTERNAL },

@@ -213,6 +213,7 @@ enum op_err	swarm_nodes_list(struct op_req *);
 enum op_err	swarm_nodes_get(struct op_req *);
 enum op_err	swarm_nodes_update(struct op_req *);
 enum op_err	swarm_tokens(struct op_req *);
+enum op_err	swarm_tokens_rotate(struct op_req *);
 
 /* env.c — the environment a container runs with: project's, then its own
  * (its plain values only when container_plain), secrets unsealed (new

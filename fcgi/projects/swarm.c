@@ -250,30 +250,28 @@ swarm_nodes_update(struct op_req *r)
 }
 
 /*
- * GET /api/swarm/tokens — the worker and manager join tokens and the
- * managers' addresses: what `docker swarm join` on a new server needs.
- * Whoever holds a token can join a server to the swarm: admins only,
- * and the read is an audited event.
+ * Answer the swarm's join tokens and the managers' addresses, with event
+ * (data, taken: NULL for none) in the trail: a token is a credential.
  */
-enum op_err
-swarm_tokens(struct op_req *r)
+static enum op_err
+tokens_reply(struct op_req *r, const char *event, json_t *data)
 {
 	json_t		*sw = NULL, *s = NULL, *addrs, *m, *tokens;
 	size_t		 i;
 	enum op_err	 er;
 
-	if ((er = swarm_require(r)) != OP_OK ||
-	    (er = engine_call(r, "GET", "/swarm", NULL, "inspect swarm", 200,
+	if ((er = engine_call(r, "GET", "/swarm", NULL, "inspect swarm", 200,
 	    200, &sw)) != OP_OK || (er = swarm_info(r, &s)) != OP_OK) {
 		json_decref(sw);
+		json_decref(data);
 		return er;
 	}
 	addrs = json_array();
 	json_array_foreach(json_object_get(s, "RemoteManagers"), i, m)
 		json_array_append(addrs, json_object_get(m, "Addr"));
 	tokens = json_object_get(sw, "JoinTokens");
-	er = op_event_emit(r, "swarm.tokens_read", NULL, "swarm",
-	    json_string_value(json_object_get(sw, "ID")), NULL);
+	er = op_event_emit(r, event, NULL, "swarm", json_string_value(
+	    json_object_get(sw, "ID")), data);
 	if (er == OP_OK)
 		er = op_reply_json(r, 200, json_pack("{s:s?, s:s?, s:o}",
 		    "worker", json_string_value(json_object_get(tokens,
@@ -284,4 +282,61 @@ swarm_tokens(struct op_req *r)
 	json_decref(sw);
 	json_decref(s);
 	return er;
+}
+
+/*
+ * GET /api/swarm/tokens — the worker and manager join tokens and the
+ * managers' addresses: what `docker swarm join` on a new server needs.
+ * Whoever holds a token can join a server to the swarm: admins only,
+ * and the read is an audited event.
+ */
+enum op_err
+swarm_tokens(struct op_req *r)
+{
+	enum op_err	er;
+
+	if ((er = swarm_require(r)) != OP_OK)
+		return er;
+	return tokens_reply(r, "swarm.tokens_read", NULL);
+}
+
+static const struct op_field rotate_fields[] = {
+	{ "role", OP_FT_STRING, 1, 6, 7, NULL },
+};
+
+/*
+ * POST /api/swarm/tokens/rotate — {role: "worker"|"manager"}: a new join
+ * token for that role (the old one joins nothing from now on; servers
+ * already in the swarm stay). Answers the tokens as GET does, with the
+ * event swarm.tokens_rotated.
+ */
+enum op_err
+swarm_tokens_rotate(struct op_req *r)
+{
+	static const char *const roles[] = { "worker", "manager", NULL };
+	struct op_value	 v[nitems(rotate_fields)];
+	json_t		*sw = NULL;
+	long long	 version;
+	enum op_err	 er;
+
+	if ((er = op_fields_body(r, rotate_fields, nitems(rotate_fields),
+	    v)) != OP_OK)
+		return er;
+	if (!one_of(v[0].s, roles))
+		return op_fail(r, OP_EINVAL, "invalid_value", "role must be "
+		    "worker or manager", "role");
+	if ((er = swarm_require(r)) != OP_OK ||
+	    (er = engine_call(r, "GET", "/swarm", NULL, "inspect swarm", 200,
+	    200, &sw)) != OP_OK)
+		return er;
+	op_req_own_json(r, sw);
+	version = json_integer_value(json_object_get(json_object_get(sw,
+	    "Version"), "Index"));
+	if ((er = engine_call(r, "POST", op_req_printf(r, "/swarm/update?"
+	    "version=%lld&rotate%sToken=true", version, strcmp(v[0].s,
+	    "worker") == 0 ? "Worker" : "Manager"), json_object_get(sw,
+	    "Spec"), "rotate the join token", 200, 200, NULL)) != OP_OK)
+		return er;
+	return tokens_reply(r, "swarm.tokens_rotated", json_pack("{s:s}",
+	    "role", v[0].s));
 }

@@ -170,6 +170,10 @@ test('swarm containers and nodes need a swarm manager', async (t) => {
 		assert.equal(r.status, 409, r.text);
 		assert.equal(errorCode(r), 'swarm_inactive');
 	}
+	const rot = await as(admin).post('/api/swarm/tokens/rotate',
+	    { role: 'worker' });
+	assert.equal(rot.status, 409, rot.text);
+	assert.equal(errorCode(rot), 'swarm_inactive');
 	const c = await as(O).post('/api/containers', { project_id: P,
 		name: 'early', image: V1, mode: 'swarm' });
 	assert.equal(c.status, 409, c.text);
@@ -185,6 +189,7 @@ test('swarm containers and nodes need a swarm manager', async (t) => {
 test('the swarm is for instance admins only', async () => {
 	for (const [m, p, body] of [['GET', '/api/swarm'],
 		['GET', '/api/swarm/nodes'], ['GET', '/api/swarm/tokens'],
+		['POST', '/api/swarm/tokens/rotate', { role: 'worker' }],
 		['PUT', '/api/swarm/nodes/abcdefghij0123456789abcde',
 		    { availability: 'drain' }]]) {
 		const r = await api(m, p, { token: O.token, ip: IP, body });
@@ -291,6 +296,27 @@ test('nodes: list, labels, drain and activate, join tokens', async () => {
 	await until(() => readEvents(2000).some((e) =>
 	    e.type === 'swarm.node_updated' && e.event.subject?.id === node.id),
 	'swarm.node_updated');
+
+	// A leaked token is rotated: that role's token changes, the other
+	// stays, the engine says the same, and the rotation is in the trail.
+	for (const [body, status] of [[{}, 422], [{ role: 'admin' }, 422],
+		[{ role: 'worker', x: 1 }, 400]]) {
+		const bad = await as(admin).post('/api/swarm/tokens/rotate', body);
+		assert.equal(bad.status, status, `${JSON.stringify(body)} ${bad.text}`);
+	}
+	assert.equal((await engine('GET', '/swarm')).body.JoinTokens.Worker,
+	    tokens.body.worker, 'a refused rotation rotates nothing');
+	const rotated = await as(admin).post('/api/swarm/tokens/rotate',
+	    { role: 'worker' });
+	assert.equal(rotated.status, 200, rotated.text);
+	assert.match(rotated.body.worker, /^SWMTKN-1-/);
+	assert.notEqual(rotated.body.worker, tokens.body.worker);
+	assert.equal(rotated.body.manager, tokens.body.manager);
+	const inEngine = await engine('GET', '/swarm');
+	assert.equal(inEngine.body.JoinTokens.Worker, rotated.body.worker);
+	await until(() => readEvents(2000).some((e) =>
+	    e.type === 'swarm.tokens_rotated' && e.event.data?.role === 'worker'),
+	'swarm.tokens_rotated');
 });
 
 // --- a swarm container -----------------------------------------------------
