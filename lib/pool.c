@@ -67,9 +67,7 @@ struct pool {
 	time_t			 spare_since;	/* 0: no spare worker */
 };
 
-/* got_full: SIGUSR1, a worker found every one busy; it only wakes the
- * master, which then fits the pool to its load (adapt). */
-static volatile sig_atomic_t	got_term, got_hup, got_chld, got_full;
+static volatile sig_atomic_t	got_term, got_hup, got_chld;
 static volatile sig_atomic_t	worker_stop;
 
 static void
@@ -81,8 +79,8 @@ master_signal(int sig)
 		got_hup = 1;
 	else if (sig == SIGCHLD)
 		got_chld = 1;
-	else if (sig == SIGUSR1)
-		got_full = 1;
+	/* SIGUSR1 (a worker found every one busy) only wakes the master,
+	 * which fits the pool to its load after every wake (adapt). */
 }
 
 static void
@@ -118,13 +116,13 @@ await_connection(const struct listener *l, const sigset_t *waiting)
 	}
 }
 
-/* Slots of b inside a request. */
+/* Slots of b inside a request (slots past max are never used). */
 static int
 serving_count(struct board *b)
 {
-	int	i, n = 0;
+	int	i, n = 0, max = atomic_load(&b->max);
 
-	for (i = 0; i < WORKERS_MAX; i++)
+	for (i = 0; i < max; i++)
 		n += atomic_load_explicit(&b->serving[i], memory_order_relaxed);
 	return n;
 }
@@ -432,7 +430,6 @@ op_pool_run(const struct op_service *svc, const char *path,
 		}
 		if (got_term)
 			break;
-		got_full = 0;
 		fill(&p);
 		adapt(&p);
 	}

@@ -12,11 +12,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from
     'node:fs';
 import { api, adminToken, DATA, unique } from '../integration/lib/client.mjs';
-import { removeProjectObjects, SOCKET } from '../integration/lib/docker.mjs';
+import { engine, removeProjectObjects } from
+    '../integration/lib/docker.mjs';
 import { readEvents } from '../integration/lib/fixtures.mjs';
 import { alive, describe, load, SOAK, sleep, until } from './lib/faults.mjs';
 
@@ -36,41 +36,34 @@ function ownEngine() {
 	return /(^|\/)dockerd$/.test(argv[0] ?? '') ? { pid, argv } : null;
 }
 
-// _ping over the engine's unix socket: true when it answers.
-function ping() {
-	return new Promise((resolve) => {
-		const req = request({ socketPath: SOCKET, path: '/_ping',
-			timeout: 2000 }, (res) => {
-			res.resume();
-			resolve(res.statusCode === 200);
-		});
-		req.on('error', () => resolve(false));
-		req.on('timeout', () => { req.destroy(); resolve(false); });
-		req.end();
-	});
+// Does the engine answer _ping?
+async function ping() {
+	try {
+		return (await engine('GET', '/_ping')).status === 200;
+	} catch { return false; }
 }
 
 // Stop the engine (SIGTERM: it stops its containers, then itself), then
 // start it again with the same command line, detached, its pid where
 // stack_down finds it.
-async function restartEngine(engine) {
-	process.kill(engine.pid, 'SIGTERM');
-	await until(() => !alive(engine.pid), 'dockerd to stop', 120000);
+async function restartEngine(own) {
+	process.kill(own.pid, 'SIGTERM');
+	await until(() => !alive(own.pid), 'dockerd to stop', 120000);
 	const log = openSync(`${DATA}/log/dockerd.log`, 'a');
-	const p = spawn(engine.argv[0], engine.argv.slice(1), { detached: true,
+	const p = spawn(own.argv[0], own.argv.slice(1), { detached: true,
 		stdio: ['ignore', log, log] });
 	closeSync(log);
 	p.unref();
 	writeFileSync(PIDFILE, `${p.pid}\n`);
 	await until(ping, 'dockerd to answer again', 120000);
-	return { pid: p.pid, argv: engine.argv };
+	return { pid: p.pid, argv: own.argv };
 }
 
-let admin, team, project, app, engine;
+let admin, team, project, app, own;
 
 before(async () => {
-	engine = ownEngine();
-	if (engine === null)
+	own = ownEngine();
+	if (own === null)
 		return;
 	admin = await adminToken();
 	team = (await api('POST', '/api/teams', { token: admin,
@@ -121,7 +114,7 @@ test('dockerd restarted under load: no 500, its containers come back and '
 	const during = load(admin, routes, 4, 20);
 	for (let i = 0; i < RESTARTS; i++) {
 		await sleep(1000);
-		engine = await restartEngine(engine);
+		own = await restartEngine(own);
 	}
 	await sleep(1000);
 	const seen = await during.stop();
