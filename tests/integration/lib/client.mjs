@@ -19,14 +19,16 @@ export function addr() {
 }
 
 // fetch, sent again once when a kept-alive connection was closed under it
-// as it went out (nginx's old workers close theirs on a reload), as
-// browsers do for requests that are safe to repeat.
+// as it went out: nginx's old workers close their idle connections on a
+// reload (the gateway reloads whenever routes change, e.g. as Swarm moves
+// tasks), and an idle connection closed that way carried no request
+// nginx read, so a POST is as safe to send again as a GET (browsers
+// resend on a reused connection the same way).
 async function fetchOnce(url, init) {
 	try {
 		return await fetch(url, init);
 	} catch (e) {
-		if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(init.method) ||
-		    !['UND_ERR_SOCKET', 'ECONNRESET'].includes(e.cause?.code))
+		if (!['UND_ERR_SOCKET', 'ECONNRESET'].includes(e.cause?.code))
 			throw e;
 		return fetch(url, init);
 	}
