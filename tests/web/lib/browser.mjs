@@ -3,8 +3,10 @@
 // a Content-Security-Policy violation; screenshots go under the test's
 // data directory, never into the repository.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { relayOut } from './relay.mjs';
 
 export const BASE = process.env.OP_TEST_URL ?? 'http://127.0.0.1:18480';
 export const DATA = process.env.OP_DATA_DIR ?? '/tmp';
@@ -16,11 +18,27 @@ let browser = null;
 const contexts = new Set();
 
 export function launch() {
-	browser ??= chromium.launch({
-		executablePath: process.env.OP_CHROMIUM ?? '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-dev-shm-usage'],
-	});
+	browser ??= start();
 	return browser;
+}
+
+const CHROMIUM = process.env.OP_CHROMIUM ?? '/usr/bin/chromium';
+
+// start launches Chromium. As root (as in `make test`) it runs in a
+// network namespace of its own, shielded from the engine's interface
+// changes (relay.mjs says why); OP_WEB_NETNS=0 runs it in the host's.
+async function start() {
+	const args = ['--no-sandbox', '--disable-dev-shm-usage'];
+	if (process.getuid() !== 0 || process.env.OP_WEB_NETNS === '0')
+		return chromium.launch({ executablePath: CHROMIUM, args });
+	const dir = join(DATA, 'web-relay');
+	const port = Number(new URL(BASE).port || 80);
+	await relayOut(dir, [port]);
+	return chromium.launch({ args,
+		executablePath: join(dirname(fileURLToPath(import.meta.url)),
+		    'chromium-netns.sh'),
+		env: { ...process.env, OP_RELAY_DIR: dir, OP_RELAY_PORTS: `${port}`,
+		    OP_RELAY_NODE: process.execPath, OP_CHROMIUM_BIN: CHROMIUM } });
 }
 
 export async function closeAll() {
