@@ -97,6 +97,8 @@ PROJECTS_SRCS = \
 	fcgi/projects/lifecycle.c	\
 	fcgi/projects/service.c		\
 	fcgi/projects/service_state.c	\
+	fcgi/projects/task.c		\
+	fcgi/projects/stats.c		\
 	fcgi/projects/swarm.c		\
 	fcgi/projects/databases.c	\
 	fcgi/projects/templates.c	\

@@ -4,6 +4,11 @@
  * task at a time, rolled back when new tasks fail within the monitor
  * period); we follow the service's update state on the engine until
  * Swarm says how it ended.
+ *
+ * Swarm clears the update state when the service is updated and sets it
+ * again once its updater starts, which it does only if some task must
+ * change. So no state at all means either "not started yet" or "nothing
+ * to roll": the tasks tell them apart.
  */
 #include <string.h>
 #include <time.h>
@@ -20,6 +25,53 @@ now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec;
+}
+
+/* Does task t run image (which Swarm may have pinned to a digest)? */
+static int
+runs_image(json_t *t, const char *image)
+{
+	const char	*ran = json_string_value(json_object_get(json_object_get(
+	    json_object_get(t, "Spec"), "ContainerSpec"), "Image"));
+	size_t		 n = strlen(image);
+
+	return ran != NULL && strncmp(ran, image, n) == 0 &&
+	    (ran[n] == '\0' || ran[n] == '@');
+}
+
+/* With no update state: has the service nothing left to roll? Every
+ * task meant to run runs image (and none is meant to run only when the
+ * service is scaled to none). */
+static int
+converged(struct op_req *r, struct op_docker *d, const char *service_id,
+    json_t *svc, const char *image)
+{
+	json_t		*tasks = NULL, *t;
+	const char	*state;
+	long		 status;
+	size_t		 i, n = 0, ok = 0;
+
+	if (op_docker_call(d, "GET", op_req_printf(r, "/tasks?filters=%s",
+	    op_req_urlencode(r, op_req_printf(r, "{\"service\":[\"%s\"],"
+	    "\"desired-state\":[\"running\"]}", service_id))), NULL, 30000,
+	    &status, &tasks) != OP_OK || status != 200 ||
+	    !json_is_array(tasks)) {
+		json_decref(tasks);
+		return 0;
+	}
+	json_array_foreach(tasks, i, t) {
+		state = json_string_value(json_object_get(json_object_get(t,
+		    "Status"), "State"));
+		n++;
+		ok += state != NULL && strcmp(state, "running") == 0 &&
+		    runs_image(t, image);
+	}
+	json_decref(tasks);
+	if (n == 0)	/* scaled to none: nothing runs, nothing to roll */
+		return json_integer_value(json_object_get(json_object_get(
+		    json_object_get(json_object_get(svc, "Spec"), "Mode"),
+		    "Replicated"), "Replicas")) == 0;
+	return ok == n;
 }
 
 /* 1: ended with image running; 0: not ended yet; -1: ended without it
@@ -48,12 +100,14 @@ look(struct op_req *r, struct op_docker *d, const char *service_id,
 	running = json_string_value(json_object_get(json_object_get(
 	    json_object_get(json_object_get(svc, "Spec"), "TaskTemplate"),
 	    "ContainerSpec"), "Image"));
-	if (state == NULL || strcmp(state, "completed") == 0 ||
+	if (state == NULL && running != NULL && strcmp(running, image) == 0)
+		ended = converged(r, d, service_id, svc, image);
+	else if (state == NULL || strcmp(state, "completed") == 0 ||
 	    strcmp(state, "rollback_completed") == 0 ||
 	    strcmp(state, "paused") == 0 ||
 	    strcmp(state, "rollback_paused") == 0)
 		ended = running != NULL && strcmp(running, image) == 0 &&
-		    (state == NULL || strcmp(state, "completed") == 0) ? 1 : -1;
+		    state != NULL && strcmp(state, "completed") == 0 ? 1 : -1;
 	if (ended < 0)
 		*why = op_req_printf(r, "Swarm did not roll the service to the "
 		    "new image (%s): %s", state ? state : "no update",

@@ -1,11 +1,9 @@
 /*
- * logs.c — a container's logs (demultiplexed, timestamped lines) and a
- * one-shot sample of its resource use. The live streams of both come
- * with op-monitor.
+ * logs.c — a container's logs (demultiplexed, timestamped lines). The
+ * live stream comes with op-monitor.
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "projects.h"
 
@@ -132,111 +130,4 @@ containers_logs(struct op_req *r)
 	op_buf_clear(&ctx.out);
 	op_buf_clear(&ctx.line);
 	return er;
-}
-
-/* Sum member k over the values of object o (network counters). */
-static json_int_t
-sum_member(json_t *o, const char *k)
-{
-	const char	*key;
-	json_t		*v;
-	json_int_t	 s = 0;
-
-	json_object_foreach(o, key, v)
-		s += json_integer_value(json_object_get(v, k));
-	return s;
-}
-
-/* Bytes read or written (op "read"/"write") from blkio stats. */
-static json_int_t
-blkio(json_t *stats, const char *op)
-{
-	json_t		*e;
-	json_int_t	 s = 0;
-	size_t		 i;
-
-	json_array_foreach(json_object_get(json_object_get(stats,
-	    "blkio_stats"), "io_service_bytes_recursive"), i, e) {
-		const char *o = json_string_value(json_object_get(e, "op"));
-
-		if (o != NULL && strcasecmp(o, op) == 0)
-			s += json_integer_value(json_object_get(e, "value"));
-	}
-	return s;
-}
-
-/* CPU use in percent of one CPU, from two samples the engine gives. */
-static double
-cpu_percent(json_t *s)
-{
-	json_t	*cpu = json_object_get(s, "cpu_stats");
-	json_t	*pre = json_object_get(s, "precpu_stats");
-	double	 d, sys, n;
-
-	d = (double)json_integer_value(json_object_get(json_object_get(cpu,
-	    "cpu_usage"), "total_usage")) - (double)json_integer_value(
-	    json_object_get(json_object_get(pre, "cpu_usage"), "total_usage"));
-	sys = (double)json_integer_value(json_object_get(cpu,
-	    "system_cpu_usage")) - (double)json_integer_value(
-	    json_object_get(pre, "system_cpu_usage"));
-	n = (double)json_integer_value(json_object_get(cpu, "online_cpus"));
-	if (d <= 0 || sys <= 0)
-		return 0;
-	return d / sys * (n > 0 ? n : 1) * 100.0;
-}
-
-/* GET /api/containers/:id/stats — one sample. */
-enum op_err
-containers_stats(struct op_req *r)
-{
-	struct container	 c;
-	struct op_docker	*d;
-	json_t			*s = NULL, *mem;
-	long			 status;
-	json_int_t		 usage, cache;
-	enum op_err		 er;
-
-	if ((er = container_authorize(r, r->params[0], OP_ACT_READ, &c)) !=
-	    OP_OK || (er = service_refuse(r, &c, "a stats sample")) != OP_OK)
-		return er;
-	if (c.docker_id == NULL)
-		return op_fail(r, OP_ECONFLICT, "not_created",
-		    "the container has no engine container", NULL);
-	if ((er = engine(r, &d)) != OP_OK)
-		return er;
-	er = op_docker_call(d, "GET", op_req_printf(r,
-	    "/containers/%s/stats?stream=false", c.docker_id), NULL,
-	    DOCKER_TIMEOUT, &status, &s);
-	if (er == OP_EUNAVAIL || er == OP_ETIMEOUT)
-		return op_fail(r, OP_EUNAVAIL, "docker_unavailable",
-		    "the Docker engine is not answering", NULL);
-	op_req_own_json(r, s);
-	if (er != OP_OK)
-		return er;
-	if (status != 200)
-		return op_fail(r, OP_ECONFLICT, "docker_error",
-		    op_docker_message(s), NULL);
-	mem = json_object_get(s, "memory_stats");
-	usage = json_integer_value(json_object_get(mem, "usage"));
-	/* Page cache the kernel can drop is not the container's use:
-	 * total_inactive_file under cgroup v1, inactive_file under v2. */
-	cache = json_integer_value(json_object_get(json_object_get(mem,
-	    "stats"), "total_inactive_file"));
-	if (cache == 0)
-		cache = json_integer_value(json_object_get(json_object_get(mem,
-		    "stats"), "inactive_file"));
-	return op_reply_json(r, 200, json_pack("{s:s, s:s, s:f, s:{s:I, s:I},"
-	    " s:{s:I, s:I}, s:{s:I, s:I}, s:I}",
-	    "container_id", c.id, "read", json_string_value(json_object_get(s,
-	    "read")) ? json_string_value(json_object_get(s, "read")) : "",
-	    "cpu_percent", cpu_percent(s),
-	    "memory", "usage_bytes", usage - (cache < usage ? cache : 0),
-	    "limit_bytes", json_integer_value(json_object_get(mem, "limit")),
-	    "network", "rx_bytes", sum_member(json_object_get(s, "networks"),
-	    "rx_bytes"), "tx_bytes", sum_member(json_object_get(s, "networks"),
-	    "tx_bytes"),
-	    "block_io", "read_bytes", blkio(s, "read"), "write_bytes",
-	    blkio(s, "write"),
-	    "pids", json_integer_value(json_object_get(json_object_get(s,
-	    "pids_stats"), "current"))));
 }

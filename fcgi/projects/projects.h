@@ -191,12 +191,20 @@ enum op_err	service_image(struct op_req *, struct container *,
 enum op_err	service_start(struct op_req *, struct container *);
 enum op_err	service_stop(struct op_req *, struct container *);
 enum op_err	service_restart(struct op_req *, struct container *);
-/* 409 swarm_service when c runs as a service: what (stats, a terminal)
- * needs one engine container. */
-enum op_err	service_refuse(struct op_req *, const struct container *,
-		    const char *what);
 /* Remove the service (absent is fine). */
 enum op_err	service_remove(struct op_req *, struct container *);
+/* task.c — a Swarm service's task containers on this node. */
+struct task {
+	char	id[72];		/* the engine's container id */
+	long	slot;		/* its replica's slot; 0 for a global service */
+};
+/* The running tasks of c's service (c->docker_id) on this node, into
+ * t[0..max) in slot order; *n how many. */
+enum op_err	service_local_tasks(struct op_req *, const struct container *c,
+		    struct task *t, size_t max, size_t *n);
+/* 409 no_local_task: what (a terminal, a stats sample) needs a task on
+ * this node. */
+enum op_err	service_no_local_task(struct op_req *, const char *what);
 /* service_state.c — read the service and its tasks into the locked row
  * (state, image, ports of the running tasks, swarm), with the events of
  * what changed; was, ports_was and update_was are the row's before. */

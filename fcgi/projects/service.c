@@ -342,13 +342,3 @@ service_remove(struct op_req *r, struct container *c)
 	}
 	return er;
 }
-
-enum op_err
-service_refuse(struct op_req *r, const struct container *c, const char *what)
-{
-	if (!spec_is_swarm(c->spec))
-		return OP_OK;
-	return op_fail(r, OP_ECONFLICT, "swarm_service", op_req_printf(r,
-	    "%s is per engine container, and this container runs as a Swarm "
-	    "service whose tasks Swarm places on any node", what), NULL);
-}

@@ -60,7 +60,8 @@ ticket_consume(const char *ticket, struct ticket *out)
 	    " SET used_at = now() FROM projects.containers c"
 	    " WHERE t.hash = $1 AND t.used_at IS NULL AND t.expires_at > now()"
 	    " AND c.id = t.container_id RETURNING t.container_id, t.user_id,"
-	    " t.team_id, t.command, t.cols, t.rows, c.docker_id", hash)) !=
+	    " t.team_id, t.command, t.cols, t.rows,"
+	    " COALESCE(t.docker_id, c.docker_id) AS docker_id", hash)) !=
 	    OP_OK) {
 		if (er != OP_ENOMEM)
 			er = OP_EUNAVAIL;

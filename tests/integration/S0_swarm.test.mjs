@@ -18,6 +18,7 @@ import { newUsers, addMember, newTeam, readEvents, sleep, until } from
 import { engine, removeProjectObjects } from './lib/docker.mjs';
 import { tryGateway } from './lib/gateway.mjs';
 import { eventSource, jsonWhere } from './lib/live.mjs';
+import { connect } from './lib/ws.mjs';
 
 const IP = addr();
 const BASE_IMAGE = 'openpanel-test/busybox:1';
@@ -353,9 +354,53 @@ test('a swarm container runs as a service of two replicas', async () => {
 	    'container.started');
 	await until(async () => /up-v1/.test((await as(O).get(
 	    `${ctr()}/logs`)).text), 'the tasks\' logs');
+});
+
+// The running task containers of app on this node, by slot.
+async function localTasks() {
+	const filters = encodeURIComponent(JSON.stringify({ label: [
+		`com.docker.swarm.service.id=${app.swarm.service_id}`],
+		status: ['running'] }));
+	const list = (await engine('GET', `/containers/json?filters=${filters}`))
+	    .body;
+	const slot = (c) => Number(c.Labels['com.docker.swarm.task.name']
+	    .split('.').at(-2));
+	return list.sort((a, b) => slot(a) - slot(b)).map((c) => ({ id: c.Id,
+		slot: slot(c) }));
+}
+
+test('a stats sample sums the tasks on this node', async () => {
+	assert.equal((await localTasks()).length, 2);
 	const stats = await as(O).get(`${ctr()}/stats`);
-	assert.equal(stats.status, 409);
-	assert.equal(errorCode(stats), 'swarm_service');
+	assert.equal(stats.status, 200, stats.text);
+	assert.equal(stats.body.tasks, 2);
+	assert.equal(stats.body.container_id, app.id);
+	assert.ok(stats.body.memory.usage_bytes > 0, stats.text);
+	assert.ok(stats.body.pids >= 2, stats.text);	// a server in each
+	assert.equal((await as(X).get(`${ctr()}/stats`)).status, 404);
+});
+
+test('a terminal opens on a task: the slot asked for, or the first', async () => {
+	const tasks = await localTasks();
+	const hostname = (t) => t.id.slice(0, 12);	// a task's hostname
+	for (const [body, task] of [[{}, tasks[0]], [{ slot: tasks[1].slot },
+	    tasks[1]]]) {
+		const t = await as(O).post(`${ctr()}/terminal`, body);
+		assert.equal(t.status, 201, t.text);
+		assert.equal(t.body.slot, task.slot);
+		const r = await connect(t.body.url, { ip: IP });
+		assert.equal(r.status, 101, r.text);
+		r.ws.type('echo "on-$(hostname)"\n');
+		await r.ws.expectOutput(new RegExp(`on-${hostname(task)}`));
+		assert.equal((await r.ws.close(1000, 'bye'))?.code, 1000);
+	}
+	const none = await as(O).post(`${ctr()}/terminal`, { slot: 99 });
+	assert.equal(none.status, 409, none.text);
+	assert.equal(errorCode(none), 'no_local_task');
+	const bad = await as(O).post(`${ctr()}/terminal`, { slot: 0 });
+	assert.equal(bad.status, 422, bad.text);
+	assert.equal((await as(V).post(`${ctr()}/terminal`, {})).status, 403);
+	assert.equal((await as(X).post(`${ctr()}/terminal`, {})).status, 404);
 });
 
 test('viewers read, others see nothing', async () => {
