@@ -39,6 +39,21 @@ describe('the web terminal', () => {
 		await shot(page, '90-terminal');
 	});
 
+	test('24-bit colours show, under the CSP', async () => {
+		const rows = page.getByTestId('terminal').locator('.xterm-rows');
+		await page.keyboard.type("printf '\\033[38;2;255;0;0;48;2;0;0;255m"
+		    + `tc-${NONCE}\\033[0m\\n'`);
+		await page.keyboard.press('Enter');
+		const cell = rows.getByText(`tc-${NONCE}`, { exact: true });
+		await cell.waitFor();
+		const colours = await cell.evaluate((e) => {
+			const s = getComputedStyle(e);
+			return [s.color, s.backgroundColor];
+		});
+		assert.deepEqual(colours, ['rgb(255, 0, 0)', 'rgb(0, 0, 255)']);
+		assert.deepEqual(page.problems, [], 'no CSP violation');
+	});
+
 	test('Ctrl+] leaves the terminal, and the exit of the shell ends the session', async () => {
 		await page.keyboard.press('Control+]');
 		assert.equal(await page.evaluate(() => document.activeElement.textContent

@@ -2,7 +2,9 @@
 // bundle of its own: loaded when a terminal is first opened.
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { adoptStyleElements } from './adopted_styles.js';
+import { adoptStyleElements, styleAttributesThroughCSSOM } from
+    './adopted_styles.js';
 
 adoptStyleElements();
+styleAttributesThroughCSSOM();
 export { Terminal, FitAddon };
