@@ -14,6 +14,8 @@ PKGS=(
 	git openssh-client openssh-server
 	libnginx-mod-nchan prometheus
 	lego pebble chromium
+	# certutil: the web test's browser trusts the test ACME CA as an operator's would
+	libnss3-tools
 	# tests/images/build.sh makes a MariaDB image of the host's binaries
 	mariadb-server-core mariadb-client
 )

@@ -9,6 +9,7 @@ import './flows/20_account.mjs';
 import './flows/30_shell.mjs';
 import './flows/40_templates.mjs';
 import './flows/50_domains.mjs';
+import './flows/55_certificates.mjs';
 import './flows/60_backups.mjs';
 import './flows/70_monitoring.mjs';
 import './flows/80_builds.mjs';
