@@ -15,7 +15,8 @@ import { api, addr, adminToken, errorCode, unique } from
     './lib/client.mjs';
 import { newUsers, addMember, newTeam, readEvents, sleep, until } from
     './lib/fixtures.mjs';
-import { engine, removeProjectObjects } from './lib/docker.mjs';
+import { engine, removeProjectObjects, initSwarm, leaveSwarm, managesSwarm }
+    from './lib/docker.mjs';
 import { tryGateway } from './lib/gateway.mjs';
 import { eventSource, jsonWhere } from './lib/live.mjs';
 import { connect } from './lib/ws.mjs';
@@ -141,14 +142,8 @@ after(async () => {
 	for (const img of [V1, V2, BROKEN])
 		await engine('DELETE', `/images/${encodeURIComponent(img)}` +
 		    '?force=true');
-	// Leave the swarm this test made, and make sure of it: a leave can
-	// time out while the engine tears the tasks down.
-	for (let i = 0; initialised && i < 10; i++) {
-		await engine('POST', '/swarm/leave?force=true');
-		const info = await engine('GET', '/info');
-		if (info.body.Swarm.LocalNodeState === 'inactive') break;
-		await sleep(3000);
-	}
+	if (initialised)	// the swarm this test made
+		await leaveSwarm();
 });
 
 // --- hostile first ---------------------------------------------------------
@@ -156,13 +151,7 @@ after(async () => {
 // Outside a swarm (when the engine is in none: this test then makes the
 // single-node swarm the rest runs on, on loopback).
 test('swarm containers and nodes need a swarm manager', async (t) => {
-	const info = await engine('GET', '/info');
-	if (info.body.Swarm.LocalNodeState === 'active') {
-		assert.ok(info.body.Swarm.ControlAvailable,
-		    'the engine is in a swarm but not a manager of it');
-		t.diagnostic('the engine already manages a swarm: used as is');
-		return;
-	}
+	if (await managesSwarm(t)) return;
 	const sw = await as(admin).get('/api/swarm');
 	assert.equal(sw.status, 200, sw.text);
 	assert.equal(sw.body.active, false);
@@ -181,9 +170,7 @@ test('swarm containers and nodes need a swarm manager', async (t) => {
 	assert.equal(errorCode(c), 'swarm_inactive');
 	const list = await as(O).get(`/api/containers?project_id=${P}`);
 	assert.deepEqual(list.body.items, []);
-	const r = await engine('POST', '/swarm/init', {
-		ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
-	assert.equal(r.status, 200, r.text);
+	await initSwarm();
 	initialised = true;
 });
 

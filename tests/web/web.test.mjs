@@ -14,5 +14,6 @@ import './flows/60_backups.mjs';
 import './flows/70_monitoring.mjs';
 import './flows/80_builds.mjs';
 import './flows/90_terminal.mjs';
+import './flows/95_swarm.mjs';
 
 after(closeBrowser);

@@ -43,6 +43,17 @@ export function envLines(text) {
 	return out;
 }
 
+// {key: value} → key=value lines (envLines read back).
+export function pairsText(obj) {
+	return Object.keys(obj ?? {}).sort().map((k) => `${k}=${obj[k]}`)
+	    .join('\n');
+}
+
+// One item per non-blank line, trimmed.
+export function lines(text) {
+	return text.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
 // "" → null, else a number.
 export function num(text) {
 	return text.trim() === '' ? null : Number(text);

@@ -20,6 +20,13 @@ export function tone(state) {
 	return 'neutral';
 }
 
+// A swarm container's tasks as "running/wanted tasks"; null for a plain
+// container. Before Swarm reported, the definition's replicas are wanted.
+export function tasks(c) {
+	if (c.mode !== 'swarm') return null;
+	return `${c.swarm?.running ?? 0}/${c.swarm?.replicas ?? c.replicas ?? 0} tasks`;
+}
+
 // 1234567 → "1.2 MB".
 export function bytes(n) {
 	if (n === null || n === undefined) return '—';

@@ -142,3 +142,34 @@ export async function removeProjectObjects(projectId) {
 	for (const v of await listVolumes(lbl))
 		await engine('DELETE', `/volumes/${encodeURIComponent(v.Name)}`);
 }
+
+// Make the engine, in no swarm, a single-node swarm manager on loopback
+// (a test that does must hold the swarm lock and leaveSwarm() after).
+export async function initSwarm() {
+	const r = await engine('POST', '/swarm/init', {
+		ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+	if (r.status !== 200)
+		throw new Error(`swarm init: ${r.status} ${r.text}`);
+}
+
+// Leave the swarm (force: as its last manager), and make sure of it: a
+// leave can time out while the engine tears the tasks down.
+export async function leaveSwarm() {
+	for (let i = 0; i < 10; i++) {
+		await engine('POST', '/swarm/leave?force=true');
+		const info = await engine('GET', '/info');
+		if (info.body.Swarm.LocalNodeState === 'inactive') return;
+		await new Promise((res) => setTimeout(res, 3000));
+	}
+}
+
+// Whether the engine already manages a swarm (test t then uses it as
+// it is, and says so); an engine that is a worker of one fails t.
+export async function managesSwarm(t) {
+	const info = await engine('GET', '/info');
+	if (info.body.Swarm.LocalNodeState !== 'active') return false;
+	if (!info.body.Swarm.ControlAvailable)
+		throw new Error('the engine is in a swarm but not a manager of it');
+	t.diagnostic('the engine already manages a swarm: used as is');
+	return true;
+}

@@ -1,5 +1,6 @@
-// container.jsx — one container: state and details, start/stop/restart,
-// its definition, its log, deletion.
+// container.jsx — one container: state and details (a swarm
+// container's tasks and last update too), start/stop/restart, its
+// definition, its log, deletion.
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from '../api.js';
 import { go } from '../router.js';
@@ -8,10 +9,30 @@ import { command, commandText, ports, portsText, volumes, volumesText, num }
     from '../defs.js';
 import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { SwarmFields, swarmBody } from './swarm_fields.jsx';
 import { Logs } from './logs.jsx';
 import { Environment } from './environment.jsx';
 import { LiveMetrics, History } from './metrics.jsx';
 import { ContainerTerminal } from './terminal.jsx';
+
+// What Swarm last said of a swarm container's service.
+function swarmRows(c) {
+	const s = c.swarm;
+	const rows = [
+		['Mode', 'Swarm service'],
+		['Tasks', s ? `${s.running} running of ${s.replicas} wanted` :
+		    `${c.replicas} wanted; Swarm has not reported yet`],
+		['Placement', c.placement?.length ? <ul class="plain tags">
+			{c.placement.map((p) => <li key={p}><code>{p}</code></li>)}</ul> :
+		    'any node'],
+	];
+	if (s?.update_state) rows.push(['Last update', <>
+		<Badge state={s.update_state === 'completed' ? 'ok' : 'neutral'}>
+			{s.update_state}</Badge>{s.update_message &&
+		    <span class="muted"> {s.update_message}</span>}</>]);
+	if (s && s.image !== c.image) rows.push(['Swarm runs', <code>{s.image}</code>]);
+	return rows;
+}
 
 function Details({ c }) {
 	const rows = [
@@ -19,7 +40,8 @@ function Details({ c }) {
 		['Health', c.health ? <Badge state={c.health} /> : '—'],
 		['Exit code', c.exit_code ?? '—'],
 		['Image', <code>{c.image}</code>],
-		['Engine id', <code>{short(c.docker_id)}</code>],
+		[c.mode === 'swarm' ? 'Service id' : 'Engine id',
+		    <code>{short(c.docker_id)}</code>],
 		['Published', c.published.length ? c.published.map((p) =>
 		    `${p.host_ip}:${p.host} → ${p.container}/${p.protocol}`).join(', ') : '—'],
 		['Volumes', c.volumes?.length ? volumesText(c.volumes) : '—'],
@@ -28,6 +50,7 @@ function Details({ c }) {
 		['Finished', when(c.finished_at)],
 		['Created', when(c.created_at)],
 	];
+	if (c.mode === 'swarm') rows.splice(3, 0, ...swarmRows(c));
 	return <dl class="details">{rows.map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}</dl>;
 }
 
@@ -38,11 +61,13 @@ function Definition({ c, reload }) {
 			await put(`/api/containers/${c.id}`, { image: v.image,
 			    command: command(v.command), ports: ports(v.ports),
 			    volumes: volumes(v.volumes), restart: v.restart, cpus: num(v.cpus),
-			    memory_mb: num(v.memory_mb) });
+			    memory_mb: num(v.memory_mb),
+			    ...(c.mode === 'swarm' ? swarmBody(v) : {}) });
 			setSaved(true); reload();
 		}}>
-			{saved && <p role="status" class="ok">Saved; the container was
-				recreated with the new definition.</p>}
+			{saved && <p role="status" class="ok">{c.mode === 'swarm' ?
+				'Saved; Swarm rolls the service to the new definition, one task at a time.' :
+				'Saved; the container was recreated with the new definition.'}</p>}
 			<Field name="image" label="Image" value={c.image} required spellcheck={false} />
 			<Field name="command" label="Command (one argument per line)" as="textarea"
 			    rows={3} value={commandText(c.command)} spellcheck={false} />
@@ -58,9 +83,19 @@ function Definition({ c, reload }) {
 				<Field name="memory_mb" label="Memory in MB" value={c.memory_mb ?? ''}
 				    inputMode="numeric" />
 			</div>
+			{c.mode === 'swarm' && <SwarmFields replicas={c.replicas}
+			    placement={c.placement} />}
 			<Submit>Save definition</Submit>
 		</Form>
 	);
+}
+
+// A swarm container's tasks have no one engine container to open a
+// terminal in (the API answers 409 swarm_service): no Terminal tab.
+function tabsOf(c) {
+	return [['logs', 'Logs'], ['metrics', 'Metrics'],
+		...(c.mode === 'swarm' ? [] : [['terminal', 'Terminal']]),
+		['definition', 'Definition'], ['env', 'Environment']];
 }
 
 export function ContainerDetail({ id }) {
@@ -87,9 +122,7 @@ export function ContainerDetail({ id }) {
 			</>}>
 				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
 				<Details c={ct} />
-				<Tabs tabs={[['logs', 'Logs'], ['metrics', 'Metrics'],
-				    ['terminal', 'Terminal'], ['definition', 'Definition'],
-				    ['env', 'Environment']]}
+				<Tabs tabs={tabsOf(ct)}
 				    active={tab} onChange={setTab} />
 				{tab === 'logs' && <Logs container={ct} />}
 				{tab === 'metrics' && <>

@@ -1,21 +1,26 @@
-// containers.jsx — a project's containers with their state, and a new
-// one from an image.
+// containers.jsx — a project's containers with their state (a swarm
+// container's running tasks too), and a new one from an image, on this
+// server or as a Swarm service.
+import { useState } from 'preact/hooks';
 import { all, post } from '../api.js';
 import { go } from '../router.js';
-import { when } from '../format.js';
+import { when, tasks } from '../format.js';
 import { command, ports, volumes, envLines, num } from '../defs.js';
 import { Loaded, useLoad, Empty, Badge } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { SwarmFields, swarmBody } from './swarm_fields.jsx';
 
 export function Containers({ project }) {
 	const [items, error] = useLoad(() => all('/api/containers',
 	    { project_id: project.id }), [project.id]);
+	const [mode, setMode] = useState('container');
 	async function create(v) {
 		const body = { project_id: project.id, name: v.name, image: v.image,
 		    command: command(v.command), ports: ports(v.ports),
 		    volumes: volumes(v.volumes), env: envLines(v.env), restart: v.restart, start: v.start };
 		if (v.cpus) body.cpus = num(v.cpus);
 		if (v.memory_mb) body.memory_mb = num(v.memory_mb);
+		if (v.mode === 'swarm') Object.assign(body, { mode: 'swarm' }, swarmBody(v));
 		const c = await post('/api/containers', body);
 		go(`/containers/${c.id}`);
 	}
@@ -30,7 +35,8 @@ export function Containers({ project }) {
 						<tr key={c.id}>
 							<td><a href={`#/containers/${c.id}`}>{c.name}</a></td>
 							<td><code>{c.image}</code></td>
-							<td><Badge state={c.state} /></td>
+							<td><Badge state={c.state} />
+								{tasks(c) && <span class="muted"> {tasks(c)}</span>}</td>
 							<td>{c.health ? <Badge state={c.health} /> : '—'}</td>
 							<td>{when(c.started_at)}</td>
 						</tr>))}
@@ -61,6 +67,13 @@ export function Containers({ project }) {
 					<Field name="cpus" label="CPUs (optional)" inputMode="decimal" />
 					<Field name="memory_mb" label="Memory in MB (optional)" inputMode="numeric" />
 				</div>
+				<Field name="mode" label="Run as" as="select" value="container"
+				    onChange={(e) => setMode(e.currentTarget.value)}
+				    hint="Fixed once the container is made.">
+					<option value="container">a container on this server</option>
+					<option value="swarm">a Swarm service (the engine must be a swarm manager)</option>
+				</Field>
+				{mode === 'swarm' && <SwarmFields />}
 				<Field name="env" label="Environment (KEY=value per line)" as="textarea"
 				    rows={3} spellcheck={false} />
 				<Field name="start" label="Start it now" type="checkbox" checked />

@@ -16,6 +16,7 @@ import { Backups } from './backups.jsx';
 import { Monitoring } from './monitoring.jsx';
 import { Users } from './users.jsx';
 import { Settings } from './settings.jsx';
+import { Swarm } from './swarm.jsx';
 
 export const routes = [
 	['/', Dashboard],
@@ -34,6 +35,7 @@ export const routes = [
 	['/audit', Audit],
 	['/admin/users', Users],
 	['/admin/settings', Settings],
+	['/admin/swarm', Swarm],
 ];
 
 export function NotFound() {

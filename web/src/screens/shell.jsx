@@ -21,6 +21,7 @@ const NAV = [
 const ADMIN_NAV = [
 	['/admin/users', 'Users'],
 	['/admin/settings', 'Settings'],
+	['/admin/swarm', 'Swarm'],
 ];
 
 function active(path, href) {

@@ -90,6 +90,20 @@ export function Reveal({ label, value }) {
 	);
 }
 
+// A command to run elsewhere (a shell on a server), with a copy button:
+// the text wraps on a phone rather than widening the page.
+export function Command({ label, text }) {
+	const [copied, setCopied] = useState(false);
+	return (
+		<div class="command" role="group" aria-label={label}>
+			<pre><code>{text}</code></pre>
+			<button type="button" class="small" aria-label={`Copy: ${label}`}
+			    onClick={() => navigator.clipboard?.writeText(text)
+			    .then(() => setCopied(true))}>{copied ? 'Copied' : 'Copy'}</button>
+		</div>
+	);
+}
+
 // A modal confirmation: native <dialog>, so focus and Escape behave.
 export function Confirm({ title, children, confirm = 'Delete', onConfirm,
     onClose, typed }) {

@@ -1,0 +1,110 @@
+// swarm_nodes.jsx — the swarm's nodes (instance admins): role,
+// availability, state, address, engine and labels; labels edited, a node
+// drained (after a confirmation: Swarm moves its tasks away) or made
+// active again.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, put } from '../api.js';
+import { envLines, pairsText } from '../defs.js';
+import { Loaded, useLoad, Badge, Action, Confirm } from '../ui/widgets.jsx';
+import { Form, Field, Submit } from '../ui/form.jsx';
+
+const name = (n) => n.hostname || n.id;
+
+function Labels({ labels }) {
+	const keys = Object.keys(labels ?? {}).sort();
+	if (keys.length === 0) return '—';
+	return <ul class="plain tags">{keys.map((k) =>
+		<li key={k}><code>{k}={labels[k]}</code></li>)}</ul>;
+}
+
+// The node's labels as key=value lines, in a modal form: they replace
+// the node's labels; an error the API puts on them shows beside them.
+function LabelsDialog({ node, onSaved, onClose }) {
+	const ref = useRef(null);
+	useEffect(() => { ref.current?.showModal?.(); }, []);
+	return (
+		<dialog ref={ref} class="dialog" onClose={onClose}
+		    aria-labelledby="labels-title">
+			<h2 id="labels-title">Labels of {name(node)}</h2>
+			<Form label={`Labels of ${name(node)}`} onSubmit={async (v) => {
+				await put(`/api/swarm/nodes/${node.id}`,
+				    { labels: envLines(v.labels) });
+				onSaved();
+				onClose();
+			}}>
+				<Field name="labels" label="Labels (key=value, one per line)"
+				    as="textarea" rows={5} spellcheck={false}
+				    value={pairsText(node.labels)}
+				    hint="Keys of a-z, 0-9, '.', '_' and '-'. Placement constraints match them: node.labels.zone==eu." />
+				<Submit>Save labels</Submit>
+				<button type="button" onClick={onClose}>Cancel</button>
+			</Form>
+		</dialog>
+	);
+}
+
+function NodeRow({ n, self, onEdit, onDrain, reload }) {
+	const activate = async () => {
+		await put(`/api/swarm/nodes/${n.id}`, { availability: 'active' });
+		reload();
+	};
+	return (
+		<tr>
+			<td>{name(n)}
+				{n.id === self && <> <Badge state="neutral">this panel</Badge></>}
+				{n.leader && <> <Badge state="neutral">leader</Badge></>}</td>
+			<td>{n.role}</td>
+			<td><Badge state={n.availability === 'active' ? 'ok' : 'neutral'}>
+				{n.availability}</Badge></td>
+			<td><Badge state={n.status === 'ready' ? 'ok' : 'failed'}>
+				{n.status}</Badge></td>
+			<td>{n.address ? <code>{n.address}</code> : '—'}</td>
+			<td>{n.engine_version ?? '—'}</td>
+			<td><Labels labels={n.labels} /></td>
+			<td class="row-actions">
+				<button type="button" class="small" onClick={() => onEdit(n)}
+				    aria-label={`Edit the labels of ${name(n)}`}>Labels</button>
+				{n.availability !== 'active' && <Action class="small"
+				    onClick={activate} label={`Activate ${name(n)}`}>Activate</Action>}
+				{n.availability !== 'drain' && <button type="button"
+				    class="small danger" onClick={() => onDrain(n)}
+				    aria-label={`Drain ${name(n)}`}>Drain</button>}
+			</td>
+		</tr>
+	);
+}
+
+export function SwarmNodes({ swarm }) {
+	const [items, error, reload] = useLoad(() => get('/api/swarm/nodes')
+	    .then((r) => r.items), [swarm]);
+	const [editing, setEditing] = useState(null);
+	const [draining, setDraining] = useState(null);
+	return (
+		<>
+			<h2>Nodes</h2>
+			<Loaded data={items} error={error}>{(list) => (
+				<table class="table">
+					<thead><tr><th>Hostname</th><th>Role</th><th>Availability</th>
+						<th>State</th><th>Address</th><th>Engine</th><th>Labels</th>
+						<th></th></tr></thead>
+					<tbody>{list.map((n) => <NodeRow key={n.id} n={n}
+					    self={swarm.node_id} onEdit={setEditing}
+					    onDrain={setDraining} reload={reload} />)}</tbody>
+				</table>)}
+			</Loaded>
+			{editing && <LabelsDialog node={editing} onSaved={reload}
+			    onClose={() => setEditing(null)} />}
+			{draining && <Confirm title={`Drain ${name(draining)}?`}
+			    confirm="Drain" onClose={() => setDraining(null)}
+			    onConfirm={async () => {
+				await put(`/api/swarm/nodes/${draining.id}`,
+				    { availability: 'drain' });
+				reload();
+			    }}>
+				<p>Swarm stops the tasks on this node and starts them on the other
+				nodes, and places nothing new here until it is activated again.
+				Where no other node may run them, they stop until then.</p>
+			</Confirm>}
+		</>
+	);
+}
