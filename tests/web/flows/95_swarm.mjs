@@ -4,7 +4,7 @@
 // the screen: a label refused then set, a drain cancelled then done and
 // undone, the worker join token rotated; a container run from the
 // project's form as a Swarm service of two replicas placed by that
-// label, then scaled to one. Every step is checked in the API and the
+// label, a terminal opened in its second replica, then scaled to one. Every step is checked in the API and the
 // engine, not only on the screen. The engine is left as it was found:
 // the swarm this flow made is left, whatever failed.
 import { describe, test, before, after } from 'node:test';
@@ -197,9 +197,26 @@ describe('the Swarm screen', () => {
 		assert.equal(svc.Spec.Mode.Replicated.Replicas, 2);
 		assert.deepEqual(svc.Spec.TaskTemplate.Placement.Constraints,
 		    [`node.labels.${LABEL}==a`]);
-		assert.equal(await page.getByRole('tab', { name: 'Terminal' }).count(), 0,
-		    'no terminal for a service');
 		await shot(page, '96-swarm-container');
+
+		// The terminal opens in the replica asked for.
+		const filters = encodeURIComponent(JSON.stringify({ label: [
+			`com.docker.swarm.service.id=${c.swarm.service_id}`] }));
+		const second = (await engine('GET', `/containers/json?filters=${filters}`))
+		    .body.find((t) => t.Labels['com.docker.swarm.task.name']
+		    .split('.').at(-2) === '2');
+		await page.getByRole('tab', { name: 'Terminal' }).click();
+		const termForm = page.getByRole('form', { name: 'Open a terminal' });
+		await termForm.getByLabel('Replica').fill('2');
+		await termForm.getByRole('button', { name: 'Open a terminal' }).click();
+		await page.getByTestId('terminal-state').getByText('Connected to replica 2')
+		    .waitFor();
+		await page.keyboard.type('echo "on-$(hostname)"');
+		await page.keyboard.press('Enter');
+		await page.getByTestId('terminal').locator('.xterm-rows')
+		    .getByText(`on-${second.Id.slice(0, 12)}`, { exact: true }).waitFor();
+		await page.getByRole('button', { name: 'Close the terminal' }).click();
+		await page.getByRole('tab', { name: 'Logs' }).click();
 
 		await page.getByRole('link', { name: '← Project' }).click();
 		await page.getByRole('row', { name: new RegExp(name) })

@@ -90,13 +90,8 @@ function Definition({ c, reload }) {
 	);
 }
 
-// A swarm container's tasks have no one engine container to open a
-// terminal in (the API answers 409 swarm_service): no Terminal tab.
-function tabsOf(c) {
-	return [['logs', 'Logs'], ['metrics', 'Metrics'],
-		...(c.mode === 'swarm' ? [] : [['terminal', 'Terminal']]),
-		['definition', 'Definition'], ['env', 'Environment']];
-}
+const TABS = [['logs', 'Logs'], ['metrics', 'Metrics'], ['terminal', 'Terminal'],
+	['definition', 'Definition'], ['env', 'Environment']];
 
 export function ContainerDetail({ id }) {
 	const [tab, setTab] = useState('logs');
@@ -122,7 +117,7 @@ export function ContainerDetail({ id }) {
 			</>}>
 				<p><a href={`#/projects/${ct.project_id}`}>← Project</a></p>
 				<Details c={ct} />
-				<Tabs tabs={tabsOf(ct)}
+				<Tabs tabs={TABS}
 				    active={tab} onChange={setTab} />
 				{tab === 'logs' && <Logs container={ct} />}
 				{tab === 'metrics' && <>

@@ -15,7 +15,7 @@ function socketUrl(path) {
 
 // Attach a terminal in box to a new session: a function that ends it.
 // Ctrl+] gives the focus to leave (the terminal takes every other key).
-async function attach(box, container, command, onState, leave) {
+async function attach(box, container, command, slot, onState, leave) {
 	const { Terminal, FitAddon } = await import('../ui/xterm.js');
 	const term = new Terminal({ cursorBlink: true, fontSize: 14, scrollback: 5000,
 		fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
@@ -33,7 +33,8 @@ async function attach(box, container, command, onState, leave) {
 	const end = () => { observer.disconnect(); ws?.close(); term.dispose(); };
 	try {
 		const t = await post(`/api/containers/${container.id}/terminal`, {
-			command, cols: term.cols, rows: term.rows });
+			command, cols: term.cols, rows: term.rows, ...(slot ? { slot } : {}) });
+		if (t.slot) onState({ state: 'connecting', slot: t.slot });
 		ws = new WebSocket(socketUrl(t.url));
 	} catch (e) {
 		end();
@@ -41,14 +42,14 @@ async function attach(box, container, command, onState, leave) {
 	}
 	ws.binaryType = 'arraybuffer';
 	const enc = new TextEncoder();
-	ws.onopen = () => { onState({ state: 'open' }); term.focus(); };
+	ws.onopen = () => { onState((s) => ({ ...s, state: 'open' })); term.focus(); };
 	ws.onmessage = (m) => {
 		if (typeof m.data !== 'string') { term.write(new Uint8Array(m.data)); return; }
 		let msg = null;
 		try { msg = JSON.parse(m.data); } catch { /* not ours */ }
 		if (msg?.type === 'exit') onState({ state: 'exited', code: msg.code });
 	};
-	ws.onclose = () => onState((s) => (s.state === 'exited' ? s : { state: 'closed' }));
+	ws.onclose = () => onState((s) => (s.state === 'exited' ? s : { ...s, state: 'closed' }));
 	term.onData((d) => { if (ws.readyState === WebSocket.OPEN) ws.send(enc.encode(d)); });
 	term.onResize(({ cols, rows }) => { if (ws.readyState === WebSocket.OPEN)
 		ws.send(JSON.stringify({ type: 'resize', cols, rows })); });
@@ -56,20 +57,22 @@ async function attach(box, container, command, onState, leave) {
 	return end;
 }
 
-function Session({ container, command, onEnd }) {
+function Session({ container, command, slot, onEnd }) {
 	const box = useRef(null);
 	const close = useRef(null);
 	const [status, setStatus] = useState({ state: 'connecting' });
 	const [error, setError] = useState(null);
 	useEffect(() => {
 		let end = null, gone = false;
-		attach(box.current, container, command, setStatus,
+		attach(box.current, container, command, slot, setStatus,
 		    () => close.current?.focus()).then((fn) => {
 			if (gone) fn(); else end = fn;
 		}, setError);
 		return () => { gone = true; end?.(); };
 	}, []);
-	const said = { connecting: 'Connecting…', open: 'Connected', closed: 'Disconnected',
+	const said = { connecting: 'Connecting…',
+		open: status.slot ? `Connected to replica ${status.slot}` : 'Connected',
+		closed: 'Disconnected',
 		exited: `The command ended${status.code != null ? ` with code ${status.code}` : ''}.` };
 	return (
 		<section aria-label="Terminal">
@@ -85,19 +88,28 @@ function Session({ container, command, onEnd }) {
 	);
 }
 
+// A Swarm container's terminal opens in one of its tasks on the panel's
+// node: the replica (slot) asked for, or the lowest running there.
 export function ContainerTerminal({ container }) {
 	const [open, setOpen] = useState(0);	// a session's serial, 0: none
 	const [shell, setShell] = useState('/bin/sh');
+	const [slot, setSlot] = useState('');
 	if (container.state !== 'running') return <p class="empty">The container is
 		not running: start it to open a terminal.</p>;
 	if (open) return <Session key={open} container={container}
-	    command={shell.split(' ').filter(Boolean)} onEnd={() => setOpen(0)} />;
+	    command={shell.split(' ').filter(Boolean)} slot={Number(slot) || null}
+	    onEnd={() => setOpen(0)} />;
 	return (
 		<form class="form inline" aria-label="Open a terminal" onSubmit={(e) => {
 			e.preventDefault(); setOpen(Date.now()); }}>
 			<div class="field"><label for="term-shell">Command</label>
 				<input id="term-shell" value={shell} spellcheck={false}
 				    onInput={(e) => setShell(e.currentTarget.value)} /></div>
+			{container.mode === 'swarm' && <div class="field">
+				<label for="term-slot">Replica</label>
+				<input id="term-slot" type="number" min="1" value={slot}
+				    placeholder="any on this server"
+				    onInput={(e) => setSlot(e.currentTarget.value)} /></div>}
 			<div class="actions"><button type="submit" class="primary">Open a
 				terminal</button></div>
 		</form>
