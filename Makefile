@@ -55,6 +55,7 @@ LIB_SRCS = \
 	lib/perm.c	\
 	lib/events.c	\
 	lib/outbox.c	\
+	lib/job.c	\
 	lib/fcgiping.c	\
 	lib/pools.c	\
 	lib/live.c	\

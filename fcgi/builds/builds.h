@@ -132,6 +132,7 @@ struct job {
 	const char	*table;		/* "builds" | "deployments" */
 	char		 id[37];
 	char		 owner[64];	/* this worker */
+	int		 attempts;	/* which try this claim is */
 	volatile int	 lost;		/* the lease could not be renewed */
 	volatile int	 cancel;	/* the row asks to stop */
 };
