@@ -130,6 +130,7 @@ BUILDS_SRCS = \
 	fcgi/builds/payload.c	\
 	fcgi/builds/builds.c	\
 	fcgi/builds/deployments.c	\
+	fcgi/builds/page.c	\
 	fcgi/builds/queue.c	\
 	fcgi/builds/buildlog.c	\
 	fcgi/builds/git.c	\
