@@ -41,6 +41,7 @@ LIB_SRCS = \
 	lib/exec.c	\
 	lib/docker.c	\
 	lib/unix.c	\
+	lib/fd.c	\
 	lib/db.c	\
 	lib/pgenv.c	\
 	lib/migrate.c	\

@@ -8,6 +8,7 @@
 #ifndef OPENPANEL_H
 #define OPENPANEL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -230,6 +231,19 @@ struct op_exec_result {
  * frees res->out with op_buf_clear.
  */
 enum op_err	 op_exec_run(const struct op_exec *, struct op_exec_result *res);
+
+/* ------------------------------------------------------------------ fd */
+
+/*
+ * Write all of buf to fd, blocking or not, within timeout_ms; while it
+ * waits for room the signal mask is waitmask (NULL: left as it is).
+ * OP_ETIMEOUT when time ran out, OP_EIO when fd failed (the peer went
+ * away). Needs only libc (fd.c).
+ */
+enum op_err	 op_fd_write_all(int fd, const void *buf, size_t len,
+		    int timeout_ms, const sigset_t *waitmask);
+/* Milliseconds on the monotonic clock, for deadlines. */
+long long	 op_mono_ms(void);
 
 /* ------------------------------------------------------------------ db */
 
