@@ -107,15 +107,8 @@ out:
 json_t *
 build_json(struct op_req *r, const char *id)
 {
-	PGresult	*res = NULL;
-	json_t		*o = NULL;
-
-	if (op_db_execv(r->db, &res, "SELECT " BUILD_COLUMNS " FROM"
-	    " builds.builds b WHERE b.id = $1", id) == OP_OK &&
-	    PQntuples(res) == 1)
-		o = op_db_row_json(res, 0);
-	PQclear(res);
-	return o;
+	return row_json(r, "SELECT " BUILD_COLUMNS " FROM builds.builds b WHERE"
+	    " b.id = $1", id);
 }
 
 static const struct op_field create_fields[] = {

@@ -31,8 +31,11 @@ enum op_err	webhooks_gitlab(struct op_req *);
 enum op_err	webhooks_bitbucket(struct op_req *);
 enum op_err	webhooks_generic(struct op_req *);
 
+/* page.c — row id as sql (one $1, the id) selects it, as JSON (new
+ * reference), or NULL when there is none. */
+json_t		*row_json(struct op_req *, const char *sql, const char *id);
 /*
- * page.c — reply with a page of rows for sql, made by PAGE_SQL: the
+ * Reply with a page of rows for sql, made by PAGE_SQL: the
  * newest first of project (when set: the caller must be able to read it)
  * or else of the caller's teams, with status (when not NULL and set),
  * after the row of id after, at most limit (50).

@@ -65,15 +65,8 @@ deploy_enqueue(struct op_req *r, const struct deploy_input *in, char id[37])
 json_t *
 deployment_json(struct op_req *r, const char *id)
 {
-	PGresult	*res = NULL;
-	json_t		*o = NULL;
-
-	if (op_db_execv(r->db, &res, "SELECT " DEPLOYMENT_COLUMNS " FROM"
-	    " builds.deployments d WHERE d.id = $1", id) == OP_OK &&
-	    PQntuples(res) == 1)
-		o = op_db_row_json(res, 0);
-	PQclear(res);
-	return o;
+	return row_json(r, "SELECT " DEPLOYMENT_COLUMNS " FROM"
+	    " builds.deployments d WHERE d.id = $1", id);
 }
 
 static const struct op_field create_fields[] = {

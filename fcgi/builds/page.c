@@ -1,13 +1,26 @@
 /*
- * page.c — a page of builds or deployments, newest first: one project's
- * (the caller may read it), or every one of the caller's teams (all of
- * them for an instance admin), keyset-paginated by ?after= and ?limit=.
+ * page.c — reading builds or deployments: one row as JSON, or a page of
+ * them, newest first: one project's (the caller may read it), or every
+ * one of the caller's teams (all of them for an instance admin),
+ * keyset-paginated by ?after= and ?limit=.
  */
 #include <stdio.h>
 
 #include "builds.h"
 
 #define LIMIT_DEFAULT	50
+
+json_t *
+row_json(struct op_req *r, const char *sql, const char *id)
+{
+	PGresult	*res = NULL;
+	json_t		*o = NULL;
+
+	if (op_db_execv(r->db, &res, sql, id) == OP_OK && PQntuples(res) == 1)
+		o = op_db_row_json(res, 0);
+	PQclear(res);
+	return o;
+}
 
 enum op_err
 page_reply(struct op_req *r, const char *sql, const struct op_value *project,
