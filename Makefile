@@ -41,6 +41,7 @@ LIB_SRCS = \
 	lib/exec.c	\
 	lib/docker.c	\
 	lib/unix.c	\
+	lib/fd.c	\
 	lib/db.c	\
 	lib/pgenv.c	\
 	lib/migrate.c	\
@@ -55,6 +56,7 @@ LIB_SRCS = \
 	lib/perm.c	\
 	lib/events.c	\
 	lib/outbox.c	\
+	lib/job.c	\
 	lib/fcgiping.c	\
 	lib/pools.c	\
 	lib/live.c	\
@@ -131,6 +133,7 @@ BUILDS_SRCS = \
 	fcgi/builds/payload.c	\
 	fcgi/builds/builds.c	\
 	fcgi/builds/deployments.c	\
+	fcgi/builds/page.c	\
 	fcgi/builds/queue.c	\
 	fcgi/builds/buildlog.c	\
 	fcgi/builds/git.c	\

@@ -8,6 +8,7 @@
 #ifndef OPENPANEL_H
 #define OPENPANEL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -230,6 +231,19 @@ struct op_exec_result {
  * frees res->out with op_buf_clear.
  */
 enum op_err	 op_exec_run(const struct op_exec *, struct op_exec_result *res);
+
+/* ------------------------------------------------------------------ fd */
+
+/*
+ * Write all of buf to fd, blocking or not, within timeout_ms; while it
+ * waits for room the signal mask is waitmask (NULL: left as it is).
+ * OP_ETIMEOUT when time ran out, OP_EIO when fd failed (the peer went
+ * away). Needs only libc (fd.c).
+ */
+enum op_err	 op_fd_write_all(int fd, const void *buf, size_t len,
+		    int timeout_ms, const sigset_t *waitmask);
+/* Milliseconds on the monotonic clock, for deadlines. */
+long long	 op_mono_ms(void);
 
 /* ------------------------------------------------------------------ db */
 
@@ -758,6 +772,72 @@ enum op_err	 op_event_emit(struct op_req *, const char *type,
  */
 enum op_err	 op_outbox_relay(const char *conninfo, const char *schema,
 		    const char *redis_addr, volatile int *stop);
+
+/* ------------------------------------------------------------------ job */
+
+/*
+ * A table of jobs (job.c, DESIGN.md §4): rows with id, status ('queued',
+ * 'running', then the service's own), attempts, run_after, created_at,
+ * started_at, a column naming the lease's holder and lease_until. Every
+ * string is a compile-time constant of the owning service (the SQL is
+ * put together from them); values travel only as parameters. The
+ * fragments see the table as t in a claim.
+ */
+struct op_job_queue {
+	const char	*table;		/* "builds.builds" */
+	const char	*holder;	/* the lease's column: "lease_owner" */
+	const char	*order;		/* claims take the first by this */
+	const char	*lapsed;	/* also true of a running row whose lease
+					 * lapsed, to claim it again; or NULL */
+	const char	*ready;		/* also true of any row claimed (may use
+					 * $3…, the claim's extras); or NULL */
+	const char	*claimed;	/* more of a claim's SET, or NULL */
+	const char	*claim_returns;	/* a claim's RETURNING (NULL: t.id) */
+	const char	*renewed;	/* more of a renewal's SET ($4…), or NULL */
+	const char	*renew_returns;	/* a renewal's RETURNING (NULL: id) */
+	const char	*requeued;	/* more of a re-queue's SET ($4…), or NULL */
+};
+
+/*
+ * Claim the first due row of q (queued with run_after come, or running
+ * under a lapsed lease) for holder, under a lease of lease_s seconds:
+ * status 'running', attempts + 1, started_at set once. Parameters are
+ * $1 holder, $2 lease_s, then the nextra extra[] for q->ready. On OP_OK
+ * *row holds the row as q->claim_returns says (the caller PQclear()s
+ * it); OP_ENOTFOUND when none is due.
+ */
+enum op_err	 op_job_claim(struct op_db *, const struct op_job_queue *,
+		    const char *holder, int lease_s, int nextra,
+		    const char *const *extra, PGresult **row);
+/* The claim's SQL for q into out (outsz bytes); OP_EINVAL when q lacks
+ * a table, holder or order, or the text does not fit. */
+enum op_err	 op_job_claim_sql(const struct op_job_queue *, char *out,
+		    size_t outsz);
+/*
+ * Extend the lease of row id, still running and held by holder, to
+ * lease_s seconds from now, with q->renewed ($4… from extra[]). *row
+ * (when row is not NULL) holds q->renew_returns. OP_ECONFLICT when the
+ * row is no longer holder's: the lease is lost.
+ */
+enum op_err	 op_job_renew(struct op_db *, const struct op_job_queue *,
+		    const char *id, const char *holder, int lease_s,
+		    int nextra, const char *const *extra, PGresult **row);
+/* Lock row id in the open transaction if it is running and holder's;
+ * OP_ECONFLICT when it is not (another worker took it over). */
+enum op_err	 op_job_owned(struct op_db *, const struct op_job_queue *,
+		    const char *id, const char *holder);
+/*
+ * Put row id, running and held by holder, back in the queue to run again
+ * after delay_s seconds, its holder cleared, with q->requeued ($4… from
+ * extra[]). OP_ECONFLICT when the row is no longer holder's.
+ */
+enum op_err	 op_job_requeue(struct op_db *, const struct op_job_queue *,
+		    const char *id, const char *holder, int delay_s,
+		    int nextra, const char *const *extra);
+/* The wait after try number attempts failed: first_s after the first,
+ * factor times longer after each one more, capped at max_s. */
+long long	 op_job_backoff_s(int attempts, long long first_s, int factor,
+		    long long max_s);
 
 /* ------------------------------------------------------------------ stream */
 

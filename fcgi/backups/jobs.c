@@ -15,6 +15,31 @@
 
 #define SQL_MAX		1024
 
+/* Due again under a lapsed lease only with attempts left; the sweep
+ * fails the others for good. */
+#define QUEUE(name) {							\
+	.table = "backups." name,					\
+	.holder = "lease_token",					\
+	.order = "run_after, created_at",				\
+	.lapsed = "attempts < max_attempts",				\
+	.claimed = "error = NULL",					\
+	.claim_returns = "t.*, t.attempts::text AS n,"			\
+	    " t.max_attempts::text AS m",				\
+	.renewed = "log = $4",						\
+	.requeued = "error = $4, log = $5, lease_until = NULL,"	\
+	    " finished_at = NULL, duration_ms = NULL",			\
+}
+
+static const struct op_job_queue backups_queue = QUEUE("backups");
+static const struct op_job_queue restores_queue = QUEUE("restores");
+
+static const struct op_job_queue *
+queue_of(const struct job *j)
+{
+	return strcmp(j->table, "backups") == 0 ? &backups_queue :
+	    &restores_queue;
+}
+
 int
 job_lease_s(void)
 {
@@ -30,38 +55,26 @@ mono_s(void)
 	return (int64_t)ts.tv_sec;
 }
 
+/* Backoff: 5 s, 20 s, 80 s, … capped at an hour. */
+static long long
+backoff_s(const struct job *j)
+{
+	return op_job_backoff_s(j->attempts, 5, 4, 3600);
+}
+
 enum op_err
 job_claim(struct op_db *db, const char *table, struct job *j)
 {
-	char		 sql[SQL_MAX], lease[16];
 	PGresult	*res = NULL;
 	enum op_err	 er;
 
 	memset(j, 0, sizeof(*j));
 	j->table = table;
 	op_buf_init(&j->log, LOG_MAX);
-	if ((er = op_random_token(j->token, sizeof(j->token), 24)) != OP_OK)
+	if ((er = op_random_token(j->token, sizeof(j->token), 24)) != OP_OK ||
+	    (er = op_job_claim(db, queue_of(j), j->token, job_lease_s(), 0,
+	    NULL, &res)) != OP_OK)
 		return er;
-	snprintf(lease, sizeof(lease), "%d", job_lease_s());
-	/* Due: queued and its time come, or running under a lapsed lease
-	 * with attempts left (its worker died: run it again). */
-	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET status = 'running',"
-	    " attempts = attempts + 1, lease_token = $1,"
-	    " lease_until = now() + make_interval(secs => $2::int),"
-	    " started_at = COALESCE(started_at, now()), error = NULL"
-	    " WHERE id = (SELECT id FROM backups.%s WHERE"
-	    "  (status = 'queued' AND run_after <= now()) OR"
-	    "  (status = 'running' AND lease_until < now()"
-	    "   AND attempts < max_attempts)"
-	    "  ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-	    " RETURNING *, attempts::text AS n, max_attempts::text AS m",
-	    table, table);
-	if ((er = op_db_execv(db, &res, sql, j->token, lease)) != OP_OK)
-		return er;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return OP_ENOTFOUND;
-	}
 	j->row = res;
 	snprintf(j->id, sizeof(j->id), "%s", op_db_get(res, 0, "id"));
 	j->attempts = (int)strtol(op_db_get(res, 0, "n"), NULL, 10);
@@ -73,25 +86,19 @@ job_claim(struct op_db *db, const char *table, struct job *j)
 enum op_err
 job_heartbeat(struct op_db *db, struct job *j)
 {
-	char		 sql[SQL_MAX], lease[16];
-	PGresult	*res = NULL;
+	const char	*log[1] = { j->log.data ? j->log.data : "" };
 	enum op_err	 er;
 
 	if (j->lost)
 		return OP_ECONFLICT;
 	if (mono_s() - j->last_beat < job_lease_s() / 4 + 1)
 		return OP_OK;
-	snprintf(lease, sizeof(lease), "%d", job_lease_s());
-	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET lease_until ="
-	    " now() + make_interval(secs => $3::int), log = $4"
-	    " WHERE id = $1 AND lease_token = $2 AND status = 'running'",
-	    j->table);
-	if ((er = op_db_execv(db, &res, sql, j->id, j->token, lease,
-	    j->log.data ? j->log.data : "")) != OP_OK)
-		return OP_OK;	/* the database is away: try again later */
-	if (strcmp(PQcmdTuples(res), "1") != 0)
+	er = op_job_renew(db, queue_of(j), j->id, j->token, job_lease_s(), 1,
+	    log, NULL);
+	if (er == OP_ECONFLICT)
 		j->lost = 1;
-	PQclear(res);
+	else if (er != OP_OK)
+		return OP_OK;	/* the database is away: try again later */
 	j->last_beat = mono_s();
 	return j->lost ? OP_ECONFLICT : OP_OK;
 }
@@ -113,34 +120,48 @@ job_log(struct job *j, const char *fmt, ...)
 		(void)op_buf_addf(&j->log, "%s %s\n", when, line);
 }
 
+/* Fail j for good after why: OP_ECONFLICT when its lease was lost. */
+static enum op_err
+fail_for_good(struct op_req *r, struct job *j, const char *why)
+{
+	char		 sql[SQL_MAX];
+	PGresult	*res = NULL;
+	enum op_err	 er;
+
+	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET status = 'failed',"
+	    " error = $3, log = $4, lease_token = NULL, lease_until = NULL,"
+	    " run_after = now() + make_interval(secs => $5::int),"
+	    " finished_at = now(), duration_ms = (extract(epoch FROM"
+	    "  now() - started_at) * 1000)::bigint"
+	    " WHERE id = $1 AND lease_token = $2", j->table);
+	er = op_db_execv(r->db, &res, sql, j->id, j->token, why,
+	    j->log.data ? j->log.data : "", op_req_printf(r, "%lld",
+	    backoff_s(j)));
+	if (er == OP_OK && strcmp(PQcmdTuples(res), "1") != 0)
+		er = OP_ECONFLICT;
+	PQclear(res);
+	return er;
+}
+
 enum op_err
 job_fail(struct op_req *r, struct job *j, const char *why, int permanent,
     int *final)
 {
-	char		 sql[SQL_MAX], delay[16];
-	PGresult	*res = NULL;
+	const char	*set[2];
 	enum op_err	 er;
 
 	*final = permanent || j->attempts >= j->max_attempts;
 	job_log(j, "%s%s", why, *final ? "" : "; will try again");
-	/* Backoff: 5 s, 20 s, 80 s, … capped at an hour. */
-	snprintf(delay, sizeof(delay), "%d", j->attempts >= 6 ? 3600 :
-	    5 << (2 * (j->attempts - 1)));
-	snprintf(sql, sizeof(sql), "UPDATE backups.%s SET status = $3,"
-	    " error = $4, log = $5, lease_token = NULL, lease_until = NULL,"
-	    " run_after = now() + make_interval(secs => $6::int),"
-	    " finished_at = CASE WHEN $3 = 'failed' THEN now() END,"
-	    " duration_ms = CASE WHEN $3 = 'failed' THEN (extract(epoch FROM"
-	    "  now() - started_at) * 1000)::bigint END"
-	    " WHERE id = $1 AND lease_token = $2", j->table);
-	er = op_db_execv(r->db, &res, sql, j->id, j->token,
-	    *final ? "failed" : "queued", why, j->log.data ? j->log.data : "",
-	    delay);
-	if (er == OP_OK && strcmp(PQcmdTuples(res), "1") != 0) {
-		*final = 0;	/* another worker holds it now */
-		er = OP_ECONFLICT;
+	if (*final)
+		er = fail_for_good(r, j, why);
+	else {
+		set[0] = why;
+		set[1] = j->log.data ? j->log.data : "";
+		er = op_job_requeue(r->db, queue_of(j), j->id, j->token,
+		    (int)backoff_s(j), 2, set);
 	}
-	PQclear(res);
+	if (er == OP_ECONFLICT)
+		*final = 0;	/* another worker holds it now */
 	return er;
 }
 

@@ -107,15 +107,8 @@ out:
 json_t *
 build_json(struct op_req *r, const char *id)
 {
-	PGresult	*res = NULL;
-	json_t		*o = NULL;
-
-	if (op_db_execv(r->db, &res, "SELECT " BUILD_COLUMNS " FROM"
-	    " builds.builds b WHERE b.id = $1", id) == OP_OK &&
-	    PQntuples(res) == 1)
-		o = op_db_row_json(res, 0);
-	PQclear(res);
-	return o;
+	return row_json(r, "SELECT " BUILD_COLUMNS " FROM builds.builds b WHERE"
+	    " b.id = $1", id);
 }
 
 static const struct op_field create_fields[] = {
@@ -330,29 +323,11 @@ enum op_err
 builds_list(struct op_req *r)
 {
 	struct op_value	 v[nitems(list_fields)];
-	PGresult	*res = NULL;
-	const char	*team = NULL;
-	char		 limit[24];
 	enum op_err	 er;
 
 	if ((er = op_fields_query(r, list_fields, nitems(list_fields), v)) !=
-	    OP_OK || (v[0].set && (er = op_project_authorize(r, v[0].s,
-	    OP_ACT_READ, &team)) != OP_OK))
+	    OP_OK)
 		return er;
-	snprintf(limit, sizeof(limit), "%lld", (v[2].set ? v[2].i : 50) + 1);
-	if ((er = op_db_execv(r->db, &res, "SELECT " BUILD_COLUMNS " FROM"
-	    " builds.builds b WHERE ($1::uuid IS NULL OR b.project_id = $1)"
-	    " AND ($2::text IS NULL OR b.status = $2) AND ($5 OR b.team_id IN"
-	    " (SELECT team_id FROM auth.team_members_v WHERE user_id = $6))"
-	    " AND ($3::uuid IS NULL OR (b.created_at, b.id) < (SELECT"
-	    " created_at, id FROM builds.builds WHERE id = $3))"
-	    " ORDER BY b.created_at DESC, b.id DESC LIMIT $4::int",
-	    v[0].set ? v[0].s : NULL, v[1].set ? v[1].s : NULL,
-	    v[3].set ? v[3].s : NULL, limit, r->auth.admin ? "t" : "f",
-	    r->auth.user_id)) != OP_OK)
-		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, v[2].set ? v[2].i :
-	    50, NULL));
-	PQclear(res);
-	return er;
+	return page_reply(r, PAGE_SQL(BUILD_COLUMNS, "builds.builds", "b"),
+	    &v[0], &v[1], &v[2], &v[3]);
 }

@@ -31,6 +31,29 @@ enum op_err	webhooks_gitlab(struct op_req *);
 enum op_err	webhooks_bitbucket(struct op_req *);
 enum op_err	webhooks_generic(struct op_req *);
 
+/* page.c — row id as sql (one $1, the id) selects it, as JSON (new
+ * reference), or NULL when there is none. */
+json_t		*row_json(struct op_req *, const char *sql, const char *id);
+/*
+ * Reply with a page of rows for sql, made by PAGE_SQL: the
+ * newest first of project (when set: the caller must be able to read it)
+ * or else of the caller's teams, with status (when not NULL and set),
+ * after the row of id after, at most limit (50).
+ */
+#define PAGE_SQL(columns, table, a)					\
+	"SELECT " columns " FROM " table " " a " WHERE ($1::uuid IS NULL" \
+	" OR " a ".project_id = $1) AND ($2::text IS NULL OR " a	\
+	".status = $2) AND ($5 OR " a ".team_id IN (SELECT team_id FROM" \
+	" auth.team_members_v WHERE user_id = $6)) AND ($3::uuid IS NULL" \
+	" OR (" a ".created_at, " a ".id) < (SELECT created_at, id FROM " \
+	table " WHERE id = $3)) ORDER BY " a ".created_at DESC, " a	\
+	".id DESC LIMIT $4::int"
+enum op_err	page_reply(struct op_req *, const char *sql,
+		    const struct op_value *project,
+		    const struct op_value *status,
+		    const struct op_value *limit,
+		    const struct op_value *after);
+
 /* builds.c: a git URL a source may use (network, or local under
  * OP_GIT_LOCAL_ROOT); build arguments (an object of KEY: text) at field. */
 enum op_err	valid_source_url(const char *, const char **why);
@@ -132,6 +155,7 @@ struct job {
 	const char	*table;		/* "builds" | "deployments" */
 	char		 id[37];
 	char		 owner[64];	/* this worker */
+	int		 attempts;	/* which try this claim is */
 	volatile int	 lost;		/* the lease could not be renewed */
 	volatile int	 cancel;	/* the row asks to stop */
 };

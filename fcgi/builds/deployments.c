@@ -65,15 +65,8 @@ deploy_enqueue(struct op_req *r, const struct deploy_input *in, char id[37])
 json_t *
 deployment_json(struct op_req *r, const char *id)
 {
-	PGresult	*res = NULL;
-	json_t		*o = NULL;
-
-	if (op_db_execv(r->db, &res, "SELECT " DEPLOYMENT_COLUMNS " FROM"
-	    " builds.deployments d WHERE d.id = $1", id) == OP_OK &&
-	    PQntuples(res) == 1)
-		o = op_db_row_json(res, 0);
-	PQclear(res);
-	return o;
+	return row_json(r, "SELECT " DEPLOYMENT_COLUMNS " FROM"
+	    " builds.deployments d WHERE d.id = $1", id);
 }
 
 static const struct op_field create_fields[] = {
@@ -208,28 +201,11 @@ enum op_err
 deployments_list(struct op_req *r)
 {
 	struct op_value	 v[nitems(list_fields)];
-	PGresult	*res = NULL;
-	const char	*team = NULL;
-	char		 limit[24];
 	enum op_err	 er;
 
 	if ((er = op_fields_query(r, list_fields, nitems(list_fields), v)) !=
-	    OP_OK || (v[0].set && (er = op_project_authorize(r, v[0].s,
-	    OP_ACT_READ, &team)) != OP_OK))
+	    OP_OK)
 		return er;
-	snprintf(limit, sizeof(limit), "%lld", (v[1].set ? v[1].i : 50) + 1);
-	if ((er = op_db_execv(r->db, &res, "SELECT " DEPLOYMENT_COLUMNS " FROM"
-	    " builds.deployments d WHERE ($1::uuid IS NULL OR d.project_id ="
-	    " $1) AND ($4 OR d.team_id IN (SELECT team_id FROM"
-	    " auth.team_members_v WHERE user_id = $5)) AND ($2::uuid IS NULL"
-	    " OR (d.created_at, d.id) < (SELECT created_at, id FROM"
-	    " builds.deployments WHERE id = $2)) ORDER BY d.created_at DESC,"
-	    " d.id DESC LIMIT $3::int", v[0].set ? v[0].s : NULL,
-	    v[2].set ? v[2].s : NULL, limit, r->auth.admin ? "t" : "f",
-	    r->auth.user_id)) != OP_OK)
-		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, v[1].set ? v[1].i :
-	    50, NULL));
-	PQclear(res);
-	return er;
+	return page_reply(r, PAGE_SQL(DEPLOYMENT_COLUMNS,
+	    "builds.deployments", "d"), &v[0], NULL, &v[1], &v[2]);
 }

@@ -33,36 +33,40 @@ lease_seconds(void)
 	return (long)op_config_int("OP_JOB_LEASE_S", 20, 3, 3600);
 }
 
-static const char claim_builds[] =
-	"WITH c AS (SELECT id FROM builds.builds t"
-	" WHERE ((status = 'queued' AND run_after <= now())"
-	"  OR (status = 'running' AND lease_until < now() AND NOT cancel))"
-	" AND NOT EXISTS (SELECT 1 FROM builds.builds o WHERE"
-	"  o.project_id = t.project_id AND o.id <> t.id AND"
-	"  o.status = 'running' AND o.lease_until >= now())"
-	" AND (SELECT count(*) FROM builds.builds WHERE status = 'running'"
-	"  AND lease_until >= now()) < $3::int"
-	" ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE builds.builds t SET status = 'running',"
-	" attempts = attempts + 1, lease_owner = $1,"
-	" lease_until = now() + make_interval(secs => $2::int),"
-	" started_at = COALESCE(started_at, now())"
-	" FROM c WHERE t.id = c.id RETURNING t.id, t.attempts";
+/* A project runs one job of a kind at a time, and at most $3 builds run
+ * at once on the instance. */
+#define PROJECT_IDLE(table)						\
+	"NOT EXISTS (SELECT 1 FROM " table " o WHERE"			\
+	" o.project_id = t.project_id AND o.id <> t.id AND"		\
+	" o.status = 'running' AND o.lease_until >= now())"
 
-static const char claim_deployments[] =
-	"WITH c AS (SELECT id FROM builds.deployments t"
-	" WHERE ((status = 'queued' AND run_after <= now())"
-	"  OR (status = 'running' AND lease_until < now()))"
-	" AND NOT EXISTS (SELECT 1 FROM builds.deployments o WHERE"
-	"  o.project_id = t.project_id AND o.id <> t.id AND"
-	"  o.status = 'running' AND o.lease_until >= now())"
-	" AND $3::int > 0"
-	" ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE builds.deployments t SET status = 'running',"
-	" attempts = attempts + 1, lease_owner = $1,"
-	" lease_until = now() + make_interval(secs => $2::int),"
-	" started_at = COALESCE(started_at, now())"
-	" FROM c WHERE t.id = c.id RETURNING t.id, t.attempts";
+static const struct op_job_queue builds_queue = {
+	.table = "builds.builds",
+	.holder = "lease_owner",
+	.order = "created_at",
+	.lapsed = "NOT cancel",	/* asked to stop: the claim cancels it */
+	.ready = PROJECT_IDLE("builds.builds") " AND (SELECT count(*) FROM"
+	    " builds.builds WHERE status = 'running' AND lease_until >="
+	    " now()) < $3::int",
+	.claim_returns = "t.id, t.attempts",
+	.renew_returns = "cancel",
+};
+
+static const struct op_job_queue deployments_queue = {
+	.table = "builds.deployments",
+	.holder = "lease_owner",
+	.order = "created_at",
+	.ready = PROJECT_IDLE("builds.deployments"),
+	.claim_returns = "t.id, t.attempts",
+	.renew_returns = "false",
+};
+
+static const struct op_job_queue *
+queue_of(const struct job *j)
+{
+	return strcmp(j->table, "builds") == 0 ? &builds_queue :
+	    &deployments_queue;
+}
 
 /* Fail a row that has used up its attempts, in its own transaction. */
 static enum op_err
@@ -97,7 +101,8 @@ enum op_err
 job_claim(struct op_req *r, const char *table, struct job *j)
 {
 	PGresult	*res = NULL;
-	char		 lease[16], limit[16];
+	char		 limit[16];
+	const char	*extra[1] = { limit };
 	long long	 attempts = 0;
 	enum op_err	 er;
 
@@ -106,7 +111,6 @@ job_claim(struct op_req *r, const char *table, struct job *j)
 	    op_config_get("HOSTNAME", "host"), (long)getpid(),
 	    (long)time(NULL));
 	j->table = table;
-	snprintf(lease, sizeof(lease), "%ld", lease_seconds());
 	snprintf(limit, sizeof(limit), "%lld", op_config_int(
 	    "OP_BUILDS_CONCURRENCY", 2, 1, 64));
 	if ((er = op_db_begin(r->db)) != OP_OK ||
@@ -117,19 +121,15 @@ job_claim(struct op_req *r, const char *table, struct job *j)
 	    " 'cancelled', error = 'cancelled', finished_at = now(),"
 	    " lease_owner = NULL WHERE status = 'running' AND cancel AND"
 	    " lease_until < now()")) != OP_OK ||
-	    (er = op_db_execv(r->db, &res, strcmp(table, "builds") == 0 ?
-	    claim_builds : claim_deployments, j->owner, lease, limit)) !=
-	    OP_OK) {
+	    (er = op_job_claim(r->db, queue_of(j), j->owner,
+	    (int)lease_seconds(), queue_of(j) == &builds_queue ? 1 : 0, extra,
+	    &res)) != OP_OK) {
 		op_db_rollback(r->db);
 		return er;
 	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		op_db_rollback(r->db);
-		return OP_ENOTFOUND;
-	}
 	snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(res, 0, 0));
 	(void)op_strtonum(PQgetvalue(res, 0, 1), 0, 1000000, &attempts);
+	j->attempts = (int)attempts;
 	PQclear(res);
 	if ((er = op_db_commit(r->db)) != OP_OK)
 		return er;
@@ -155,20 +155,14 @@ static void
 renew(struct op_db *db, struct job *j)
 {
 	PGresult	*res = NULL;
-	char		 lease[16];
+	enum op_err	 er;
 
-	snprintf(lease, sizeof(lease), "%ld", lease_seconds());
-	if (op_db_execv(db, &res, strcmp(j->table, "builds") == 0 ?
-	    "UPDATE builds.builds SET lease_until = now() +"
-	    " make_interval(secs => $3::int) WHERE id = $1 AND lease_owner = $2"
-	    " AND status = 'running' RETURNING cancel" :
-	    "UPDATE builds.deployments SET lease_until = now() +"
-	    " make_interval(secs => $3::int) WHERE id = $1 AND lease_owner = $2"
-	    " AND status = 'running' RETURNING false", j->id, j->owner,
-	    lease) != OP_OK)
-		return;		/* the database away: try again next tick */
-	if (PQntuples(res) != 1)
+	er = op_job_renew(db, queue_of(j), j->id, j->owner,
+	    (int)lease_seconds(), 0, NULL, &res);
+	if (er == OP_ECONFLICT)
 		j->lost = 1;
+	else if (er != OP_OK)
+		return;		/* the database away: try again next tick */
 	else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 		j->cancel = 1;
 	PQclear(res);
@@ -229,21 +223,11 @@ job_release(struct job *j)
 enum op_err
 job_owned(struct op_req *r, struct job *j)
 {
-	PGresult	*res = NULL;
-	enum op_err	 er;
+	enum op_err	er;
 
 	if (!op_db_in_tx(r->db) && (er = op_db_begin(r->db)) != OP_OK)
 		return er;
-	if ((er = op_db_execv(r->db, &res, strcmp(j->table, "builds") == 0 ?
-	    "SELECT 1 FROM builds.builds WHERE id = $1 AND lease_owner = $2"
-	    " AND status = 'running' FOR UPDATE" :
-	    "SELECT 1 FROM builds.deployments WHERE id = $1 AND"
-	    " lease_owner = $2 AND status = 'running' FOR UPDATE", j->id,
-	    j->owner)) != OP_OK)
-		return er;
-	er = PQntuples(res) == 1 ? OP_OK : OP_ECONFLICT;
-	PQclear(res);
-	return er;
+	return op_job_owned(r->db, queue_of(j), j->id, j->owner);
 }
 
 enum op_err
@@ -252,15 +236,9 @@ job_retry(struct op_req *r, struct job *j, const char *why)
 	enum op_err	er;
 
 	op_warn("%s %s: will retry: %s", j->table, j->id, why);
-	if ((er = job_owned(r, j)) != OP_OK ||
-	    (er = op_db_execv(r->db, NULL, strcmp(j->table, "builds") == 0 ?
-	    "UPDATE builds.builds SET status = 'queued', lease_owner = NULL,"
-	    " run_after = now() + make_interval(secs => 5 * attempts)"
-	    " WHERE id = $1" :
-	    "UPDATE builds.deployments SET status = 'queued',"
-	    " lease_owner = NULL, run_after = now() +"
-	    " make_interval(secs => 5 * attempts) WHERE id = $1",
-	    j->id)) != OP_OK)
+	if ((!op_db_in_tx(r->db) && (er = op_db_begin(r->db)) != OP_OK) ||
+	    (er = op_job_requeue(r->db, queue_of(j), j->id, j->owner,
+	    5 * j->attempts, 0, NULL)) != OP_OK)
 		return er;
 	return op_db_commit(r->db);
 }

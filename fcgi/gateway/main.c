@@ -53,20 +53,11 @@ read_some(int fd, char *buf, size_t cap, int line)
 	return (ssize_t)n;
 }
 
-static int
-write_all(int fd, const char *s, size_t len)
+/* Write all of s (len bytes) to fd, in IO_TIMEOUT_MS at most. */
+static enum op_err
+say(int fd, const char *s, size_t len)
 {
-	ssize_t	r;
-
-	while (len > 0) {
-		if ((r = write(fd, s, len)) == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		s += r;
-		len -= (size_t)r;
-	}
-	return 0;
+	return op_fd_write_all(fd, s, len, IO_TIMEOUT_MS, NULL);
 }
 
 /* Run nginx with ARGS after the configuration switch; its output on error. */
@@ -123,12 +114,11 @@ serve(void)
 		rc = act(verb, &why);
 	}
 	if (rc == 0)
-		(void)write_all(STDOUT_FILENO, "ok\n", 3);
+		(void)say(STDOUT_FILENO, "ok\n", 3);
 	else {
-		(void)write_all(STDOUT_FILENO, "error: ", 7);
-		(void)write_all(STDOUT_FILENO, why.data ? why.data : "",
-		    why.len);
-		(void)write_all(STDOUT_FILENO, "\n", 1);
+		(void)say(STDOUT_FILENO, "error: ", 7);
+		(void)say(STDOUT_FILENO, why.data ? why.data : "", why.len);
+		(void)say(STDOUT_FILENO, "\n", 1);
 		op_error("gateway %s refused: %.*s", verb, (int)why.len,
 		    why.data ? why.data : "");
 	}
@@ -149,8 +139,8 @@ ask(const char *verb)
 		fprintf(stderr, "op-gateway: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if (write_all(fd, verb, strlen(verb)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 || shutdown(fd, SHUT_WR) == -1 ||
+	if (say(fd, verb, strlen(verb)) != OP_OK ||
+	    say(fd, "\n", 1) != OP_OK || shutdown(fd, SHUT_WR) == -1 ||
 	    read_some(fd, answer, sizeof(answer), 0) <= 0) {
 		fprintf(stderr, "op-gateway: no answer from %s\n", path);
 		close(fd);

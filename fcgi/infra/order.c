@@ -122,14 +122,11 @@ static enum op_err
 failed(struct op_req *r, const struct order *o, enum op_err why_er,
     const char *why)
 {
-	long long	 delay = BACKOFF_MIN;
-	int		 i;
+	long long	 delay;
 	enum op_err	 er;
 
-	for (i = 0; i < o->attempts && delay < BACKOFF_MAX; i++)
-		delay *= 2;
-	if (delay > BACKOFF_MAX)
-		delay = BACKOFF_MAX;
+	/* o->attempts failed before this one: 60 s, 2 min, 4 min, … */
+	delay = op_job_backoff_s(o->attempts + 1, BACKOFF_MIN, 2, BACKOFF_MAX);
 	if (why_er == OP_ERATE && delay < BACKOFF_RATE)
 		delay = BACKOFF_RATE;
 	op_warn("infra: certificate order for %s failed (retry in %llds): %s",

@@ -46,15 +46,6 @@ struct bridge {
 	unsigned char		 rbuf[IO_CHUNK];
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static size_t
 q_room(const struct queue *q)
 {
@@ -120,7 +111,7 @@ send_close(struct bridge *b, int code, const char *why)
 	if (b->closing)
 		return;
 	b->closing = 1;
-	b->deadline = now_ms() + CLOSE_MS;
+	b->deadline = op_mono_ms() + CLOSE_MS;
 	if (code != WS_CLOSE_NO_STATUS) {
 		payload[0] = (unsigned char)(code >> 8);
 		payload[1] = (unsigned char)code;
@@ -186,7 +177,7 @@ on_client(struct bridge *b, const unsigned char *p, size_t n)
 	size_t			used;
 	int			code;
 
-	b->last_rx = now_ms();
+	b->last_rx = op_mono_ms();
 	while (n > 0 && !b->peer_closed) {
 		switch (ws_parse(&b->parser, p, n, &used, &m, &code)) {
 		case WS_MORE:
@@ -345,7 +336,7 @@ bridge_run(int client, const unsigned char *early, size_t nearly,
 	b->to_client.data = b->client_buf;
 	b->to_client.cap = sizeof(b->client_buf);
 	ws_parser_init(&b->parser, b->msg, sizeof(b->msg), 1);
-	b->last_rx = now_ms();
+	b->last_rx = op_mono_ms();
 	b->next_ping = b->last_rx + PING_SECONDS * 1000LL;
 	if (ex->nearly > 0 &&
 	    send_frame(b, WS_BINARY, ex->early, ex->nearly) == 0)
@@ -353,7 +344,7 @@ bridge_run(int client, const unsigned char *early, size_t nearly,
 	if (nearly > 0)
 		on_client(b, early, nearly);
 	for (;;) {
-		now = now_ms();
+		now = op_mono_ms();
 		tick(b, now);
 		if (b->broken)
 			break;

@@ -95,7 +95,8 @@ start(struct exec_session *s)
 		close(fd);
 		return OP_EINTERNAL;
 	}
-	if ((er = http_write_all(fd, req, (size_t)n, ENGINE_MS)) != OP_OK ||
+	if ((er = op_fd_write_all(fd, req, (size_t)n, ENGINE_MS,
+	    &terminal_waitmask)) != OP_OK ||
 	    (er = http_read_head(fd, (char *)s->early, sizeof(s->early),
 	    ENGINE_MS, &len, &head_len)) != OP_OK) {
 		close(fd);

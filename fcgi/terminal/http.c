@@ -21,15 +21,6 @@ static const char *const singletons[] = {
 	"sec-websocket-version", "x-request-id",
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for events on fd until deadline (ms, monotonic), SIGTERM aside
  * when stoppable: 1 ready, 0 timed out, -1 failed or stopped. */
 static int
@@ -43,7 +34,7 @@ wait_fd(int fd, short events, long long deadline, int stoppable)
 	for (;;) {
 		if (stoppable && terminal_stop)
 			return -1;
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - op_mono_ms()) <= 0)
 			return 0;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
@@ -59,7 +50,7 @@ enum op_err
 http_read_head(int fd, char *buf, size_t cap, int timeout_ms, size_t *len,
     size_t *head_len)
 {
-	long long	 deadline = now_ms() + timeout_ms;
+	long long	 deadline = op_mono_ms() + timeout_ms;
 	size_t		 n = 0, from;
 	ssize_t		 got;
 	char		*end;
@@ -87,31 +78,6 @@ http_read_head(int fd, char *buf, size_t cap, int timeout_ms, size_t *len,
 			return OP_OK;
 		}
 	}
-}
-
-enum op_err
-http_write_all(int fd, const void *buf, size_t len, int timeout_ms)
-{
-	const char	*p = buf;
-	long long	 deadline = now_ms() + timeout_ms;
-	ssize_t		 n;
-	int		 w;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN)
-			return OP_EIO;
-		if ((w = wait_fd(fd, POLLOUT, deadline, 0)) <= 0)
-			return w == 0 ? OP_ETIMEOUT : OP_EIO;
-	}
-	return OP_OK;
 }
 
 /* RFC 9110 token characters. */
@@ -399,8 +365,10 @@ http_error(int fd, int status, const char *code, const char *message,
 	    reason(status), strlen(body), extra_headers ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		goto out;
-	if (http_write_all(fd, head, (size_t)n, CLOSE_MS) == OP_OK)
-		(void)http_write_all(fd, body, strlen(body), CLOSE_MS);
+	if (op_fd_write_all(fd, head, (size_t)n, CLOSE_MS,
+	    &terminal_waitmask) == OP_OK)
+		(void)op_fd_write_all(fd, body, strlen(body), CLOSE_MS,
+		    &terminal_waitmask);
 out:
 	free(body);
 	json_decref(e);

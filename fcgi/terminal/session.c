@@ -120,7 +120,8 @@ upgrade(int fd, const char accept[29])
 	    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return OP_EINTERNAL;
-	return http_write_all(fd, head, (size_t)n, HANDSHAKE_MS);
+	return op_fd_write_all(fd, head, (size_t)n, HANDSHAKE_MS,
+	    &terminal_waitmask);
 }
 
 void

@@ -58,9 +58,6 @@ struct http_request {
  */
 enum op_err	 http_read_head(int fd, char *buf, size_t cap, int timeout_ms,
 		    size_t *len, size_t *head_len);
-/* Write all of buf to fd (blocking or not) within timeout_ms. */
-enum op_err	 http_write_all(int fd, const void *buf, size_t len,
-		    int timeout_ms);
 /*
  * Parse the head in req->buf: request line, then header lines with
  * names of token characters and values free of control bytes; headers

@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { api, addr, adminToken, errorCode, unique, DATA } from
     './lib/client.mjs';
-import { newUsers, addMember, newTeam, readEvents, until, sleep } from
-    './lib/fixtures.mjs';
-import { engine, removeProjectObjects } from './lib/docker.mjs';
+import { readEvents, until, sleep } from './lib/fixtures.mjs';
+import { engine } from './lib/docker.mjs';
+import { BuildSuite, TERMINAL, clientOf, newCrew } from './lib/builds.mjs';
 import { startGitServer, appFiles, BASE_IMAGE } from './lib/git.mjs';
 
 const TOP = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,9 +25,7 @@ const BIN = process.env.OP_BUILD_BIN ??
     join(TOP, process.env.OP_BUILD ?? 'build', 'bin');
 const IP = addr();
 const NONCE = randomBytes(6).toString('hex');	// no engine cache across runs
-const TERMINAL = ['succeeded', 'failed', 'cancelled'];
-const made = new Set();		// projects to delete
-const images = new Set();	// images the builds made, to remove
+const suite = new BuildSuite(IP);	// the projects and images made
 
 let admin, O, D, V, X, T, TX, P, PX;
 let gs, repo;			// the git server and the app's repository
@@ -36,23 +34,8 @@ let mainDockerfile;		// its Dockerfile
 let good;			// the successful build (its final answer)
 let broken;			// the broken Dockerfile's build
 
-const as = (who) => {
-	const token = typeof who === 'string' ? who : who.token;
-	return {
-		get: (p) => api('GET', p, { token, ip: IP }),
-		post: (p, body) => api('POST', p, { token, ip: IP, body }),
-		put: (p, body) => api('PUT', p, { token, ip: IP, body }),
-		del: (p) => api('DELETE', p, { token, ip: IP }),
-	};
-};
-
-async function newProject(team, who) {
-	const r = await as(who).post('/api/projects', { team_id: team,
-		name: unique('build') });
-	assert.equal(r.status, 201, r.text);
-	made.add(r.body.id);
-	return r.body.id;
-}
+const as = (who) => clientOf(who, IP);
+const newProject = (team, who) => suite.newProject(team, who, 'build');
 
 // POST /api/builds as who: the 202 answer's build.
 async function startBuild(who, body) {
@@ -62,18 +45,9 @@ async function startBuild(who, body) {
 	return r.body;
 }
 
-const getBuild = async (id, who = O) => {
-	const r = await as(who).get(`/api/builds/${id}`);
-	assert.equal(r.status, 200, r.text);
-	if (r.body.image) images.add(r.body.image);
-	return r.body;
-};
-
+const getBuild = (id, who = O) => suite.build(id, who);
 // The build once it has ended (succeeded, failed or cancelled).
-const settled = (id, ms = 180000) => until(async () => {
-	const b = await getBuild(id);
-	return TERMINAL.includes(b.status) ? b : null;
-}, `build ${id} to end`, ms, 250);
+const settled = (id, ms) => suite.settled(id, O, ms);
 
 async function logs(id, who = O) {
 	const r = await as(who).get(`/api/builds/${id}/logs`);
@@ -182,11 +156,7 @@ function ensureWorker() {
 
 before(async () => {
 	admin = await adminToken();
-	[O, D, V, X] = await newUsers(admin, 4);
-	T = await newTeam(O.token, unique('builders'), IP);
-	TX = await newTeam(X.token, unique('outsider'), IP);
-	await addMember(T, O.token, D, 'developer', IP);
-	await addMember(T, O.token, V, 'viewer', IP);
+	({ O, D, V, X, T, TX } = await newCrew(admin, 'builders', IP));
 	P = await newProject(T, O);
 	PX = await newProject(TX, X);
 	gs = await startGitServer();
@@ -205,25 +175,7 @@ before(async () => {
 after(async () => {
 	ensureWorker();
 	// Let what still runs end, so nothing of ours is left half-made.
-	for (const p of made) {
-		const r = await api('GET', `/api/builds?project_id=${p}&limit=100`,
-		    { token: admin, ip: IP });
-		for (const b of r.body?.items ?? []) {
-			if (b.image) images.add(b.image);
-			if (!TERMINAL.includes(b.status))
-				await api('POST', `/api/builds/${b.id}/cancel`,
-				    { token: admin, ip: IP });
-		}
-	}
-	for (const p of made) {
-		await api('DELETE', `/api/projects/${p}/source`, { token: admin,
-			ip: IP });
-		await api('DELETE', `/api/projects/${p}?volumes=true`,
-		    { token: admin, ip: IP });
-		await removeProjectObjects(p);
-	}
-	for (const i of images)
-		await engine('DELETE', `/images/${encodeURI(i)}?force=true`);
+	await suite.cleanUp(admin);
 	// Layers a cancelled or killed build committed and nothing tags: ours
 	// by the nonce in the step that made them.
 	const dangling = await engine('GET', '/images/json?all=1&filters=' +

@@ -12,17 +12,14 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { api, addr, adminToken, errorCode, unique, BASE } from
     './lib/client.mjs';
-import { newUsers, addMember, newTeam, readEvents, until, sleep } from
-    './lib/fixtures.mjs';
-import { engine, removeProjectObjects } from './lib/docker.mjs';
+import { readEvents, until, sleep } from './lib/fixtures.mjs';
+import { BuildSuite, clientOf, newCrew } from './lib/builds.mjs';
 import { startGitServer, appFiles } from './lib/git.mjs';
 
 const IP = addr();
 const NONCE = randomBytes(6).toString('hex');
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
-const TERMINAL = ['succeeded', 'failed', 'cancelled'];
-const made = new Set();
-const images = new Set();
+const suite = new BuildSuite(IP);	// the projects and images made
 
 let admin, O, D, V, X, T, TX, P, PX;
 let gs, repo;			// public repository
@@ -31,48 +28,10 @@ let hook;			// P's webhook: {hook_id, secret, urls}
 let oldSecret;			// its secret before the rotation
 let pushed;			// the GitHub push that built: {sha, delivery, build}
 
-// A GET that survives the gateway closing a kept-alive connection under
-// it (nginx reloads when a deployment switches traffic, and fetch does
-// not retry): only a failure to connect is tried again, never an answer.
-async function getting(path, opts) {
-	for (let i = 0; ; i++) {
-		try {
-			return await api('GET', path, opts);
-		} catch (e) {
-			if (i >= 3 || !(e instanceof TypeError)) throw e;
-			await sleep(100);
-		}
-	}
-}
-
-const as = (who) => {
-	const token = typeof who === 'string' ? who : who.token;
-	return {
-		get: (p) => getting(p, { token, ip: IP }),
-		post: (p, body) => api('POST', p, { token, ip: IP, body }),
-		put: (p, body) => api('PUT', p, { token, ip: IP, body }),
-		del: (p) => api('DELETE', p, { token, ip: IP }),
-	};
-};
-
-async function newProject(team, who) {
-	const r = await as(who).post('/api/projects', { team_id: team,
-		name: unique('hooked') });
-	assert.equal(r.status, 201, r.text);
-	made.add(r.body.id);
-	return r.body.id;
-}
-
-const getBuild = async (id) => {
-	const r = await as(O).get(`/api/builds/${id}`);
-	assert.equal(r.status, 200, r.text);
-	if (r.body.image) images.add(r.body.image);
-	return r.body;
-};
-const settled = (id, ms = 180000) => until(async () => {
-	const b = await getBuild(id);
-	return TERMINAL.includes(b.status) ? b : null;
-}, `build ${id} to end`, ms, 250);
+const as = (who) => clientOf(who, IP);
+const newProject = (team, who) => suite.newProject(team, who, 'hooked');
+const getBuild = (id) => suite.build(id, O);
+const settled = (id, ms) => suite.settled(id, O, ms);
 const buildsOf = async (project) => {
 	const r = await as(O).get(`/api/builds?project_id=${project}&limit=100`);
 	assert.equal(r.status, 200, r.text);
@@ -134,11 +93,7 @@ function github(body, { secret = hook.secret, event = 'push',
 
 before(async () => {
 	admin = await adminToken();
-	[O, D, V, X] = await newUsers(admin, 4);
-	T = await newTeam(O.token, unique('hooks'), IP);
-	TX = await newTeam(X.token, unique('outsider'), IP);
-	await addMember(T, O.token, D, 'developer', IP);
-	await addMember(T, O.token, V, 'viewer', IP);
+	({ O, D, V, X, T, TX } = await newCrew(admin, 'hooks', IP));
 	P = await newProject(T, O);
 	PX = await newProject(TX, X);
 	gs = await startGitServer();
@@ -150,34 +105,7 @@ before(async () => {
 });
 
 after(async () => {
-	for (const p of made) {
-		const r = await api('GET', `/api/builds?project_id=${p}&limit=100`,
-		    { token: admin, ip: IP });
-		for (const b of r.body?.items ?? []) {
-			if (b.image) images.add(b.image);
-			if (!TERMINAL.includes(b.status))
-				await api('POST', `/api/builds/${b.id}/cancel`,
-				    { token: admin, ip: IP });
-		}
-	}
-	// Deployments under way end first (they are not cancelled).
-	for (const p of made) {
-		await until(async () => {
-			const r = await getting(`/api/deployments?project_id=${p}`,
-			    { token: admin, ip: IP });
-			return !(r.body?.items ?? []).some((d) =>
-				['queued', 'running'].includes(d.status));
-		}, 'deployments to end', 120000, 500).catch(() => {});
-	}
-	for (const p of made) {
-		await api('DELETE', `/api/projects/${p}/source`, { token: admin,
-			ip: IP });
-		await api('DELETE', `/api/projects/${p}?volumes=true`,
-		    { token: admin, ip: IP });
-		await removeProjectObjects(p);
-	}
-	for (const i of images)
-		await engine('DELETE', `/images/${encodeURI(i)}?force=true`);
+	await suite.cleanUp(admin);
 	await gs?.close();
 	await gsp?.close();
 	repo?.dispose();

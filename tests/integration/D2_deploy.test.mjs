@@ -11,19 +11,17 @@ import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { api, addr, adminToken, errorCode, unique, BASE } from
     './lib/client.mjs';
-import { newUsers, addMember, newTeam, readEvents, until, sleep } from
-    './lib/fixtures.mjs';
-import { engine, inspectContainer, listContainers, removeProjectObjects }
-    from './lib/docker.mjs';
+import { readEvents, until } from './lib/fixtures.mjs';
+import { inspectContainer, listContainers } from './lib/docker.mjs';
+import { BuildSuite, TERMINAL, clientOf, newCrew } from
+    './lib/builds.mjs';
 import { startGitServer, appFiles } from './lib/git.mjs';
 
 const IP = addr();
 const NONCE = randomBytes(6).toString('hex');
 const V1 = `version-1-${NONCE}`, V2 = `version-2-${NONCE}`;
-const TERMINAL = ['succeeded', 'failed', 'cancelled'];
 const DEP_DONE = ['succeeded', 'failed', 'cancelled', 'rolled_back'];
-const made = new Set();
-const images = new Set();
+const suite = new BuildSuite(IP);	// the projects and images made
 
 let admin, O, D, V, X, T, TX, P;
 let gs, repo;
@@ -31,39 +29,12 @@ let host;			// the app's hostname
 let b1, b2;			// the builds of version 1 and 2
 let dep1, dep2;			// their deployments
 
-// A GET that survives the gateway closing a kept-alive connection under
-// it (nginx reloads when a deployment switches traffic, and fetch does
-// not retry): only a failure to connect is tried again, never an answer.
-async function getting(path, opts) {
-	for (let i = 0; ; i++) {
-		try {
-			return await api('GET', path, opts);
-		} catch (e) {
-			if (i >= 3 || !(e instanceof TypeError)) throw e;
-			await sleep(100);
-		}
-	}
-}
-
-const as = (who) => {
-	const token = typeof who === 'string' ? who : who.token;
-	return {
-		get: (p) => getting(p, { token, ip: IP }),
-		post: (p, body) => api('POST', p, { token, ip: IP, body }),
-		put: (p, body) => api('PUT', p, { token, ip: IP, body }),
-		del: (p) => api('DELETE', p, { token, ip: IP }),
-	};
-};
+const as = (who) => clientOf(who, IP);
 
 const SOURCE = () => ({ git_url: repo.url, port: 8080, health_path: '/',
 	container: 'app', auto_deploy: false });
 
-const getBuild = async (id) => {
-	const r = await as(O).get(`/api/builds/${id}`);
-	assert.equal(r.status, 200, r.text);
-	if (r.body.image) images.add(r.body.image);
-	return r.body;
-};
+const getBuild = (id) => suite.build(id, O);
 
 // Build main at its tip (deploy as asked): the succeeded build.
 async function buildTip(deploy = false) {
@@ -177,16 +148,8 @@ const appContainers = (cid) => listContainers({
 
 before(async () => {
 	admin = await adminToken();
-	[O, D, V, X] = await newUsers(admin, 4);
-	T = await newTeam(O.token, unique('deployers'), IP);
-	TX = await newTeam(X.token, unique('outsider'), IP);
-	await addMember(T, O.token, D, 'developer', IP);
-	await addMember(T, O.token, V, 'viewer', IP);
-	const p = await as(O).post('/api/projects', { team_id: T,
-		name: unique('deployed') });
-	assert.equal(p.status, 201, p.text);
-	P = p.body.id;
-	made.add(P);
+	({ O, D, V, X, T, TX } = await newCrew(admin, 'deployers', IP));
+	P = await suite.newProject(T, O, 'deployed');
 	host = `app-${P.slice(0, 8)}.localhost`;
 	gs = await startGitServer();
 	repo = await gs.createRepo(unique('site'));
@@ -196,25 +159,7 @@ before(async () => {
 });
 
 after(async () => {
-	for (const p of made) {
-		await until(async () => {
-			const r = await getting(`/api/deployments?project_id=${p}`,
-			    { token: admin, ip: IP });
-			return !(r.body?.items ?? []).some((d) =>
-				['queued', 'running'].includes(d.status));
-		}, 'deployments to end', 120000, 500).catch(() => {});
-		const r = await api('GET', `/api/builds?project_id=${p}&limit=100`,
-		    { token: admin, ip: IP });
-		for (const b of r.body?.items ?? [])
-			if (b.image) images.add(b.image);
-		await api('DELETE', `/api/projects/${p}/source`, { token: admin,
-			ip: IP });
-		await api('DELETE', `/api/projects/${p}?volumes=true`,
-		    { token: admin, ip: IP });
-		await removeProjectObjects(p);
-	}
-	for (const i of images)
-		await engine('DELETE', `/images/${encodeURI(i)}?force=true`);
+	await suite.cleanUp(admin);
 	await gs?.close();
 	repo?.dispose();
 });

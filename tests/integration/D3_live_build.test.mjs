@@ -7,13 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { api, addr, adminToken, unique } from './lib/client.mjs';
-import { newUsers, newTeam, until } from './lib/fixtures.mjs';
-import { removeProjectObjects } from './lib/docker.mjs';
+import { newUsers, newTeam } from './lib/fixtures.mjs';
+import { BuildSuite } from './lib/builds.mjs';
 import { startGitServer, appFiles } from './lib/git.mjs';
 import { eventSource, webSocket } from './lib/live.mjs';
 
 const IP = addr();
 const NONCE = randomBytes(6).toString('hex');	// no engine cache across runs
+const suite = new BuildSuite(IP);	// the project and image made
 let admin, O, X, T, P, gs, repo;
 
 before(async () => {
@@ -21,10 +22,7 @@ before(async () => {
 	[O, X] = await newUsers(admin, 2);
 	T = await newTeam(O.token, unique('watchers'), IP);
 	await newTeam(X.token, unique('outsiders'), IP);
-	const p = await api('POST', '/api/projects', { token: O.token, ip: IP,
-		body: { team_id: T, name: unique('live') } });
-	assert.equal(p.status, 201, p.text);
-	P = p.body.id;
+	P = await suite.newProject(T, O, 'live');
 	gs = await startGitServer();
 	repo = await gs.createRepo(unique('live'));
 	// A slow step, so that watchers join while the build runs.
@@ -37,9 +35,7 @@ before(async () => {
 });
 
 after(async () => {
-	await api('DELETE', `/api/projects/${P}/source`, { token: admin, ip: IP });
-	await api('DELETE', `/api/projects/${P}`, { token: admin, ip: IP });
-	await removeProjectObjects(P);
+	await suite.cleanUp(admin);
 	await gs?.close();
 });
 
@@ -73,11 +69,7 @@ test('a build streams its output live to its team, and only to its team', async 
 		es.close();
 		ws.close();
 	}
-	const done = await until(async () => {
-		const r = await api('GET', `/api/builds/${b.body.id}`,
-		    { token: O.token, ip: IP });
-		return ['succeeded', 'failed'].includes(r.body.status) && r.body;
-	}, 'the build to end', 180000, 250);
+	const done = await suite.settled(b.body.id, O);
 	assert.equal(done.status, 'succeeded', done.error);
 	// What streamed is what the log keeps.
 	const log = await api('GET', `/api/builds/${b.body.id}/logs`,

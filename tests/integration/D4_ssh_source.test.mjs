@@ -18,15 +18,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { api, addr, adminToken, unique } from './lib/client.mjs';
 import { newUsers, newTeam, until } from './lib/fixtures.mjs';
-import { engine, removeProjectObjects } from './lib/docker.mjs';
+import { BuildSuite, clientOf } from './lib/builds.mjs';
 import { createRepo, appFiles, BASE_IMAGE } from './lib/git.mjs';
 
 const SSHD = '/usr/sbin/sshd';
 const IP = addr();
 const NONCE = randomBytes(6).toString('hex');	// no engine cache across runs
-const TERMINAL = ['succeeded', 'failed', 'cancelled'];
-const made = new Set();		// projects to delete
-const images = new Set();	// images the builds made, to remove
+const suite = new BuildSuite(IP);	// the projects and images made
 
 let admin, O, T;
 let dir;			// the suite's temporary directory
@@ -37,15 +35,7 @@ let url;			// ssh://root@127.0.0.1:<port>/…/app.git
 let P, pub;			// the project that builds, and its public key
 let pinned;			// P's successful build
 
-const as = (who) => {
-	const token = typeof who === 'string' ? who : who.token;
-	return {
-		get: (p) => api('GET', p, { token, ip: IP }),
-		post: (p, body) => api('POST', p, { token, ip: IP, body }),
-		put: (p, body) => api('PUT', p, { token, ip: IP, body }),
-		del: (p) => api('DELETE', p, { token, ip: IP }),
-	};
-};
+const as = (who) => clientOf(who, IP);
 
 // --- the SSH server ------------------------------------------------------
 
@@ -158,13 +148,7 @@ async function stopSshd() {
 
 // --- builds --------------------------------------------------------------
 
-async function newProject(team, who) {
-	const r = await as(who).post('/api/projects', { team_id: team,
-		name: unique('ssh') });
-	assert.equal(r.status, 201, r.text);
-	made.add(r.body.id);
-	return r.body.id;
-}
+const newProject = (team, who) => suite.newProject(team, who, 'ssh');
 
 // A project whose source is the SSH repository (a deploy key made when
 // key is true): {id, pub}.
@@ -186,17 +170,7 @@ async function startBuild(project) {
 	return r.body;
 }
 
-const getBuild = async (id) => {
-	const r = await as(O).get(`/api/builds/${id}`);
-	assert.equal(r.status, 200, r.text);
-	if (r.body.image) images.add(r.body.image);
-	return r.body;
-};
-
-const settled = (id, ms = 600000) => until(async () => {
-	const b = await getBuild(id);
-	return TERMINAL.includes(b.status) ? b : null;
-}, `build ${id} to end`, ms, 250);
+const settled = (id, ms = 600000) => suite.settled(id, O, ms);
 
 async function logs(id) {
 	const r = await as(O).get(`/api/builds/${id}/logs`);
@@ -263,25 +237,7 @@ before(async () => {
 });
 
 after(async () => {
-	for (const p of made) {
-		const r = await api('GET', `/api/builds?project_id=${p}&limit=100`,
-		    { token: admin, ip: IP });
-		for (const b of r.body?.items ?? []) {
-			if (b.image) images.add(b.image);
-			if (!TERMINAL.includes(b.status))
-				await api('POST', `/api/builds/${b.id}/cancel`,
-				    { token: admin, ip: IP });
-		}
-	}
-	for (const p of made) {
-		await api('DELETE', `/api/projects/${p}/source`, { token: admin,
-			ip: IP });
-		await api('DELETE', `/api/projects/${p}?volumes=true`,
-		    { token: admin, ip: IP });
-		await removeProjectObjects(p);
-	}
-	for (const i of images)
-		await engine('DELETE', `/images/${encodeURI(i)}?force=true`);
+	await suite.cleanUp(admin);
 	await stopSshd();
 	repo?.dispose();
 	if (dir) rmSync(dir, { recursive: true, force: true });
