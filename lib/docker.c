@@ -19,16 +19,19 @@
 #define REPLY_MAX	(16u * 1024 * 1024)
 
 struct op_docker {
-	CURL	*curl;
-	char	 socket[256];
-	char	*registry_auth;		/* X-Registry-Auth of the next call */
+	CURL		*curl;
+	char		 socket[256];
+	char		*registry_auth;	/* X-Registry-Auth of the next call */
+	op_docker_cancel cancelled;	/* asked about once a second */
+	void		*cancel_arg;
 };
+
+static int	curl_ready;	/* op_docker_open set libcurl up */
 
 enum op_err
 op_docker_open(const char *socket_path, struct op_docker **out)
 {
 	struct op_docker	*d;
-	static int		 curl_ready;
 
 	*out = NULL;
 	if (socket_path == NULL || strlen(socket_path) >= sizeof(d->socket))
@@ -47,6 +50,21 @@ op_docker_open(const char *socket_path, struct op_docker **out)
 	snprintf(d->socket, sizeof(d->socket), "%s", socket_path);
 	*out = d;
 	return OP_OK;
+}
+
+void
+op_docker_cleanup(void)
+{
+	if (curl_ready)
+		curl_global_cleanup();
+	curl_ready = 0;
+}
+
+void
+op_docker_cancel_on(struct op_docker *d, op_docker_cancel fn, void *arg)
+{
+	d->cancelled = fn;
+	d->cancel_arg = arg;
 }
 
 void
@@ -77,6 +95,21 @@ on_data(char *data, size_t size, size_t n, void *p)
 		return 0;	/* makes curl stop with CURLE_WRITE_ERROR */
 	}
 	return size * n;
+}
+
+/* curl's progress callback: non-zero abandons the transfer. curl calls
+ * it often while data flows and about once a second while none does. */
+static int
+on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct op_docker	*d = p;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return d->cancelled(d->cancel_arg) != 0;
 }
 
 static int
@@ -110,6 +143,11 @@ op_docker_stream(struct op_docker *d, const char *method, const char *path,
 		curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &ctx);
+	if (d->cancelled != NULL) {
+		curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, d);
+		curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (body != NULL) {
 		snprintf(ct, sizeof(ct), "Content-Type: %s",
 		    type ? type : "application/json");
@@ -136,6 +174,8 @@ op_docker_stream(struct op_docker *d, const char *method, const char *path,
 		er = OP_ETIMEOUT;
 	else if (cc == CURLE_WRITE_ERROR && ctx.stopped)
 		er = OP_OK;		/* the sink had enough */
+	else if (cc == CURLE_ABORTED_BY_CALLBACK)
+		er = OP_EUNAVAIL;	/* cancelled: the caller knows why */
 	else if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_SEND_ERROR ||
 	    cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING) {
 		op_warn("docker %s %s: %s", method, path,

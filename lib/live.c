@@ -88,6 +88,19 @@ live_handle(void)
 	return live_curl;
 }
 
+void
+op_live_cleanup(void)
+{
+	if (live_curl != NULL) {
+		(void)pthread_setspecific(live_key, NULL);
+		curl_easy_cleanup(live_curl);
+		live_curl = NULL;
+	}
+	if (live_ready)
+		curl_global_cleanup();
+	live_ready = 0;
+}
+
 enum op_err
 op_live_publish(const char *channel, const char *data, size_t len)
 {

@@ -340,6 +340,21 @@ struct op_docker;
 enum op_err	 op_docker_open(const char *socket_path, struct op_docker **out);
 void		 op_docker_close(struct op_docker *);
 
+/* What op_docker_open set up for the process (libcurl's global state):
+ * once every client is closed, with no other thread left calling. */
+void		 op_docker_cleanup(void);
+
+/* Asked while a call runs: non-zero abandons it. */
+typedef int (*op_docker_cancel)(void *arg);
+/*
+ * From now on every call on this client asks fn(arg), about once a second
+ * even while the engine sends nothing, and gives up (OP_EUNAVAIL, not
+ * logged) once it answers non-zero: a thread that must stop is never held
+ * by a stream or a hung engine for longer than that.
+ */
+void		 op_docker_cancel_on(struct op_docker *, op_docker_cancel fn,
+		    void *arg);
+
 /*
  * One API call: method, path under the pinned version ("/containers/json"),
  * an optional JSON body; *status is the HTTP status and *reply the parsed
@@ -895,6 +910,13 @@ enum op_err	 op_live_channel_check(const char *channel);
  */
 enum op_err	 op_live_publish(const char *channel, const char *data,
 		    size_t len);
+/*
+ * The calling thread's publishing handle, and libcurl's global state if
+ * publishing set it up: for a process's main thread as it ends, once no
+ * other thread publishes (another thread's handle goes as it exits).
+ * Nothing is published afterwards.
+ */
+void		 op_live_cleanup(void);
 
 /* ------------------------------------------------------------------ reqstats */
 

@@ -81,7 +81,8 @@ relay_main(void *p)
 	return NULL;
 }
 
-/* The relay in a thread of its own, svc->work (if any) in this one. */
+/* The relay in a thread of its own, svc->work (if any) in this one; both
+ * end soon after SIGTERM, and the relay is joined. */
 static int
 cmd_work(const struct op_service *svc)
 {
@@ -117,6 +118,10 @@ cmd_work(const struct op_service *svc)
 	stop_work = 1;
 	pthread_join(relay, NULL);
 	op_db_close(db);
+	/* Every thread is gone (svc->work joins its own): libcurl's state
+	 * can go, so a leak checker at exit sees only what was lost. */
+	op_live_cleanup();
+	op_docker_cleanup();
 	return er == OP_OK ? 0 : 1;
 }
 

@@ -232,6 +232,16 @@ stack_up() {
 	    stack_docker && stack_config && stack_services && stack_nginx
 }
 
+# Has process $1 stopped: gone, or a zombie? A process a test started in
+# the place of the stack's is orphaned when the test ends; once stopped it
+# stays a zombie until init reaps it, which can take seconds on a busy
+# machine, and kill -0 still finds it.
+stopped() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "${st%% *}" = Z ]
+}
+
 # Stop everything stack_up started, in reverse: nothing is left behind.
 stack_down() {
 	local pid i f tries
@@ -259,7 +269,7 @@ stack_down() {
 		    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null |
 		    grep -qE 'op-|^dockerd '; then
 			kill -TERM "$pid" 2>/dev/null || true
-			wait_for $tries sh -c "! kill -0 $pid 2>/dev/null" ||
+			wait_for $tries stopped "$pid" ||
 			    kill -KILL "$pid" 2>/dev/null || true
 		fi
 		rm -f "$f"
@@ -267,7 +277,7 @@ stack_down() {
 	if [ -s "$D/run/redis.pid" ]; then
 		pid=$(cat "$D/run/redis.pid")
 		kill -TERM "$pid" 2>/dev/null || true
-		wait_for 100 sh -c "! kill -0 $pid 2>/dev/null" || true
+		wait_for 100 stopped "$pid" || true
 		rm -f "$D/run/redis.pid"
 	fi
 	if [ -s "$D/pg/postmaster.pid" ]; then

@@ -158,7 +158,13 @@ struct job {
 	int		 attempts;	/* which try this claim is */
 	volatile int	 lost;		/* the lease could not be renewed */
 	volatile int	 cancel;	/* the row asks to stop */
+	volatile int	*stop;		/* the worker's: SIGTERM came */
 };
+
+/* queue.c — is j to be left as it is, now: its lease lost, or the worker
+ * stopping? Nothing more of it is written; its lease runs out and a
+ * worker takes it over, as after a crash. */
+int		job_abandoned(const struct job *);
 
 /* queue.c — claim the next ready job of table (OP_ENOTFOUND: none). */
 enum op_err	job_claim(struct op_req *, const char *table, struct job *);

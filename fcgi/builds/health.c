@@ -135,7 +135,7 @@ health_wait(struct op_req *r, struct job *j, struct op_docker *d,
 	enum probe	p;
 
 	*why = NULL;
-	while (!j->lost) {
+	while (!job_abandoned(j)) {
 		p = look(r, d, t, (long)((now_ms() - start) / 1000), why);
 		if (p == P_FAILED)
 			return OP_EINVAL;
@@ -154,6 +154,6 @@ health_wait(struct op_req *r, struct job *j, struct op_docker *d,
 		}
 		usleep(PROBE_EVERY_MS * 1000);
 	}
-	*why = "the worker lost its lease";
+	*why = "the worker lost its lease, or is stopping";
 	return OP_EINVAL;
 }

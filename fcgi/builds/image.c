@@ -77,7 +77,7 @@ stream_sink(void *arg, const char *data, size_t len)
 	struct build_stream	*s = arg;
 	const char		*p, *nl;
 
-	if (s->job->cancel || s->job->lost) {
+	if (s->job->cancel || job_abandoned(s->job)) {
 		s->stopped = 1;
 		return 1;
 	}
@@ -192,7 +192,8 @@ image_build(struct op_req *r, struct job *j, const char *dir,
 	op_buf_clear(&s.json);
 	op_buf_clear(&s.text);
 	if (s.stopped)
-		*why = j->cancel ? "cancelled" : "the worker lost its lease";
+		*why = j->cancel ? "cancelled" : "the worker lost its lease, or"
+		    " is stopping";
 	else if (er == OP_ETIMEOUT)
 		*why = "the build ran past OP_BUILD_TIMEOUT_S";
 	else if (er != OP_OK)

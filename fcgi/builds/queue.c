@@ -243,16 +243,35 @@ job_retry(struct op_req *r, struct job *j, const char *why)
 	return op_db_commit(r->db);
 }
 
-/* Run one job of table when one is ready: 1 if one ran. */
+int
+job_abandoned(const struct job *j)
+{
+	return j->lost || (j->stop != NULL && *j->stop);
+}
+
+static volatile int	*worker_stop;	/* worker_run's */
+
+/* The engine client's cancel question: is the worker stopping? */
 static int
-run_one(const struct op_service *svc, struct op_db *db, const char *table)
+worker_stopping(void *arg)
+{
+	(void)arg;
+	return *worker_stop != 0;
+}
+
+/* Run one job of table when one is ready, unless the worker is stopping:
+ * 1 if one ran. */
+static int
+run_one(const struct op_service *svc, struct op_db *db, const char *table,
+    volatile int *stop)
 {
 	struct op_req	r;
 	struct job	j;
 	int		ran = 0;
 
 	memset(&j, 0, sizeof(j));
-	if (op_system_req(&r, svc, db) != OP_OK)
+	j.stop = stop;
+	if (*stop || op_system_req(&r, svc, db) != OP_OK)
 		return 0;
 	if (job_claim(&r, table, &j) == OP_OK && job_hold(&j) == OP_OK) {
 		if (strcmp(table, "builds") == 0)
@@ -304,12 +323,17 @@ worker_run(const struct op_service *svc, struct op_db *db,
 {
 	int	listening = 0;
 
+	/* A job under way gives up its engine calls on SIGTERM, within
+	 * about a second, and is abandoned (job_abandoned). */
+	worker_stop = stop;
+	if (builds_engine() != NULL)
+		op_docker_cancel_on(builds_engine(), worker_stopping, NULL);
 	while (!*stop) {
 		if (!listening)
 			listening = op_db_execv(db, NULL, "LISTEN builds_jobs") ==
 			    OP_OK;
-		if (run_one(svc, db, "deployments") ||
-		    run_one(svc, db, "builds"))
+		if (run_one(svc, db, "deployments", stop) ||
+		    run_one(svc, db, "builds", stop))
 			continue;
 		wait_for_jobs(db);
 	}

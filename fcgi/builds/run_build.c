@@ -211,8 +211,10 @@ build_run(struct op_req *r, struct job *j)
 	remove_tree(dir);
 	if (er == OP_OK)
 		finish_succeeded(r, j, &b, commit, tag, image_id);
+	else if (job_abandoned(j))
+		op_info("build %s: left to its lease", j->id);
 	else if (why == NULL)
 		(void)job_retry(r, j, "the engine or the database is away");
-	else if (!j->lost)
+	else
 		finish_failed(r, j, &b, why);
 }

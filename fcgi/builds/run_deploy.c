@@ -351,8 +351,10 @@ deploy_run(struct op_req *r, struct job *j)
 	if (er == OP_OK)
 		finish(r, j, &d, d.port > 0 && op_proxy_dir() != NULL ?
 		    hostname : NULL, NULL);
-	else if (er == OP_EINVAL && !j->lost)
+	else if (job_abandoned(j))
+		op_info("deployment %s: left to its lease", j->id);
+	else if (er == OP_EINVAL)
 		finish(r, j, &d, NULL, why);
-	else if (!j->lost)
+	else
 		(void)job_retry(r, j, "op-projects or the engine is away");
 }

@@ -125,7 +125,7 @@ swarm_wait(struct op_req *r, struct job *j, struct op_docker *d,
 	int		ended;
 
 	*why = NULL;
-	while (!j->lost) {
+	while (!job_abandoned(j)) {
 		if ((ended = look(r, d, service_id, image, why)) != 0)
 			return ended > 0 ? OP_OK : OP_EINVAL;
 		if (now_s() > deadline) {
@@ -135,6 +135,6 @@ swarm_wait(struct op_req *r, struct job *j, struct op_docker *d,
 		}
 		usleep(LOOK_EVERY_MS * 1000);
 	}
-	*why = "the worker lost its lease";
+	*why = "the worker lost its lease, or is stopping";
 	return OP_EINVAL;
 }

@@ -3,13 +3,16 @@
  * watch: a thread follows the engine's log stream of its container and
  * publishes each line to the live channel logs/<container_id>, where nchan
  * keeps the recent ones for late joiners. The stream is reopened every
- * few seconds (so a follower notices it is no longer wanted) from the
- * timestamp of the last line it published, which it never repeats.
+ * few seconds from the timestamp of the last line it published, which it
+ * never repeats.
  * A swarm container's follower follows its service's logs: every task's
  * lines, on whichever node, multiplexed like a container's (plain with a
  * TTY), without task details (details=0). Its tasks' lines interleave out
  * of time order, so a line is dropped as seen only when it is no later
  * than where the stream was opened from, not than the last line sent.
+ * A follower no longer wanted (its container gone, or the worker
+ * stopping) leaves its stream within about a second, however quiet the
+ * stream or hung the engine; followers_free waits for every one.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -24,6 +27,7 @@
 #define STREAM_MS	10000	/* one follow call, then reopened */
 #define FIRST_TAIL	"100"	/* lines a new follower starts with */
 #define LINE_MAX_BYTES	(16u * 1024)
+#define PAUSE_STEP_MS	100	/* a paused follower looks at wanted */
 
 struct follower {
 	struct watched	 c;
@@ -31,10 +35,12 @@ struct follower {
 	int		 used;
 	atomic_int	 wanted;	/* cleared when the container is gone */
 	atomic_int	 done;		/* set by the thread as it ends */
+	volatile int	*stop;		/* the worker's: no follower is wanted */
 };
 
 struct followers {
 	struct follower	 f[FOLLOWERS_MAX];
+	volatile int	*stop;
 };
 
 /* One stream's worth of state, as the sink sees it. */
@@ -47,6 +53,13 @@ struct follow_ctx {
 	int			 raw;		/* a TTY: not multiplexed */
 	char			 channel[64];
 };
+
+/* Is f still wanted: its container running, the worker not stopping? */
+static int
+follower_wanted(struct follower *f)
+{
+	return atomic_load(&f->wanted) && !*f->stop;
+}
 
 /* "2026-11-29T04:44:41.815258565Z" → nanoseconds since the epoch; -1. */
 static int64_t
@@ -137,7 +150,7 @@ sink(void *arg, const char *data, size_t len)
 {
 	struct follow_ctx	*c = arg;
 
-	if (!atomic_load(&c->f->wanted))
+	if (!follower_wanted(c->f))
 		return 1;
 	if (!c->raw && op_docker_demux(&c->dm, data, len, on_payload, c) ==
 	    OP_OK)
@@ -171,6 +184,21 @@ follow_path(struct follow_ctx *c, char *out, size_t outsz)
 		    c->f->c.docker_id);
 }
 
+/* Wait up to ms, in short steps, unless the follower is let go. */
+static void
+pause_while_wanted(struct follower *f, int ms)
+{
+	for (; ms > 0 && follower_wanted(f); ms -= PAUSE_STEP_MS)
+		poll(NULL, 0, PAUSE_STEP_MS);
+}
+
+/* The engine client's cancel question: is this follower unwanted? */
+static int
+unwanted(void *arg)
+{
+	return !follower_wanted(arg);
+}
+
 static void *
 follower_main(void *arg)
 {
@@ -189,15 +217,16 @@ follower_main(void *arg)
 	if (op_docker_open(op_config_get("OP_DOCKER_SOCKET",
 	    "/var/run/docker.sock"), &d) != OP_OK)
 		goto out;
-	while (atomic_load(&f->wanted)) {
+	op_docker_cancel_on(d, unwanted, f);
+	while (follower_wanted(f)) {
 		memset(&c.dm, 0, sizeof(c.dm));
 		follow_path(&c, path, sizeof(path));
 		er = op_docker_stream(d, "GET", path, NULL, NULL, 0, STREAM_MS,
 		    sink, &c, &status);
 		if (status == 404)
 			break;		/* the container (service) is gone */
-		if (er != OP_ETIMEOUT && atomic_load(&f->wanted))
-			poll(NULL, 0, 1000);	/* stopped, or the engine away */
+		if (er != OP_ETIMEOUT)
+			pause_while_wanted(f, 1000);	/* the engine away */
 	}
 out:
 	op_docker_close(d);
@@ -208,10 +237,12 @@ out:
 }
 
 enum op_err
-followers_new(struct followers **out)
+followers_new(volatile int *stop, struct followers **out)
 {
-	*out = calloc(1, sizeof(**out));
-	return *out == NULL ? OP_ENOMEM : OP_OK;
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return OP_ENOMEM;
+	(*out)->stop = stop;
+	return OP_OK;
 }
 
 /* Is a container of this id in w[0..n)? (w is sorted by id.) */
@@ -259,6 +290,7 @@ follower_start(struct followers *fs, const struct watched *c)
 		return;
 	memset(f, 0, sizeof(*f));
 	f->c = *c;
+	f->stop = fs->stop;
 	atomic_store(&f->wanted, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -301,5 +333,14 @@ followers_sync(struct followers *fs, const struct watched *w, size_t n)
 void
 followers_free(struct followers *fs)
 {
+	size_t	i;
+
+	if (fs == NULL)
+		return;
+	for (i = 0; i < FOLLOWERS_MAX; i++)
+		atomic_store(&fs->f[i].wanted, 0);
+	for (i = 0; i < FOLLOWERS_MAX; i++)
+		if (fs->f[i].used)
+			pthread_join(fs->f[i].thread, NULL);
 	free(fs);
 }

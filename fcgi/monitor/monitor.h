@@ -5,6 +5,7 @@
 #ifndef MONITOR_H
 #define MONITOR_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -50,9 +51,15 @@ enum op_err	jobs_summary(struct op_db *, PGresult **);
 /* Their families in the Prometheus exposition. */
 enum op_err	jobs_expose(struct op_db *, struct op_buf *);
 
-/* The worker: followers, sampler, event relay (worker.c). */
+/* The worker: followers, sampler, event relay (worker.c). It ends once
+ * *stop is set, with every thread it started joined. */
 enum op_err	monitor_work(const struct op_service *, struct op_db *,
 		    volatile int *stop);
+/* Sleep up to ms, waking within a tenth of a second of *stop being set. */
+void		monitor_nap(volatile int *stop, int ms);
+/* A thread running fn, with every signal blocked in it (they are the
+ * worker thread's), into *t: OP_ENOMEM when none can be had. */
+enum op_err	monitor_thread_start(pthread_t *t, void *(*fn)(void *));
 
 /* A running container the worker watches. */
 struct watched {
@@ -80,26 +87,32 @@ size_t		targets_list(struct op_docker *, const struct watched *w,
 		    size_t n, struct target *t, size_t max);
 
 /* Log followers, one thread per running container (follow.c); a swarm
- * container's follows its service's logs (every task, on every node). */
+ * container's follows its service's logs (every task, on every node).
+ * Each leaves its stream within about a second of *stop being set. */
 struct followers;
-enum op_err	followers_new(struct followers **);
+enum op_err	followers_new(volatile int *stop, struct followers **);
 /* Follow exactly the n containers of w: start new ones, stop gone ones. */
 void		followers_sync(struct followers *, const struct watched *w,
 		    size_t n);
+/* Stop every follower, wait for each to end (about a second), free. */
 void		followers_free(struct followers *);
 
-/* The team event stream into events/<team_id> (relay.c), in a thread. */
-enum op_err	relay_start(volatile int *stop);
+/* The team event stream into events/<team_id> (relay.c), in a thread
+ * (*t, for the caller to join) that ends soon after *stop is set. */
+enum op_err	relay_start(volatile int *stop, pthread_t *t);
 
 /* Alert rules, evaluated by the worker (evaluate.c). */
 enum op_err	alerts_evaluate(const struct op_service *, struct op_db *);
 
-/* The notifier thread: queued deliveries to channels (notify.c). */
-enum op_err	notify_start(volatile int *stop);
+/* The notifier thread: queued deliveries to channels (notify.c), in a
+ * thread (*t, for the caller to join) that ends soon after *stop is set,
+ * abandoning a delivery under way (its lease brings it back later). */
+enum op_err	notify_start(volatile int *stop, pthread_t *t);
 
-/* Container and host samples (sample.c): one tick publishes and stores. */
+/* Container and host samples (sample.c): one tick publishes and stores;
+ * its engine calls give up once *stop is set. */
 struct sampler;
-enum op_err	sampler_new(struct sampler **);
+enum op_err	sampler_new(volatile int *stop, struct sampler **);
 enum op_err	sampler_tick(struct sampler *, struct op_db *,
 		    const struct watched *w, size_t n);
 void		sampler_free(struct sampler *);

@@ -8,9 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +79,20 @@ discard(char *d, size_t size, size_t n, void *p)
 	return size * n;
 }
 
+/* curl's progress callback: the worker stopping abandons a delivery
+ * (asked about once a second while nothing moves). */
+static int
+on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	(void)p;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *notify_stop != 0;
+}
+
 /* The common options of a delivery to url. */
 static CURL *
 curl_for(const char *url, struct delivery *d)
@@ -91,6 +103,8 @@ curl_for(const char *url, struct delivery *d)
 		return NULL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_MS);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, SEND_MS);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
@@ -379,8 +393,11 @@ notify_batch(struct op_db *db, int *n)
 		else
 			snprintf(d.error, sizeof(d.error), "cannot open the"
 			    " channel's sealed target");
-		outcome(db, &d, (int)strtol(PQgetvalue(res, i, 3), NULL, 10),
-		    er);
+		/* Abandoned as the worker stops: its lease runs out and a
+		 * later worker delivers it, as after a crash. */
+		if (!*notify_stop)
+			outcome(db, &d, (int)strtol(PQgetvalue(res, i, 3),
+			    NULL, 10), er);
 		free_delivery(&d);
 		(*n)++;
 	}
@@ -401,26 +418,15 @@ notify_main(void *arg)
 		return NULL;
 	while (!*notify_stop) {
 		if (notify_batch(db, &n) != OP_OK || n == 0)
-			poll(NULL, 0, 1000);
+			monitor_nap(notify_stop, 1000);
 	}
 	op_db_close(db);
 	return NULL;
 }
 
 enum op_err
-notify_start(volatile int *stop)
+notify_start(volatile int *stop, pthread_t *t)
 {
-	pthread_t	t;
-	sigset_t	block, old;
-
 	notify_stop = stop;
-	sigfillset(&block);	/* signals are the worker thread's */
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (pthread_create(&t, NULL, notify_main, NULL) != 0) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		return OP_ENOMEM;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_detach(t);
-	return OP_OK;
+	return monitor_thread_start(t, notify_main);
 }

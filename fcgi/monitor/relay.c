@@ -9,8 +9,6 @@
  * not be written is read again (its live copy may go out twice, its
  * notifications once: they are deduplicated by the event id).
  */
-#include <poll.h>
-#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,27 +106,15 @@ relay_main(void *arg)
 	rl.st.start = "$";
 	while (!*stop)
 		if (op_stream_poll(&rl.st, BLOCK_MS, event_relay, &rl) != OP_OK)
-			poll(NULL, 0, 1000);	/* Redis or the database */
+			monitor_nap(stop, 1000);	/* Redis or the database */
 	op_stream_close(&rl.st);
 	op_db_close(rl.db);
 	return NULL;
 }
 
 enum op_err
-relay_start(volatile int *stop)
+relay_start(volatile int *stop, pthread_t *t)
 {
-	pthread_t	t;
-	sigset_t	block, old;
-
-	/* The thread never takes the signals: the worker's thread must. */
 	relay_stop = stop;
-	sigfillset(&block);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (pthread_create(&t, NULL, relay_main, NULL) != 0) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		return OP_ENOMEM;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_detach(t);
-	return OP_OK;
+	return monitor_thread_start(t, relay_main);
 }

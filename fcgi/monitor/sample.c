@@ -52,10 +52,20 @@ struct sampler {
 	time_t			 minute;	/* the one being accumulated */
 	time_t			 flushed;
 	time_t			 pruned;
+	volatile int		*stop;		/* the worker's */
 };
 
+/* The engine clients' cancel question: is the worker stopping? */
+static int
+stopping(void *arg)
+{
+	struct sampler	*s = arg;
+
+	return *s->stop != 0;
+}
+
 enum op_err
-sampler_new(struct sampler **out)
+sampler_new(volatile int *stop, struct sampler **out)
 {
 	struct sampler	*s;
 	size_t		 i;
@@ -63,12 +73,15 @@ sampler_new(struct sampler **out)
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return OP_ENOMEM;
-	for (i = 0; i < SAMPLERS; i++)
+	s->stop = stop;
+	for (i = 0; i < SAMPLERS; i++) {
 		if (op_docker_open(op_config_get("OP_DOCKER_SOCKET",
 		    "/var/run/docker.sock"), &s->docker[i]) != OP_OK) {
 			sampler_free(s);
 			return OP_EUNAVAIL;
 		}
+		op_docker_cancel_on(s->docker[i], stopping, s);
+	}
 	*out = s;
 	return OP_OK;
 }
