@@ -6,6 +6,7 @@ import { closeBrowser } from './lib/browser.mjs';
 import './flows/00_first_run.mjs';
 import './flows/10_project.mjs';
 import './flows/20_account.mjs';
+import './flows/25_registries.mjs';
 import './flows/30_shell.mjs';
 import './flows/40_templates.mjs';
 import './flows/50_domains.mjs';

@@ -1,13 +1,32 @@
 // A build started from the UI: a git repository connected to a project,
 // "Build now", and its log arriving live on the build page (the gateway's
-// stream of the build), whole and in order once it has ended.
+// stream of the build), whole and in order once it has ended. Then the
+// source's SSH deploy key made and replaced from the page, and its
+// deploy-on-push webhook: the URL the page shows builds a signed push,
+// and after a rotation from the page the old secret is refused.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHmac } from 'node:crypto';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, apiAs, scratchTeam } from '../lib/flows.mjs';
+import { ADMIN, signIn, apiAs, apiJson, scratchTeam } from '../lib/flows.mjs';
 import { startGitServer, appFiles } from '../../integration/lib/git.mjs';
 import { engine } from '../../integration/lib/docker.mjs';
+
+// A generic webhook delivery of body, signed with secret: {status, body}.
+async function deliver(url, body, secret) {
+	const raw = JSON.stringify(body);
+	const r = await fetch(url, { method: 'POST', body: raw, headers: {
+		'content-type': 'application/json', 'x-openpanel-signature':
+		`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}` } });
+	const text = await r.text();
+	let json = null;
+	try { json = JSON.parse(text); } catch { /* not JSON */ }
+	return { status: r.status, body: json ?? text };
+}
+
+// The text of the copyable block labelled label.
+const copyable = (page, label) => page.getByRole('group', { name: label })
+    .locator('code').innerText();
 
 describe('a build from the UI, its log live', () => {
 	const NONCE = randomBytes(6).toString('hex');	// no engine cache across runs
@@ -74,6 +93,70 @@ describe('a build from the UI, its log live', () => {
 		}
 		assert.equal(shown.trim(), stored.trim());
 		assert.equal(shown.split('\n').filter((l) => l === `second ${NONCE}`).length, 1);
+		assert.deepEqual(page.problems, []);
+	});
+
+	test('a deploy key is made, shown as the API has it, and replaced after a confirmation', async () => {
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		await page.getByRole('button', { name: 'Generate deploy key' }).click();
+		const first = (await copyable(page, 'Deploy key (public)')).trim();
+		const src = await apiJson(page, 'GET', `/api/projects/${made.project.id}/source`);
+		assert.match(first, /^ssh-ed25519 \S+ openpanel-/);
+		assert.equal(first, src.body.deploy_key_public);
+		await page.getByRole('button', { name: 'Replace deploy key' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Replace the deploy key?' });
+		await dialog.getByRole('button', { name: 'Replace' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		const key = page.getByRole('group', { name: 'Deploy key (public)' }).locator('code');
+		await key.filter({ hasNotText: first.split(' ')[1] }).waitFor();
+		const now = await apiJson(page, 'GET', `/api/projects/${made.project.id}/source`);
+		assert.notEqual(now.body.deploy_key_public, first);
+		assert.equal((await key.innerText()).trim(), now.body.deploy_key_public);
+	});
+
+	test('the webhook URL on the page builds a signed push; after a rotation the old secret is refused', async () => {
+		const api = (await apiJson(page, 'GET',
+		    `/api/projects/${made.project.id}/webhook`)).body;
+		const url = (await copyable(page, 'Generic webhook URL')).trim();
+		assert.equal(url, api.urls.generic);
+		assert.equal((await copyable(page, 'GitHub webhook URL')).trim(), api.urls.github);
+		await page.getByRole('button', { name: 'Show secret' }).click();
+		const secret = (await copyable(page, 'Webhook secret')).trim();
+		assert.equal(secret, api.secret);
+
+		const pushed = await deliver(url, { ref: 'main' }, secret);
+		assert.equal(pushed.status, 202, JSON.stringify(pushed.body));
+		let build = pushed.body.build;
+		assert.equal(build.trigger, 'webhook');
+		assert.equal(build.project_id, made.project.id);
+		// Let it end before the clean-up (its image is removed then).
+		for (let tries = 0; tries < 600 && ['queued', 'running'].includes(build.status);
+		    tries++) {
+			await page.waitForTimeout(500);
+			build = (await apiJson(page, 'GET', `/api/builds/${build.id}`)).body;
+		}
+		assert.equal(build.status, 'succeeded');
+		await shot(page, '80-webhook');
+
+		await page.getByRole('button', { name: 'Rotate secret' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Rotate the webhook secret?' });
+		await dialog.getByRole('button', { name: 'Rotate' }).click();
+		const fresh = (await page.locator('.reveal code.secret').innerText()).trim();
+		const rotated = (await apiJson(page, 'GET',
+		    `/api/projects/${made.project.id}/webhook`)).body;
+		assert.equal(fresh, rotated.secret);
+		assert.notEqual(fresh, secret);
+		assert.equal(rotated.urls.generic, url, 'the URLs stay');
+		const old = await deliver(url, { ref: 'main' }, secret);
+		assert.equal(old.status, 401);
+		assert.equal(old.body.error.code, 'bad_signature');
+		// The new secret is accepted (a branch the source does not build:
+		// acknowledged, nothing built).
+		const other = await deliver(url, { ref: 'not-built' }, fresh);
+		assert.equal(other.status, 200, JSON.stringify(other.body));
+		assert.equal(typeof other.body.ignored, 'string');
+		await shot(page, '80-webhook-rotated');
 		assert.deepEqual(page.problems, []);
 	});
 });

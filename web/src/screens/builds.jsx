@@ -1,11 +1,15 @@
-// builds.jsx — a project's git source, its builds and its deployments:
-// build now, deploy an image, roll back.
+// builds.jsx — a project's git source (with its deploy key and webhook
+// for team admins), its builds and its deployments: build now, deploy an
+// image, roll back.
 import { useState } from 'preact/hooks';
 import { get, all, post, put, del } from '../api.js';
 import { when, short } from '../format.js';
 import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { go } from '../router.js';
+import { roleIn, atLeast } from '../session.js';
+import { DeployKey } from './deploy_key.jsx';
+import { Webhook } from './webhook.jsx';
 
 function Source({ project }) {
 	const path = `/api/projects/${project.id}/source`;
@@ -14,6 +18,7 @@ function Source({ project }) {
 		throw e;
 	}), [project.id]);
 	const [drop, setDrop] = useState(false);
+	const secrets = atLeast(roleIn(project.team_id), 'admin');
 	return (
 		<Loaded data={src} error={error}>{(s) => (
 			<>
@@ -56,6 +61,8 @@ function Source({ project }) {
 					await del(path); reload(); }}>
 					<p>Builds from it stop; past builds and deployments stay.</p>
 				</Confirm>}
+				{s && secrets && <DeployKey project={project} source={s} reload={reload} />}
+				{s && secrets && <Webhook project={project} />}
 			</>)}
 		</Loaded>
 	);

@@ -1,5 +1,5 @@
 // team.jsx — one team: rename, members and their roles, invitations,
-// delete.
+// registry credentials, delete.
 import { useState } from 'preact/hooks';
 import { get, all, post, patch, del } from '../api.js';
 import { loadMe, session, atLeast } from '../session.js';
@@ -7,6 +7,7 @@ import { go } from '../router.js';
 import { when } from '../format.js';
 import { Page, Loaded, useLoad, Empty, Confirm, Reveal, Action } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { Registries } from './registries.jsx';
 
 const ROLES = ['owner', 'admin', 'developer', 'viewer'];
 
@@ -120,6 +121,7 @@ export function TeamDetail({ id }) {
 				</Form>}
 				<Members team={t} reload={reload} />
 				{(atLeast(t.role, 'admin')) && <Invitations team={t} />}
+				{t.role && <Registries team={t} manage={atLeast(t.role, 'admin')} />}
 				{confirm && <Confirm title={`Delete the team ${t.name}?`}
 				    typed={t.name} onClose={() => setConfirm(false)}
 				    onConfirm={async () => { await del(`/api/teams/${id}`);
