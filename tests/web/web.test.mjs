@@ -13,6 +13,7 @@ import './flows/50_domains.mjs';
 import './flows/55_certificates.mjs';
 import './flows/60_backups.mjs';
 import './flows/70_monitoring.mjs';
+import './flows/75_panel_logs.mjs';
 import './flows/80_builds.mjs';
 import './flows/90_terminal.mjs';
 import './flows/95_swarm.mjs';

@@ -7,8 +7,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, projectId, watchFor, addDomain }
-    from '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, apiJson, projectId, watchFor,
+	addDomain } from '../lib/flows.mjs';
 
 describe('the main flow: a team, a project, a container, a domain, a backup, the audit trail', () => {
 	const IMAGE = 'openpanel-test/busybox:1';
@@ -209,6 +209,43 @@ describe('the main flow: a team, a project, a container, a domain, a backup, the
 		assert.match(csv.split('\r\n')[0], /^seq,event_id,time,action/);
 		assert.match(csv, /container\.created/);
 		await shot(page, '15-audit');
+		assert.deepEqual(page.problems, []);
+	});
+
+	test("the audit trail's counts and its hash chain's verdict are the API's", async () => {
+		// The selection is still the team's container.* entries.
+		const counts = page.getByRole('region', { name: 'Audit counts' });
+		await counts.locator('.stats').waitFor();
+		const team = (await page.locator('a[download][href*="team_id="]').first()
+		    .getAttribute('href')).match(/team_id=([0-9a-f-]{36})/)[1];
+		const stats = (await apiJson(page, 'GET',
+		    `/api/audit/stats?team_id=${team}&action=container.*`)).body;
+		assert.ok(stats.by_outcome.success >= 3, JSON.stringify(stats));
+		const shown = await counts.locator('.stats li').allInnerTexts();
+		const number = (label) => Number(shown.find((t) => t.startsWith(label))
+		    .replace(label, '').trim());
+		assert.equal(number('Successes'), stats.by_outcome.success);
+		assert.equal(number('Failures, last 24 h'), stats.failures_24h);
+		assert.equal(number('Failures\n'), stats.by_outcome.failure);
+		assert.match(await counts.innerText(), new RegExp(
+		    stats.by_action[0].action.replace(/\./g, '\\.')));
+		// The chain grows while events arrive: the verdict shown is
+		// compared with the API's when both checked the same entries.
+		const tamper = page.getByRole('region', { name: 'Tamper evidence' });
+		let verdict, api;
+		for (let tries = 0; ; tries++) {
+			assert.ok(tries < 20, 'the verdicts never checked the same entries');
+			await tamper.getByRole('button', { name: 'Verify the chain' }).click();
+			verdict = await tamper.locator('[role="status"], [role="alert"]')
+			    .first().innerText();
+			api = (await apiJson(page, 'GET', '/api/audit/verify')).body;
+			if (verdict.includes(` ${api.rows_checked} entries`)) break;
+		}
+		assert.equal(api.ok, true, JSON.stringify(api));
+		assert.ok(api.rows_checked > 0);
+		assert.match(verdict, /^Intact/);
+		assert.ok(verdict.includes(api.head.slice(0, 8)), verdict);
+		await shot(page, '15b-audit-verified');
 		assert.deepEqual(page.problems, []);
 	});
 });

@@ -1,13 +1,14 @@
 // Domains and certificates: a hostname the API refuses is shown beside
 // its field; a domain with HTTPS shows its certificate order in progress,
 // then how it ended (this stack has no ACME CA set, so it fails, says
-// why and when it is tried again); it is ordered again, turned to plain
+// why and when it is tried again); the gateway configuration generated
+// for it is shown; it is ordered again, turned to plain
 // HTTP, and removed behind a confirmation.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, scratchTeam, watchFor, addDomain }
-    from '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, apiJson, scratchTeam, watchFor,
+	addDomain } from '../lib/flows.mjs';
 
 describe('domains and certificates', () => {
 	const HOST = `${unique('site')}.openpanel.test`;
@@ -47,6 +48,25 @@ describe('domains and certificates', () => {
 		assert.ok((await row.locator('.field-error').innerText()).length > 0);
 		await row.getByText(/Tried again/).waitFor();
 		await shot(page, '51-domain-certificate');
+	});
+
+	test("the gateway configuration shown holds the domain, as the API has it", async () => {
+		const toggle = page.getByRole('button',
+		    { name: 'Show the gateway configuration' });
+		await toggle.click();
+		const config = page.getByLabel('Generated nginx configuration');
+		await config.waitFor();
+		const api = await apiJson(page, 'GET',
+		    `/api/proxy/config?team_id=${made.team.id}`);
+		assert.equal(api.status, 200);
+		assert.ok(api.body.includes(HOST), api.body);
+		const shown = await config.innerText();
+		assert.ok(shown.includes(HOST), shown);
+		assert.match(shown, /^# The gateway's routing for 1 domain\(s\)\./);
+		await shot(page, '51b-gateway-config');
+		await page.getByRole('button', { name: 'Hide the gateway configuration' })
+		    .click();
+		await config.waitFor({ state: 'detached' });
 	});
 
 	test('ordering again shows the order in progress again', async () => {

@@ -2,12 +2,13 @@
 // does not answer, a directory outside the allowed ones); a local target;
 // a volume backed up with its progress, then restored after a
 // confirmation; a schedule with cron, time zone and retention, refused
-// beside its cron field when malformed, run now, and deleted.
+// beside its cron field when malformed, its restore drills (none), run
+// now, and deleted.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, apiAs, scratchTeam, watchFor } from
+import { ADMIN, signIn, nav, apiAs, apiJson, scratchTeam, watchFor } from
     '../lib/flows.mjs';
 
 describe('backups, restores and schedules', () => {
@@ -97,6 +98,24 @@ describe('backups, restores and schedules', () => {
 		assert.match(await row.innerText(), /Europe\/Lisbon/);
 		assert.match(await row.innerText(), /keep the last 3, weekly 4/);
 		await shot(page, '63-schedules');
+	});
+
+	test("a schedule's restore drills are listed as the API has them", async () => {
+		// Drills run only on a database schedule's drill cron (there is
+		// no way to start one at once): this volume schedule has none.
+		const [s] = (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
+		const drills = (await apiJson(page, 'GET',
+		    `/api/backup-schedules/${s.id}/drills`)).body;
+		assert.deepEqual(drills.items, []);
+		const row = page.getByRole('row', { name: /15 4 \* \* 1-5/ });
+		const toggle = row.getByRole('button', { name: /^Restore drills of/ });
+		await toggle.click();
+		await page.getByText(/^No restore drills of volume data of .* yet\./).waitFor();
+		assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+		await shot(page, '63b-schedule-drills');
+		await toggle.click();
+		await page.getByText(/^No restore drills/).waitFor({ state: 'detached' });
 	});
 
 	test('a schedule runs now, and is deleted after a confirmation', async () => {

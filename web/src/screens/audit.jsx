@@ -1,10 +1,12 @@
 // audit.jsx — the audit trail: filters, pages of entries newest first,
-// and the same selection exported as CSV or JSON Lines.
+// the same selection counted and exported as CSV or JSON Lines, and
+// (instance admins) the hash chain verified.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { when, short } from '../format.js';
 import { Page, Empty, Badge } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { AuditStats, AuditVerify } from './audit_integrity.jsx';
 
 function filters(v, team) {
 	const f = {};
@@ -72,6 +74,7 @@ export function Audit({ team, me }) {
 			{page && <p class="export">Export this selection:{' '}
 				<a href={exportUrl(page.filter, 'csv')} download>CSV</a> ·{' '}
 				<a href={exportUrl(page.filter, 'jsonl')} download>JSON Lines</a></p>}
+			{page && <AuditStats filter={page.filter} />}
 			{page && (page.items.length === 0 ? <Empty>No entries match.</Empty> :
 				<table class="table audit">
 					<thead><tr><th>Time</th><th>Action</th><th>Outcome</th><th>Subject</th><th>Actor</th><th>Request</th></tr></thead>
@@ -87,6 +90,7 @@ export function Audit({ team, me }) {
 					</tbody>
 				</table>)}
 			{page?.next && <button type="button" onClick={more}>Older entries</button>}
+			{me.is_admin && <AuditVerify />}
 		</Page>
 	);
 }

@@ -1,6 +1,7 @@
 // domains.jsx — a team's domains: a hostname routed to a port of one of
 // its containers, HTTPS with a certificate from the instance's ACME CA,
-// the progress of each order shown while it runs, ordered again, removed.
+// the progress of each order shown while it runs, ordered again, removed;
+// and the gateway configuration generated for them.
 import { useState } from 'preact/hooks';
 import { all, post, put, del } from '../api.js';
 import { when } from '../format.js';
@@ -8,6 +9,7 @@ import { teamContainers, containerLabel } from '../team_data.js';
 import { Page, Loaded, useLoad, usePoll, Empty, Badge, Action, Confirm,
 	Progress, useFresh } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { GatewayConfig } from './gateway_config.jsx';
 
 async function load(team) {
 	if (!team) return null;
@@ -139,6 +141,8 @@ export function Domains({ team }) {
 				{x.containers.length === 0 ? <Empty>The team has no container to
 					route a domain to yet.</Empty> :
 					<NewDomain containers={x.containers} onCreated={answered} />}
+				<h2>Gateway</h2>
+				<GatewayConfig team={team} />
 			</>)}
 			</Loaded>
 			{doomed && <Confirm title={`Remove ${doomed.hostname}?`} confirm="Remove"

@@ -17,6 +17,7 @@ import { Monitoring } from './monitoring.jsx';
 import { Users } from './users.jsx';
 import { Settings } from './settings.jsx';
 import { Swarm } from './swarm.jsx';
+import { PanelLogs } from './panel_logs.jsx';
 
 export const routes = [
 	['/', Dashboard],
@@ -36,6 +37,7 @@ export const routes = [
 	['/admin/users', Users],
 	['/admin/settings', Settings],
 	['/admin/swarm', Swarm],
+	['/admin/logs', PanelLogs],
 ];
 
 export function NotFound() {

@@ -1,5 +1,7 @@
 // schedules.jsx — backups on a schedule: a five-field cron read on the
-// wall clock of a time zone, and how many generations retention keeps.
+// wall clock of a time zone, how many generations retention keeps, and
+// the restore drills each has run.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { all, post, del } from '../api.js';
 import { when } from '../format.js';
@@ -7,6 +9,7 @@ import { containerLabel } from '../team_data.js';
 import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { BackupSubject, subjectBody } from './backup_subject.jsx';
+import { ScheduleDrills } from './schedule_drills.jsx';
 
 const KEEP = [['keep_last', 'Keep the last'], ['daily', 'Daily'],
 	['weekly', 'Weekly'], ['monthly', 'Monthly']];
@@ -29,6 +32,7 @@ export function Schedules({ team, x }) {
 	    { team_id: team.id }), [team.id]);
 	const [doomed, setDoomed] = useState(null);
 	const [ran, setRan] = useState(null);
+	const [drills, setDrills] = useState(null);	// the schedule whose drills show
 	const name = (s) => {
 		const c = x.containers.find((y) => y.id === s.container_id);
 		return `${s.kind === 'volume' ? `volume ${s.volume}` : 'database'} of ${
@@ -39,14 +43,19 @@ export function Schedules({ team, x }) {
 			<Empty>No schedules yet.</Empty> :
 			<table class="table">
 				<thead><tr><th>Backs up</th><th>When</th><th>Next run</th><th>Keeps</th><th></th></tr></thead>
-				<tbody>{list.map((s) => (
-					<tr key={s.id}>
+				<tbody>{list.map((s) => (<Fragment key={s.id}>
+					<tr>
 						<td>{name(s)}</td>
 						<td><code>{s.cron}</code> {s.timezone}{!s.enabled &&
 						    <Badge state="off">off</Badge>}</td>
 						<td>{when(s.next_run_at)}<div class="muted">last {when(s.last_run_at)}</div></td>
 						<td>{retentionText(s.retention)}</td>
 						<td class="row-actions">
+							<button type="button" class="small"
+							    aria-expanded={drills === s.id ? 'true' : 'false'}
+							    aria-label={`Restore drills of ${name(s)}`}
+							    onClick={() => setDrills(drills === s.id ? null : s.id)}>
+								Drills</button>
 							<Action class="small" label={`Run ${name(s)} now`} onClick={async () => {
 								await post(`/api/backup-schedules/${s.id}/run`);
 								setRan(s); }}>Run now</Action>
@@ -54,7 +63,10 @@ export function Schedules({ team, x }) {
 							    aria-label={`Delete the schedule of ${name(s)}`}
 							    onClick={() => setDoomed(s)}>Delete</button>
 						</td>
-					</tr>))}
+					</tr>
+					{drills === s.id && <tr class="sub"><td colSpan={5}>
+						<ScheduleDrills schedule={s} label={name(s)} /></td></tr>}
+				</Fragment>))}
 				</tbody>
 			</table>}
 		</Loaded>

@@ -22,6 +22,7 @@ const ADMIN_NAV = [
 	['/admin/users', 'Users'],
 	['/admin/settings', 'Settings'],
 	['/admin/swarm', 'Swarm'],
+	['/admin/logs', 'Panel logs'],
 ];
 
 function active(path, href) {
