@@ -80,7 +80,7 @@ op_reqstats_open(const struct op_service *svc)
 	const char	*dir = op_config_get("OP_STATS_DIR", NULL);
 	struct rs_header *h;
 	struct rs_route	*rt;
-	char		 path[512];
+	char		 path[512], tmp[540];
 	uint32_t	 n = (uint32_t)svc->nroutes + 1;
 	size_t		 i, size = rs_bytes(n);
 	int		 fd;
@@ -90,14 +90,21 @@ op_reqstats_open(const struct op_service *svc)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.reqstats", dir,
 	    svc->name) >= sizeof(path))
 		return OP_EINVAL;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	/* A new file, renamed over the old one once filled in: a pool that
+	 * takes over from another must not truncate the file the old
+	 * pool's workers still write to (they would die of SIGBUS). */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld", path,
+	    (long)getpid()) >= sizeof(tmp))
+		return OP_EINVAL;
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return OP_EIO;
 	/* Readable by op-monitor whatever the pool's umask. */
 	h = fchmod(fd, 0644) == 0 && ftruncate(fd, (off_t)size) == 0 ? mmap(NULL, size, PROT_READ |
 	    PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
 	close(fd);
 	if (h == MAP_FAILED) {
-		op_warn("reqstats %s: cannot map it", path);
+		op_warn("reqstats %s: cannot map it", tmp);
+		unlink(tmp);
 		return OP_EIO;
 	}
 	h->nroutes = n;
@@ -114,6 +121,12 @@ op_reqstats_open(const struct op_service *svc)
 	snprintf(rt[n - 1].method, sizeof(rt[n - 1].method), "-");
 	snprintf(rt[n - 1].pattern, sizeof(rt[n - 1].pattern), "unmatched");
 	memcpy(h->magic, RS_MAGIC, sizeof(h->magic));	/* last: complete */
+	if (rename(tmp, path) != 0) {
+		op_warn("reqstats %s: cannot put it in place", path);
+		munmap(h, size);
+		unlink(tmp);
+		return OP_EIO;
+	}
 	rs_map = h;
 	rs_size = size;
 	return OP_OK;
