@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "builds.h"
@@ -116,27 +115,18 @@ look(struct op_req *r, struct op_docker *d, const struct health_target *t,
 	return p;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 enum op_err
 health_wait(struct op_req *r, struct job *j, struct op_docker *d,
     const struct health_target *t, const char **why)
 {
-	long long	start = now_ms(), deadline = start + op_config_int(
+	long long	start = op_mono_ms(), deadline = start + op_config_int(
 	    "OP_DEPLOY_HEALTH_TIMEOUT_S", 60, 1, 3600) * 1000;
 	int		streak = 0;
 	enum probe	p;
 
 	*why = NULL;
 	while (!job_abandoned(j)) {
-		p = look(r, d, t, (long)((now_ms() - start) / 1000), why);
+		p = look(r, d, t, (long)((op_mono_ms() - start) / 1000), why);
 		if (p == P_FAILED)
 			return OP_EINVAL;
 		streak = p == P_READY ? streak + 1 : 0;
@@ -144,7 +134,7 @@ health_wait(struct op_req *r, struct job *j, struct op_docker *d,
 			*why = NULL;
 			return OP_OK;
 		}
-		if (now_ms() > deadline) {
+		if (op_mono_ms() > deadline) {
 			*why = t->health_path != NULL ? op_req_printf(r,
 			    "%s did not answer 2xx or 3xx within "
 			    "OP_DEPLOY_HEALTH_TIMEOUT_S", t->health_path) :

@@ -11,21 +11,11 @@
  * to roll": the tasks tell them apart.
  */
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "builds.h"
 
 #define LOOK_EVERY_MS	1000
-
-static long long
-now_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec;
-}
 
 /* Does task t run image (which Swarm may have pinned to a digest)? */
 static int
@@ -120,7 +110,7 @@ enum op_err
 swarm_wait(struct op_req *r, struct job *j, struct op_docker *d,
     const char *service_id, const char *image, const char **why)
 {
-	long long	deadline = now_s() + op_config_int(
+	long long	deadline = op_mono_ms() / 1000 + op_config_int(
 	    "OP_DEPLOY_SWARM_TIMEOUT_S", 600, 10, 86400);
 	int		ended;
 
@@ -128,7 +118,7 @@ swarm_wait(struct op_req *r, struct job *j, struct op_docker *d,
 	while (!job_abandoned(j)) {
 		if ((ended = look(r, d, service_id, image, why)) != 0)
 			return ended > 0 ? OP_OK : OP_EINVAL;
-		if (now_s() > deadline) {
+		if (op_mono_ms() / 1000 > deadline) {
 			*why = "Swarm did not finish rolling the service "
 			    "within OP_DEPLOY_SWARM_TIMEOUT_S";
 			return OP_EINVAL;
