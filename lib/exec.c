@@ -45,15 +45,6 @@ union argv_cast {
 	char *const		*m;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 close_fd(int *fd)
 {
@@ -256,7 +247,7 @@ pump(struct run *r, int64_t deadline)
 	enum drain	 d;
 
 	while (!exited) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - op_mono_ms()) <= 0)
 			return PUMP_TIMEOUT;
 		tmo = left > INT_MAX ? INT_MAX : (int)left;
 		if (r->pidfd == -1 && tmo > EXEC_TICK_MS)
@@ -394,7 +385,7 @@ op_exec_run(const struct op_exec *x, struct op_exec_result *res)
 	nopipe = saved;
 	sigaddset(&nopipe, SIGPIPE);
 
-	deadline = now_ms() + x->timeout_ms;
+	deadline = op_mono_ms() + x->timeout_ms;
 	if ((r->pid = fork()) == -1)
 		goto out;
 	if (r->pid == 0)

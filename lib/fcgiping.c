@@ -42,15 +42,6 @@ static const unsigned char ping[] = {
 	0, 0, 0, 0, 0, 0, 0, 0,			/* padding */
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for events on fd until deadline: 1 ready, 0 timed out, -1 error. */
 static int
 wait_fd(int fd, short events, int64_t deadline)
@@ -60,7 +51,7 @@ wait_fd(int fd, short events, int64_t deadline)
 	int		 n;
 
 	for (;;) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - op_mono_ms()) <= 0)
 			return 0;
 		pfd.fd = fd;
 		pfd.events = events;
@@ -93,7 +84,7 @@ connect_by(int fd, const struct sockaddr_un *sun, int64_t deadline)
 			return 0;
 		if (errno == EINTR || errno == EINPROGRESS)
 			break;
-		if (errno != EAGAIN || now_ms() >= deadline)
+		if (errno != EAGAIN || op_mono_ms() >= deadline)
 			return -1;
 		nanosleep(&ts, NULL);
 	}
@@ -130,7 +121,7 @@ op_fcgi_ping(const char *path, int timeout_ms)
 	    strlen(path) >= sizeof(sun.sun_path))
 		goto out;
 	memcpy(sun.sun_path, path, strlen(path));
-	deadline = now_ms() + timeout_ms;
+	deadline = op_mono_ms() + timeout_ms;
 
 	er = OP_EUNAVAIL;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,

@@ -38,6 +38,7 @@ STATE=/var/lib/openpanel-gateway LOG=/var/log/openpanel RUN=/run/openpanel \
     HTTP_PORT=80 HTTPS_PORT=443 TLS_CERT=/etc/openpanel/tls/default.crt \
     TLS_KEY=/etc/openpanel/tls/default.key \
     ACME_WEBROOT=/var/lib/openpanel/acme NGINX_WORKERS=auto NGINX_USER="user www-data;" \
+    NGINX_CONNECTIONS=${OP_NGINX_CONNECTIONS:-1024} \
     NCHAN_MODULE="load_module /usr/lib/nginx/modules/ngx_nchan_module.so;" \
     API_RATE=100 API_BURST=200 LOGIN_RATE=30 LOGIN_BURST=10 \
     CONN_LIMIT=256 PID_FILE=/run/openpanel-gateway/nginx.pid \

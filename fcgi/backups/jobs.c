@@ -46,15 +46,6 @@ job_lease_s(void)
 	return (int)op_config_int("OP_BACKUP_LEASE_S", 60, 5, 3600);
 }
 
-static int64_t
-mono_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
-}
-
 /* Backoff: 5 s, 20 s, 80 s, … capped at an hour. */
 static long long
 backoff_s(const struct job *j)
@@ -79,7 +70,7 @@ job_claim(struct op_db *db, const char *table, struct job *j)
 	snprintf(j->id, sizeof(j->id), "%s", op_db_get(res, 0, "id"));
 	j->attempts = (int)strtol(op_db_get(res, 0, "n"), NULL, 10);
 	j->max_attempts = (int)strtol(op_db_get(res, 0, "m"), NULL, 10);
-	j->last_beat = mono_s();
+	j->last_beat = op_mono_ms() / 1000;
 	return OP_OK;
 }
 
@@ -91,7 +82,7 @@ job_heartbeat(struct op_db *db, struct job *j)
 
 	if (j->lost)
 		return OP_ECONFLICT;
-	if (mono_s() - j->last_beat < job_lease_s() / 4 + 1)
+	if (op_mono_ms() / 1000 - j->last_beat < job_lease_s() / 4 + 1)
 		return OP_OK;
 	er = op_job_renew(db, queue_of(j), j->id, j->token, job_lease_s(), 1,
 	    log, NULL);
@@ -99,7 +90,7 @@ job_heartbeat(struct op_db *db, struct job *j)
 		j->lost = 1;
 	else if (er != OP_OK)
 		return OP_OK;	/* the database is away: try again later */
-	j->last_beat = mono_s();
+	j->last_beat = op_mono_ms() / 1000;
 	return j->lost ? OP_ECONFLICT : OP_OK;
 }
 

@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "monitor.h"
 
@@ -50,15 +49,6 @@ watched_load(struct op_db *db, struct watched *w, size_t max, size_t *n)
 	return OP_OK;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 monitor_nap(volatile int *stop, int ms)
 {
@@ -90,14 +80,14 @@ ticks(const struct op_service *svc, struct op_db *db, struct followers *f,
 	unsigned		 tick = 0;
 
 	while (!*stop) {
-		start = now_ms();
+		start = op_mono_ms();
 		if (watched_load(db, w, nitems(w), &n) == OP_OK) {
 			followers_sync(f, w, n);
 			(void)sampler_tick(s, db, w, n);
 		}
 		if (++tick % EVALUATE_EVERY == 0 && !*stop)
 			(void)alerts_evaluate(svc, db);	/* logs its failure */
-		monitor_nap(stop, (int)(TICK_MS - (now_ms() - start)));
+		monitor_nap(stop, (int)(TICK_MS - (op_mono_ms() - start)));
 	}
 }
 

@@ -197,20 +197,16 @@ exec_exit_code(struct exec_session *s)
 static int
 drain(int fd, long long ms)
 {
-	struct timespec	 t0, t1;
 	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
 	char		 sink[IO_CHUNK];
-	long long	 left = ms;
+	long long	 deadline = op_mono_ms() + ms, left = ms;
 	ssize_t		 n;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (left > 0 && poll(&pfd, 1, (int)left) > 0) {
 		n = read(fd, sink, sizeof(sink));
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = ms - ((t1.tv_sec - t0.tv_sec) * 1000LL +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		left = deadline - op_mono_ms();
 	}
 	return 0;
 }

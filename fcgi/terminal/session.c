@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "terminal.h"
 
@@ -131,7 +130,7 @@ session_run(int fd)
 	static struct exec_session	 ex;
 	struct ticket			 t;
 	struct bridge_stats		 st;
-	struct timespec			 t0, t1;
+	long long			 t0;
 	char				 accept[29];
 	enum op_err			 er;
 
@@ -175,14 +174,13 @@ session_run(int fd)
 	(void)exec_resize(&ex, t.cols, t.rows);
 	op_info("terminal opened: container %s, user %s, exec %.12s",
 	    t.container_id, t.user_id, ex.id);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = op_mono_ms();
 	bridge_run(fd, (const unsigned char *)req.buf + req.head_len,
 	    req.len - req.head_len, &ex, &st);
 	exec_hangup(&ex);	/* when the command outlived the session */
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	op_info("terminal closed: container %s, user %s, %lld s, %llu bytes "
 	    "in, %llu out, exit %d: %s", t.container_id, t.user_id,
-	    (long long)(t1.tv_sec - t0.tv_sec), (unsigned long long)st.in,
+	    (op_mono_ms() - t0) / 1000, (unsigned long long)st.in,
 	    (unsigned long long)st.out, st.exit_code, st.reason);
 out:
 	exec_close(&ex);
