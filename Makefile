@@ -328,15 +328,21 @@ $(BUILD)/tests/test_opctl: tests/unit/test_opctl.c $(OPCTL_TESTED)
 FUZZ_SRCS   = $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS   = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_TESTED = $(BUILD)/fcgi/backups/tarcheck.o $(BUILD)/fcgi/builds/payload.o
+# op-terminal's parsers, linked into their own targets only.
+FUZZ_TERMINAL = $(BUILD)/fuzz/fuzz_websocket $(BUILD)/fuzz/fuzz_terminal_http
 FUZZ_SECONDS ?= 60
 SAN_FLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_TESTED) $(BUILD)/libopenpanel.a
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"
-	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Ifcgi/builds -fsanitize=fuzzer \
-	    $(ALL_LDFLAGS) -o $@ $< $(FUZZ_TESTED) $(BUILD)/libopenpanel.a \
-	    $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Ifcgi/builds -Ifcgi/terminal \
+	    -fsanitize=fuzzer \
+	    $(ALL_LDFLAGS) -o $@ $< $(FUZZ_TESTED) $(FUZZ_EXTRA) \
+	    $(BUILD)/libopenpanel.a $(LDLIBS)
+
+$(FUZZ_TERMINAL): $(TERMINAL_TESTED)
+$(FUZZ_TERMINAL): FUZZ_EXTRA = $(TERMINAL_TESTED)
 
 fuzz-bins: $(FUZZ_BINS)
 

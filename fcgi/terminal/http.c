@@ -147,12 +147,17 @@ http_parse_request(struct http_request *req)
 	req->method = req->path = req->query = NULL;
 	if (req->head_len < 4 || req->head_len > HEAD_MAX)
 		return OP_EBADREQ;
-	/* Nothing but printable bytes, tabs and line ends in a head. */
+	/* Nothing but printable bytes, tabs and CRLF line ends in a head:
+	 * a bare CR or LF would end up inside a value. */
 	for (i = 0; i < req->head_len; i++) {
 		unsigned char c = (unsigned char)req->buf[i];
 
 		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
 		    c == 0x7f)
+			return OP_EBADREQ;
+		if ((c == '\r' && (i + 1 == req->head_len ||
+		    req->buf[i + 1] != '\n')) ||
+		    (c == '\n' && (i == 0 || req->buf[i - 1] != '\r')))
 			return OP_EBADREQ;
 	}
 	if ((line = next_line(&p, end)) == NULL)

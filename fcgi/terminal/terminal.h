@@ -60,9 +60,11 @@ enum op_err	 http_read_head(int fd, char *buf, size_t cap, int timeout_ms,
 		    size_t *len, size_t *head_len);
 /*
  * Parse the head in req->buf: request line, then header lines with
- * names of token characters and values free of control bytes; headers
- * that must be single (Host, Origin, Upgrade, Sec-WebSocket-Key and
- * -Version) are refused when repeated. OP_EBADREQ when malformed.
+ * names of token characters and values free of control bytes, every
+ * line ending in CRLF and no bare CR or LF anywhere (one would hide a
+ * header inside another's value); headers that must be single (Host,
+ * Origin, Upgrade, Sec-WebSocket-Key and -Version) are refused when
+ * repeated. OP_EBADREQ when malformed.
  */
 enum op_err	 http_parse_request(struct http_request *);
 /* A header's value, or NULL. */

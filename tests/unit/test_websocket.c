@@ -438,6 +438,13 @@ START_TEST(bad_requests)
 		"GET /api/terminal HTTP/1.1\r\nOrigin: a\r\nOrigin: a\r\n\r\n",
 		"GET /api/terminal HTTP/1.1\r\nSec-WebSocket-Key: a\r\n"
 		    "Sec-WebSocket-Key: b\r\n\r\n",
+		/* A bare LF or CR hiding a second Host in Origin's value
+		 * (found by fuzz_terminal_http). */
+		"GET /api/terminal HTTP/1.1\r\nOrigin: http://a\nHost: b\r\n"
+		    "Host: a\r\n\r\n",
+		"GET /api/terminal HTTP/1.1\r\nOrigin: http://a\rHost: b\r\n"
+		    "Host: a\r\n\r\n",
+		"GET /api/terminal HTTP/1.1\nHost: a\r\n\r\n",
 	};
 	char	many[HEAD_MAX];
 	size_t	i, n;
