@@ -343,6 +343,8 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_TESTED) $(BUILD)/libopenpanel.a
 
 $(FUZZ_TERMINAL): $(TERMINAL_TESTED)
 $(FUZZ_TERMINAL): FUZZ_EXTRA = $(TERMINAL_TESTED)
+$(BUILD)/fuzz/fuzz_codec: $(BUILD)/fcgi/backups/codec.o
+$(BUILD)/fuzz/fuzz_codec: FUZZ_EXTRA = $(BUILD)/fcgi/backups/codec.o
 
 fuzz-bins: $(FUZZ_BINS)
 
