@@ -707,10 +707,17 @@ enum op_err	 op_valid_volume_name(const char *, const char **why);
 enum op_err	 op_valid_container_path(const char *, const char **why);
 enum op_err	 op_valid_label_key(const char *, const char **why);
 /* valid_swarm.c: a service's placement constraint (node.role==worker,
- * node.labels.zone!=eu), a node label's key and its value. */
+ * node.labels.zone!=eu), a node label's key and its value, a node id as
+ * Swarm makes them (10 to 64 of a-z and 0-9). */
 enum op_err	 op_valid_placement(const char *, const char **why);
 enum op_err	 op_valid_node_label_key(const char *, const char **why);
 enum op_err	 op_valid_node_label_value(const char *, const char **why);
+enum op_err	 op_valid_node_id(const char *, const char **why);
+/* May a node of role and state (a node's Spec.Role and Status.State)
+ * leave the swarm's node list? OP_OK for a worker that is down, else
+ * OP_ECONFLICT with the error code (node_manager, node_up) and why. */
+enum op_err	 op_valid_node_removal(const char *role, const char *state,
+		    const char **code, const char **why);
 /* An image reference: [registry[:port]/]name[:tag][@sha256:digest]. */
 enum op_err	 op_valid_image(const char *, const char **why);
 /* valid_git.c: https://, http://, ssh:// or user@host:path, never a

@@ -1,6 +1,7 @@
 /*
  * valid_swarm.c — the values the panel hands Docker Swarm: placement
- * constraints of a service, and node labels an instance admin sets.
+ * constraints of a service, node labels an instance admin sets, node ids,
+ * and whether a node may be removed from the swarm.
  */
 #include <ctype.h>
 #include <string.h>
@@ -107,5 +108,38 @@ op_valid_node_label_value(const char *s, const char **why)
 		BAD("must be at most 256 characters");
 	if (n > 0 && !word_ok(s, n))
 		BAD("may hold letters, digits, '.', '_' and '-'");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_node_id(const char *s, const char **why)
+{
+	size_t	n = strlen(s);
+
+	if (n < 10 || n > 64)
+		BAD("must be 10 to 64 characters");
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789")] != '\0')
+		BAD("may hold a-z and 0-9");
+	return OP_OK;
+}
+
+enum op_err
+op_valid_node_removal(const char *role, const char *state,
+    const char **code, const char **why)
+{
+	/* Swarm keeps a manager in its Raft quorum until it is demoted,
+	 * and removing a node that still runs would orphan its tasks. */
+	if (role == NULL || strcmp(role, "worker") != 0) {
+		*code = "node_manager";
+		*why = "the node is a swarm manager: demote it to worker "
+		    "(role: worker) first";
+		return OP_ECONFLICT;
+	}
+	if (state == NULL || strcmp(state, "down") != 0) {
+		*code = "node_up";
+		*why = "the node is still up: drain it, run docker swarm "
+		    "leave on that server, then remove it once it is down";
+		return OP_ECONFLICT;
+	}
 	return OP_OK;
 }

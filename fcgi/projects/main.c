@@ -43,6 +43,8 @@ static const struct op_route routes[] = {
 	{ "GET",    "/api/swarm/nodes/:id",		swarm_nodes_get, OP_R_ADMIN },
 	{ "PUT",    "/api/swarm/nodes/:id",		swarm_nodes_update,
 	    OP_R_ADMIN },
+	{ "DELETE", "/api/swarm/nodes/:id",		swarm_nodes_delete,
+	    OP_R_ADMIN },
 	{ "GET",    "/api/swarm/tokens",		swarm_tokens,	OP_R_ADMIN },
 	{ "POST",   "/api/swarm/tokens/rotate",		swarm_tokens_rotate,
 	    OP_R_ADMIN },

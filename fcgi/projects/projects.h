@@ -220,6 +220,7 @@ enum op_err	swarm_get(struct op_req *);
 enum op_err	swarm_nodes_list(struct op_req *);
 enum op_err	swarm_nodes_get(struct op_req *);
 enum op_err	swarm_nodes_update(struct op_req *);
+enum op_err	swarm_nodes_delete(struct op_req *);
 enum op_err	swarm_tokens(struct op_req *);
 enum op_err	swarm_tokens_rotate(struct op_req *);
 

@@ -2,8 +2,9 @@
  * swarm.c — the Docker engine as a swarm manager, for instance admins
  * (every route is OP_R_ADMIN): the swarm at a glance, its nodes (role,
  * availability, status, labels; labels, availability and role changed
- * here), and the join tokens a new server needs. The panel schedules
- * nothing itself: Swarm places the tasks of swarm containers on nodes.
+ * here; one that has left removed), and the join tokens a new server
+ * needs. The panel schedules nothing itself: Swarm places the tasks of
+ * swarm containers on nodes.
  */
 #include <string.h>
 
@@ -112,16 +113,16 @@ swarm_nodes_list(struct op_req *r)
 	    "next"));
 }
 
-/* A node id as Swarm makes them: 10 to 64 lower-case letters and
- * digits. Anything else is no node of ours. */
+/* The engine's inspect of node id (new reference). An id that is not
+ * one as Swarm makes them is no node of ours. */
 static enum op_err
 node_load(struct op_req *r, const char *id, json_t **node)
 {
-	enum op_err	er;
+	const char	*why;
+	enum op_err	 er;
 
 	*node = NULL;
-	if (strlen(id) < 10 || strlen(id) > 64 ||
-	    id[strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789")] != '\0')
+	if (op_valid_node_id(id, &why) != OP_OK)
 		return op_fail(r, OP_ENOTFOUND, "not_found", "no such node",
 		    NULL);
 	if ((er = swarm_require(r)) != OP_OK)
@@ -247,6 +248,37 @@ swarm_nodes_update(struct op_req *r)
 	er = op_reply_json(r, 200, node_json(n));
 	json_decref(n);
 	return er;
+}
+
+/*
+ * DELETE /api/swarm/nodes/:id — take a node that has left the swarm
+ * (`docker swarm leave` on that server: its status is down) off the
+ * node list. A manager (demote it first) or a node still up is a 409
+ * that says so; nothing is forced. Emits swarm.node_removed.
+ */
+enum op_err
+swarm_nodes_delete(struct op_req *r)
+{
+	json_t		*n = NULL;
+	const char	*code, *why;
+	enum op_err	 er;
+
+	if ((er = node_load(r, r->params[0], &n)) != OP_OK)
+		return er;
+	op_req_own_json(r, n);
+	if (op_valid_node_removal(json_string_value(json_object_get(
+	    json_object_get(n, "Spec"), "Role")), json_string_value(
+	    json_object_get(json_object_get(n, "Status"), "State")), &code,
+	    &why) != OP_OK)
+		return op_fail(r, OP_ECONFLICT, code, why, NULL);
+	if ((er = engine_call(r, "DELETE", op_req_printf(r, "/nodes/%s",
+	    r->params[0]), NULL, "remove node", 200, 200, NULL)) != OP_OK ||
+	    (er = op_event_emit(r, "swarm.node_removed", NULL, "node",
+	    r->params[0], json_pack("{s:s?}", "hostname", json_string_value(
+	    json_object_get(json_object_get(n, "Description"), "Hostname")))))
+	    != OP_OK)
+		return er;
+	return op_reply_empty(r, 204);
 }
 
 /*

@@ -15,6 +15,19 @@ build() {
 	fi
 	echo "$tag"
 }
+# Copy into root (a directory) the libraries ldd lists for each file
+# given, at their paths: what a host binary needs in a FROM scratch image.
+copy_libs() {
+	local root=$1 b lib
+	shift
+	for b in "$@"; do
+		for lib in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+}
 cp /bin/busybox "$dir/busybox"
 cat > "$dir/Dockerfile" <<'DOCKERFILE'
 FROM scratch
@@ -33,11 +46,8 @@ mkdir -p "$dir2/root/bin" "$dir2/root/usr/bin" "$dir2/root/data" "$dir2/root/tmp
 cp /bin/busybox "$dir2/root/bin/busybox"
 for b in /usr/bin/redis-server /usr/bin/redis-cli; do
 	cp -L "$b" "$dir2/root/usr/bin/$(basename "$b")"
-	for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
-		mkdir -p "$dir2/root$(dirname "$lib")"
-		cp -L "$lib" "$dir2/root$lib"
-	done
 done
+copy_libs "$dir2/root" /usr/bin/redis-server /usr/bin/redis-cli
 cat > "$dir2/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY root/ /
@@ -71,11 +81,7 @@ cp -a /usr/share/mysql "$r/usr/share/"
 for b in /usr/sbin/mariadbd /usr/bin/mariadb /usr/bin/mariadb-dump \
     /usr/bin/mariadb-admin; do
 	cp -L "$b" "$r$b"
-	for lib in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
-		[ -e "$r$lib" ] && continue
-		mkdir -p "$r$(dirname "$lib")"
-		cp -L "$lib" "$r$lib"
-	done
+	copy_libs "$r" "$b"
 done
 printf 'root:x:0:0:root:/root:/bin/sh\nmysql:x:999:999:mysql:/var/lib/mysql:/bin/sh\n' > "$r/etc/passwd"
 printf 'root:x:0:\nmysql:x:999:\n' > "$r/etc/group"
@@ -132,6 +138,65 @@ build openpanel-test/mariadb:10 "$dir4"
 }
 mariadb_image
 
+# openpanel-test/swarm-node:1 — a second Docker engine for the Swarm tests
+# (S1): the host's dockerd, containerd, its runc shim, runc, docker-init,
+# docker-proxy and iptables (nft, with its extensions), the libraries ldd
+# lists and busybox. Its entrypoint runs dockerd on
+# /run/op-node/docker.sock (a host directory the test binds there) with
+# the arguments the container is given. Built once per recipe and set of
+# binaries: the image's label says which.
+node_image() {
+local bins="/usr/sbin/dockerd /usr/bin/containerd /usr/bin/containerd-shim-runc-v2
+    /usr/sbin/runc /usr/bin/docker-init /usr/sbin/docker-proxy
+    /usr/sbin/xtables-nft-multi"
+recipe=$( (sed -n '/^# openpanel-test\/swarm-node/,/^node_image$/p' "$0";
+    sha256sum $bins) | sha256sum | cut -c1-16)
+if [ "$(docker image inspect -f '{{index .Config.Labels "io.openpanel.test.recipe"}}' \
+    openpanel-test/swarm-node:1 2>/dev/null)" = "$recipe" ]; then
+	echo openpanel-test/swarm-node:1
+	return 0
+fi
+dir5=$(mktemp -d)
+trap 'rm -rf "$dir" "$dir2" "$dir5" "$dir.log" "$dir2.log" "$dir5.log"' EXIT
+r=$dir5/root
+mkdir -p "$r/bin" "$r/usr/bin" "$r/usr/sbin" "$r/etc" "$r/tmp" "$r/run" \
+    "$r/var/lib/docker" "$r/var/run" "$r/usr/lib/x86_64-linux-gnu"
+cp /bin/busybox "$r/bin/busybox"
+cp -a /usr/lib/x86_64-linux-gnu/xtables "$r/usr/lib/x86_64-linux-gnu/"
+for b in $bins; do
+	cp -L "$b" "$r$b"
+done
+copy_libs "$r" $bins "$r"/usr/lib/x86_64-linux-gnu/xtables/*.so
+for n in iptables iptables-save iptables-restore ip6tables ip6tables-save \
+    ip6tables-restore; do
+	ln -s xtables-nft-multi "$r/usr/sbin/$n"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:\n' > "$r/etc/group"
+cat > "$r/entrypoint.sh" <<'ENTRY'
+#!/bin/sh
+# A second Docker engine, its socket in /run/op-node (a host directory).
+set -e
+mkdir -p /run/op-node /var/lib/docker /tmp
+rm -f /run/op-node/docker.sock
+exec dockerd --host=unix:///run/op-node/docker.sock \
+    --data-root=/var/lib/docker --exec-root=/var/run/docker \
+    --pidfile=/var/run/docker.pid "$@"
+ENTRY
+chmod 755 "$r/entrypoint.sh"
+cat > "$dir5/Dockerfile" <<DOCKERFILE
+FROM scratch
+COPY root/ /
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin
+LABEL io.openpanel.test.recipe=$recipe
+ENTRYPOINT ["/entrypoint.sh"]
+DOCKERFILE
+build openpanel-test/swarm-node:1 "$dir5"
+	rm -rf "$dir5" "$dir5.log"
+}
+node_image
+
 # openpanel-test/postgres:15 — the host's PostgreSQL 15 (bin/, lib/, share/,
 # the libraries ldd lists, the time zone data) with busybox and an
 # entrypoint that acts like the official image's: POSTGRES_USER,
@@ -156,13 +221,7 @@ cp -a "$PG" "$r/usr/lib/postgresql/"
 mkdir -p "$r/usr/share/postgresql"
 cp -a /usr/share/postgresql/15 "$r/usr/share/postgresql/"
 cp -aL /usr/share/zoneinfo "$r/usr/share/"
-for b in "$PG"/bin/* "$PG"/lib/*.so; do
-	for lib in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
-		[ -e "$r$lib" ] && continue
-		mkdir -p "$r$(dirname "$lib")"
-		cp -L "$lib" "$r$lib"
-	done
-done
+copy_libs "$r" "$PG"/bin/* "$PG"/lib/*.so
 printf 'root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:postgres:/var/lib/postgresql:/bin/sh\n' > "$r/etc/passwd"
 printf 'root:x:0:\npostgres:x:999:\n' > "$r/etc/group"
 cat > "$r/entrypoint.sh" <<'ENTRY'

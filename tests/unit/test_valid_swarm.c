@@ -74,6 +74,56 @@ START_TEST(node_labels)
 }
 END_TEST
 
+START_TEST(node_ids)
+{
+	const char	*why = "";
+	char		 long_one[66];
+
+	memset(long_one, 'a', sizeof(long_one) - 1);
+	long_one[sizeof(long_one) - 1] = '\0';	/* 65 characters */
+	BAD(op_valid_node_id, long_one);
+	long_one[64] = '\0';
+	OK(op_valid_node_id, long_one);
+	long_one[9] = '\0';
+	BAD(op_valid_node_id, long_one);
+
+	BAD(op_valid_node_id, "");
+	BAD(op_valid_node_id, "abc");
+	BAD(op_valid_node_id, "../swarm/x");
+	BAD(op_valid_node_id, "ABCDEFGHIJ0123456789abcde");
+	BAD(op_valid_node_id, "abcdefghij01234567%00abcde");
+	BAD(op_valid_node_id, "abcdefghij0123456789abcde\n");
+	OK(op_valid_node_id, "abcdefghij0123456789abcde");
+	OK(op_valid_node_id, "sic1bsvutcdxdc8oq9rngmyz4");
+}
+END_TEST
+
+/* A removal Swarm would refuse, or that would orphan running tasks, is
+ * refused first; only a worker that is down goes. */
+START_TEST(node_removal)
+{
+	const char	*code = NULL, *why = NULL;
+
+	ck_assert_int_eq(op_valid_node_removal("manager", "down", &code,
+	    &why), OP_ECONFLICT);
+	ck_assert_str_eq(code, "node_manager");
+	ck_assert_int_eq(op_valid_node_removal(NULL, NULL, &code, &why),
+	    OP_ECONFLICT);
+	ck_assert_str_eq(code, "node_manager");
+	ck_assert_int_eq(op_valid_node_removal("worker", "ready", &code,
+	    &why), OP_ECONFLICT);
+	ck_assert_str_eq(code, "node_up");
+	ck_assert_int_eq(op_valid_node_removal("worker", "unknown", &code,
+	    &why), OP_ECONFLICT);
+	ck_assert_str_eq(code, "node_up");
+	ck_assert_int_eq(op_valid_node_removal("worker", NULL, &code, &why),
+	    OP_ECONFLICT);
+	ck_assert_str_eq(code, "node_up");
+	ck_assert_int_eq(op_valid_node_removal("worker", "down", &code, &why),
+	    OP_OK);
+}
+END_TEST
+
 static Suite *
 valid_swarm_suite(void)
 {
@@ -83,6 +133,8 @@ valid_swarm_suite(void)
 	tcase_add_test(tc, placement_hostile);
 	tcase_add_test(tc, placement_good);
 	tcase_add_test(tc, node_labels);
+	tcase_add_test(tc, node_ids);
+	tcase_add_test(tc, node_removal);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,9 +9,15 @@ const VERSION = '/v1.41';
 
 // One engine call: {status, body (parsed JSON or null), text}.
 export function engine(method, path, body) {
+	return engineAt(SOCKET, method, path, body);
+}
+
+// One call to the engine on socket (another engine than the panel's:
+// a second swarm node).
+export function engineAt(socket, method, path, body) {
 	return new Promise((resolve, reject) => {
 		const data = body === undefined ? undefined : JSON.stringify(body);
-		const req = request({ socketPath: SOCKET, method,
+		const req = request({ socketPath: socket, method,
 			path: VERSION + path, headers: data === undefined ? {} : {
 				'content-type': 'application/json',
 				'content-length': Buffer.byteLength(data) } }, (res) => {
@@ -143,11 +149,43 @@ export async function removeProjectObjects(projectId) {
 		await engine('DELETE', `/volumes/${encodeURIComponent(v.Name)}`);
 }
 
-// Make the engine, in no swarm, a single-node swarm manager on loopback
-// (a test that does must hold the swarm lock and leaveSwarm() after).
-export async function initSwarm() {
+// Copy image ref from the panel's engine into the engine on socket
+// (docker save | docker load, over the two sockets: nothing is pulled).
+export function copyImage(ref, socket) {
+	return new Promise((resolve, reject) => {
+		const fail = (e) => reject(new Error(`copy ${ref}: ${e.message}`));
+		const get = request({ socketPath: SOCKET, method: 'GET',
+			path: `${VERSION}/images/${encodeURIComponent(ref)}/get` },
+		(tar) => {
+			if (tar.statusCode !== 200) {
+				tar.resume();
+				return fail(new Error(`save: ${tar.statusCode}`));
+			}
+			const load = request({ socketPath: socket, method: 'POST',
+				path: `${VERSION}/images/load?quiet=1`, headers: {
+					'content-type': 'application/x-tar' } }, (res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (c) => { text += c; });
+				res.on('end', () => res.statusCode === 200 &&
+				    !/errorDetail/.test(text) ? resolve() :
+				    fail(new Error(`load: ${res.statusCode} ${text}`)));
+			});
+			load.on('error', fail);
+			tar.pipe(load);
+		});
+		get.on('error', fail);
+		get.setTimeout(120000, () => get.destroy(new Error('timed out')));
+		get.end();
+	});
+}
+
+// Make the engine, in no swarm, a single-node swarm manager on addr
+// (loopback unless another engine must reach it; a test that does must
+// hold the swarm lock and leaveSwarm() after).
+export async function initSwarm(addr = '127.0.0.1') {
 	const r = await engine('POST', '/swarm/init', {
-		ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+		ListenAddr: `${addr}:2377`, AdvertiseAddr: addr });
 	if (r.status !== 200)
 		throw new Error(`swarm init: ${r.status} ${r.text}`);
 }
