@@ -3,12 +3,17 @@
 // stream of the build), whole and in order once it has ended. Then the
 // source's SSH deploy key made and replaced from the page, and its
 // deploy-on-push webhook: the URL the page shows builds a signed push,
-// and after a rotation from the page the old secret is refused.
+// and after a rotation from the page the old secret is refused. Last, in
+// another user's team, the builds tab offers the instance admin what the
+// API lets them do there: all of it while they are no member (the API
+// acts for them as an owner), not the source's secrets once they are a
+// developer of it (the member's role is the one the API reads).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createHmac } from 'node:crypto';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, apiAs, apiJson, scratchTeam } from '../lib/flows.mjs';
+import { ADMIN, signIn, apiAs, apiJson, scratchTeam, unique } from '../lib/flows.mjs';
+import { api, login } from '../../integration/lib/client.mjs';
 import { startGitServer, appFiles } from '../../integration/lib/git.mjs';
 import { engine } from '../../integration/lib/docker.mjs';
 
@@ -157,6 +162,103 @@ describe('a build from the UI, its log live', () => {
 		assert.equal(other.status, 200, JSON.stringify(other.body));
 		assert.equal(typeof other.body.ignored, 'string');
 		await shot(page, '80-webhook-rotated');
+		assert.deepEqual(page.problems, []);
+	});
+});
+
+describe("another user's team: the builds tab offers what the API allows the instance admin", () => {
+	let page, owner, team, project;
+	const as = (method, path, body) => api(method, path, { token: owner.token, body });
+	const sections = () => Promise.all(['SSH deploy key', 'Deploy on push'].map(
+	    (name) => page.getByRole('heading', { name }).count()));
+	const buildsTab = async () => {
+		await page.goto(`/#/projects/${project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		await page.getByRole('form', { name: 'Git source' }).waitFor();
+	};
+
+	before(async () => {
+		page = await open();
+		await signIn(page, ADMIN.email, ADMIN.password);
+		const email = `${unique('owner')}@openpanel.test`;
+		const password = 'a long enough password';
+		const u = await apiJson(page, 'POST', '/api/users',
+		    { email, name: 'Another Owner', password });
+		assert.equal(u.status, 201, JSON.stringify(u.body));
+		owner = { id: u.body.id, token: (await login(email, password)).access_token };
+		team = (await as('POST', '/api/teams', { name: unique('Not the admin\'s') })).body;
+		project = (await as('POST', '/api/projects', { team_id: team.id,
+			name: unique('theirs') })).body;
+		const src = await as('PUT', `/api/projects/${project.id}/source`,
+		    { git_url: 'https://git.openpanel.test/theirs.git' });
+		assert.equal(src.status, 200, src.text);
+		await page.reload();
+	});
+	after(async () => {
+		if (project) await as('DELETE', `/api/projects/${project.id}?volumes=true`);
+		if (team) await as('DELETE', `/api/teams/${team.id}`);
+		if (owner) await apiAs(page, 'DELETE', `/api/users/${owner.id}`);
+		await closeAll();
+	});
+
+	test('no member: the deploy key and webhook show, as the API answers them to an instance admin', async () => {
+		const me = (await apiJson(page, 'GET', '/api/auth/me')).body;
+		assert.equal(me.is_admin, true);
+		assert.ok(!me.teams.some((t) => t.id === team.id), 'no member');
+		const hook = await apiJson(page, 'GET', `/api/projects/${project.id}/webhook`);
+		assert.equal(hook.status, 200, JSON.stringify(hook.body));
+		await buildsTab();
+		assert.deepEqual(await sections(), [1, 1]);
+		assert.equal((await copyable(page, 'Generic webhook URL')).trim(),
+		    hook.body.urls.generic);
+		await page.getByRole('button', { name: 'Show secret' }).click();
+		assert.equal((await copyable(page, 'Webhook secret')).trim(), hook.body.secret);
+		await page.getByRole('button', { name: 'Generate deploy key' }).click();
+		const key = (await copyable(page, 'Deploy key (public)')).trim();
+		assert.equal(key, (await as('GET', `/api/projects/${project.id}/source`))
+		    .body.deploy_key_public);
+		assert.equal(await page.getByRole('form', { name: 'Git source' })
+		    .getByLabel(/^Access token/).count(), 1);
+		assert.equal(await page.getByRole('button', { name: 'Disconnect' }).count(), 1);
+		// The source's build arguments: a bad name refused beside them.
+		const form = page.getByRole('form', { name: 'Git source' });
+		const args = form.getByLabel(/^Build arguments/);
+		await args.fill('1BAD=x');
+		await form.getByRole('button', { name: 'Save source' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await args.getAttribute('aria-invalid'), 'true');
+		await args.fill('STAGE=web\nGREETING=a b');
+		await form.getByRole('button', { name: 'Save source' }).click();
+		await form.locator('.field-error').waitFor({ state: 'detached' });
+		let src;
+		for (let tries = 0; tries < 50; tries++) {
+			src = (await as('GET', `/api/projects/${project.id}/source`)).body;
+			if (src.build_args?.STAGE) break;
+			await page.waitForTimeout(100);
+		}
+		assert.deepEqual(src.build_args, { STAGE: 'web', GREETING: 'a b' });
+		assert.equal(src.deploy_key_public, key, 'the key stays');
+		await shot(page, '82-builds-instance-admin');
+		assert.deepEqual(page.problems, []);
+	});
+
+	test('a developer of the team: the secrets are hidden, as the API refuses them', async () => {
+		const inv = await as('POST', `/api/teams/${team.id}/invitations`,
+		    { email: ADMIN.email, role: 'developer' });
+		assert.equal(inv.status, 201, inv.text);
+		const acc = await apiJson(page, 'POST', `/api/invitations/${inv.body.token}/accept`);
+		assert.equal(acc.status, 200, JSON.stringify(acc.body));
+		for (const [method, path] of [['GET', 'webhook'], ['POST', 'webhook/rotate'],
+			['POST', 'source/deploy-key'], ['DELETE', 'source']])
+			assert.equal((await apiJson(page, method,
+			    `/api/projects/${project.id}/${path}`)).status, 403, `${method} ${path}`);
+		await page.reload();
+		await buildsTab();
+		assert.deepEqual(await sections(), [0, 0]);
+		assert.equal(await page.getByRole('form', { name: 'Git source' })
+		    .getByLabel(/^Access token/).count(), 0);
+		assert.equal(await page.getByRole('button', { name: 'Disconnect' }).count(), 0);
+		await page.getByRole('button', { name: 'Build now' }).waitFor();
 		assert.deepEqual(page.problems, []);
 	});
 });

@@ -1,12 +1,14 @@
 // builds.jsx — a project's git source (with its deploy key and webhook
-// for team admins), its builds and its deployments: build now, deploy an
-// image, roll back.
+// for those the API lets handle the team's secrets: team admins and
+// owners, and instance admins who are not members), its builds and its
+// deployments: build now, deploy an image, roll back.
 import { useState } from 'preact/hooks';
 import { get, all, post, put, del } from '../api.js';
 import { when, short } from '../format.js';
 import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { go } from '../router.js';
+import { envLines, pairsText } from '../defs.js';
 import { roleIn, atLeast } from '../session.js';
 import { DeployKey } from './deploy_key.jsx';
 import { Webhook } from './webhook.jsx';
@@ -18,7 +20,9 @@ function Source({ project }) {
 		throw e;
 	}), [project.id]);
 	const [drop, setDrop] = useState(false);
-	const secrets = atLeast(roleIn(project.team_id), 'admin');
+	const role = roleIn(project.team_id);
+	const secrets = atLeast(role, 'admin');	// the source's token, key, webhook
+	const drops = atLeast(role, 'admin');	// disconnecting it
 	return (
 		<Loaded data={src} error={error}>{(s) => (
 			<>
@@ -31,6 +35,7 @@ function Source({ project }) {
 						if (v[k]) body[k] = v[k];
 					if (v.port) body.port = Number(v.port);
 					if (v.token) body.token = v.token;
+					body.build_args = envLines(v.build_args);
 					await put(path, body); reload();
 				}}>
 					<div class="grid2">
@@ -46,15 +51,20 @@ function Source({ project }) {
 						<Field name="port" label="App port" value={s?.port ?? ''} inputMode="numeric" />
 						<Field name="health_path" label="Health path" value={s?.health_path ?? ''}
 						    placeholder="/" />
-						<Field name="token" label={s?.has_token ? 'Access token (set; type to replace)' :
+						{secrets && <Field name="token" label={s?.has_token ?
+						    'Access token (set; type to replace)' :
 						    'Access token (private HTTPS repositories)'} type="password"
-						    autoComplete="off" />
+						    autoComplete="off" />}
 					</div>
+					<Field name="build_args" label="Build arguments (KEY=value, one per line)"
+					    as="textarea" rows={2} spellcheck={false}
+					    value={pairsText(s?.build_args)}
+					    hint="The Dockerfile's ARGs. Not secret: they stay in the image's history." />
 					<Field name="auto_deploy" label="Deploy every successful build"
 					    type="checkbox" checked={s?.auto_deploy ?? true} />
 					<Submit>{s ? 'Save source' : 'Connect repository'}</Submit>
 				</Form>
-				{s && <p><button type="button" class="small danger"
+				{s && drops && <p><button type="button" class="small danger"
 				    onClick={() => setDrop(true)}>Disconnect</button></p>}
 				{drop && <Confirm title="Disconnect the git source?" confirm="Disconnect"
 				    onClose={() => setDrop(false)} onConfirm={async () => {
