@@ -1,10 +1,12 @@
 // A project's life beyond the first container: a template deployed into
-// it, a container's definition changed, the project renamed, and the
+// it, a container's definition changed and its health check set from the
+// form (a bad interval refused beside it; the container turns healthy),
+// the project renamed, and the
 // project deleted behind a typed confirmation.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, projectId } from '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, apiJson, projectId } from '../lib/flows.mjs';
 
 describe('templates, definitions and deletion', () => {
 	const PROJECT = unique('Template project');
@@ -68,6 +70,36 @@ describe('templates, definitions and deletion', () => {
 		const details = page.locator('.details');
 		await details.getByText('always').waitFor();
 		await shot(page, '41-definition');
+	});
+
+	test("a container's health check is refused beside its field, then set, and the container turns healthy", async () => {
+		const form = page.getByRole('form', { name: 'Definition' });
+		const id = page.url().match(/#\/containers\/([0-9a-f-]{36})/)[1];
+		await form.getByLabel(/^Health check command/).fill('true');
+		const every = form.getByLabel('Every (seconds)');
+		await every.fill('0');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await every.getAttribute('aria-invalid'), 'true');
+		assert.equal((await apiJson(page, 'GET', `/api/containers/${id}`)).body
+		    .healthcheck, null, 'nothing changed');
+		await every.fill('1');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await form.locator('.field-error').waitFor({ state: 'detached' });
+		let c;
+		for (let tries = 0; tries < 120; tries++) {
+			c = (await apiJson(page, 'GET', `/api/containers/${id}`)).body;
+			if (c.health === 'healthy') break;
+			await page.waitForTimeout(250);
+		}
+		assert.deepEqual(c.healthcheck, { test: ['true'], interval_s: 1, timeout_s: 5,
+			retries: 3, start_period_s: 0 });
+		assert.equal(c.health, 'healthy');
+		await page.reload();
+		await page.locator('.details').getByText('healthy').waitFor();
+		await page.getByRole('tab', { name: 'Definition' }).click();
+		assert.equal(await form.getByLabel(/^Health check command/).inputValue(), 'true');
+		assert.equal(await every.inputValue(), '1');
 	});
 
 	test('the project is renamed, then deleted only once its name is typed', async () => {

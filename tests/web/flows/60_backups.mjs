@@ -3,7 +3,8 @@
 // a volume backed up with its progress, then restored after a
 // confirmation; a schedule with cron, time zone and retention, refused
 // beside its cron field when malformed, its restore drills (none), run
-// now, and deleted; a database's schedule with a restore drill cron,
+// now, and deleted; a database made from the project's form with a
+// memory limit, and its schedule with a restore drill cron,
 // refused beside that field when malformed, then changed and cleared in
 // its edit dialog, each checked in the API.
 import { describe, test, before, after } from 'node:test';
@@ -135,14 +136,29 @@ describe('backups, restores and schedules', () => {
 	});
 
 	test("a database schedule's restore drill is set from its form, then changed and cleared in its edit dialog", async () => {
-		const db = await apiJson(page, 'POST', '/api/databases', {
-			project_id: made.project.id, name: 'drilled', engine: 'postgresql',
-			image: 'openpanel-test/postgres:15' });
-		assert.equal(db.status, 201, JSON.stringify(db.body));
-		const cid = db.body.container_id;
+		// The database, from the project's form, with a memory limit (one
+		// below the API's least refused beside its field).
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Databases' }).click();
+		const dbForm = page.getByRole('form', { name: 'New database' });
+		await dbForm.getByLabel('Name').fill('drilled');
+		await dbForm.getByLabel('Image (optional)').fill('openpanel-test/postgres:15');
+		const memory = dbForm.getByLabel('Memory limit in MB (optional)');
+		await memory.fill('16');
+		await dbForm.getByRole('button', { name: 'Create database' }).click();
+		await dbForm.locator('.field-error').waitFor();
+		assert.equal(await memory.getAttribute('aria-invalid'), 'true');
+		await memory.fill('256');
+		await dbForm.getByRole('button', { name: 'Create database' }).click();
+		await page.getByRole('link', { name: 'drilled', exact: true }).waitFor();
+		const [db] = (await apiJson(page, 'GET',
+		    `/api/databases?project_id=${made.project.id}`)).body.items;
+		assert.equal((await apiJson(page, 'GET', `/api/containers/${db.container_id}`))
+		    .body.memory_mb, 256);
+		const cid = db.container_id;
 		const mine = async () => (await apiJson(page, 'GET',
 		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
-		await page.reload();
+		await nav(page, 'Backups');
 		await page.getByRole('tab', { name: 'Schedules' }).click();
 		const form = page.getByRole('form', { name: 'New schedule' });
 		await form.getByLabel('What').selectOption('database');

@@ -1,12 +1,14 @@
 // A build started from the UI: a git repository connected to a project,
 // "Build now", and its log arriving live on the build page (the gateway's
-// stream of the build), whole and in order once it has ended. Then the
+// stream of the build), whole and in order once it has ended, and deployed
+// from its row. Then the
 // source's SSH deploy key made and replaced from the page, and its
 // deploy-on-push webhook: the URL the page shows builds a signed push,
 // and after a rotation from the page the old secret is refused. Last, in
 // another user's team, the builds tab offers the instance admin what the
-// API lets them do there: all of it while they are no member (the API
-// acts for them as an owner), not the source's secrets once they are a
+// API lets them do there, on the builds tab and the team's screen: all
+// of it while they are no member (the API acts for them as an owner),
+// not the source's secrets nor the team's management once they are a
 // developer of it (the member's role is the one the API reads).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +101,29 @@ describe('a build from the UI, its log live', () => {
 		assert.equal(shown.trim(), stored.trim());
 		assert.equal(shown.split('\n').filter((l) => l === `second ${NONCE}`).length, 1);
 		assert.deepEqual(page.problems, []);
+	});
+
+	test('the succeeded build is deployed from its row', async () => {
+		const build = page.url().split('/').pop();
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		await page.getByText('No deployments yet.').waitFor();
+		await page.getByRole('button', { name: `Deploy build ${build.slice(0, 8)}` }).click();
+		// The deployments are shown again at once: the new one is listed.
+		await page.getByText('No deployments yet.').waitFor({ state: 'detached' });
+		let d;
+		for (let tries = 0; tries < 240; tries++) {
+			d = (await apiJson(page, 'GET', `/api/deployments?project_id=${made.project.id}`))
+			    .body.items[0];
+			if (['succeeded', 'failed'].includes(d?.status)) break;
+			await page.waitForTimeout(250);
+		}
+		assert.equal(d.status, 'succeeded', JSON.stringify(d));
+		assert.equal(d.build_id, build);
+		assert.equal(d.image, (await apiJson(page, 'GET', `/api/builds/${build}`)).body.image);
+		await page.getByRole('button', { name: 'Refresh' }).last().click();
+		await page.getByRole('row', { name: new RegExp(d.id.slice(0, 8)) })
+		    .getByText('succeeded').waitFor();
 	});
 
 	test('a deploy key is made, shown as the API has it, and replaced after a confirmation', async () => {
@@ -242,6 +267,30 @@ describe("another user's team: the builds tab offers what the API allows the ins
 		assert.deepEqual(page.problems, []);
 	});
 
+	test("no member: the team's screen offers what the API lets an instance admin do, as an owner", async () => {
+		await page.goto(`/#/teams/${team.id}`);
+		await page.getByRole('heading', { name: team.name }).waitFor();
+		// The API answers the role it acts on: owner.
+		assert.equal((await apiJson(page, 'GET', `/api/teams/${team.id}`)).body.role, 'owner');
+		assert.match(await page.getByText(/^Your role:/).innerText(), /^Your role: owner/);
+		for (const name of ['Rename team', 'Invite', 'Add a registry'])
+			await page.getByRole('form', { name }).waitFor();
+		await page.getByRole('button', { name: 'Delete team' }).waitFor();
+		// The API agrees: an invitation made from the screen, then withdrawn.
+		const form = page.getByRole('form', { name: 'Invite' });
+		const email = `${unique('invited')}@openpanel.test`;
+		await form.getByLabel('Email').fill(email);
+		await form.getByRole('button', { name: 'Invite' }).click();
+		await page.getByText(`Send this invitation token to ${email}`).waitFor();
+		const pending = (await apiJson(page, 'GET', `/api/teams/${team.id}/invitations`))
+		    .body.items;
+		assert.deepEqual(pending.map((i) => i.email), [email]);
+		await page.getByRole('button', { name: `Withdraw ${email}` }).click();
+		await page.getByText('No pending invitations.').waitFor();
+		assert.deepEqual((await apiJson(page, 'GET',
+		    `/api/teams/${team.id}/invitations`)).body.items, []);
+	});
+
 	test('a developer of the team: the secrets are hidden, as the API refuses them', async () => {
 		const inv = await as('POST', `/api/teams/${team.id}/invitations`,
 		    { email: ADMIN.email, role: 'developer' });
@@ -259,6 +308,23 @@ describe("another user's team: the builds tab offers what the API allows the ins
 		    .getByLabel(/^Access token/).count(), 0);
 		assert.equal(await page.getByRole('button', { name: 'Disconnect' }).count(), 0);
 		await page.getByRole('button', { name: 'Build now' }).waitFor();
+
+		// On the team's screen, a developer manages nothing: neither may
+		// they through the API.
+		await page.goto(`/#/teams/${team.id}`);
+		await page.getByRole('heading', { name: 'Image registries' }).waitFor();
+		assert.match(await page.getByText(/^Your role:/).innerText(), /developer/);
+		for (const name of ['Rename team', 'Invite', 'Add a registry'])
+			assert.equal(await page.getByRole('form', { name }).count(), 0, name);
+		assert.equal(await page.getByRole('button', { name: 'Delete team' }).count(), 0);
+		// Nor may they change members' roles, instance admin or not.
+		assert.equal(await page.getByRole('combobox', { name: /^Role of / }).count(), 0);
+		assert.equal((await apiJson(page, 'PATCH', `/api/teams/${team.id}/members/${owner.id}`,
+		    { role: 'viewer' })).status, 403);
+		assert.equal((await apiJson(page, 'POST', `/api/teams/${team.id}/invitations`,
+		    { email: 'x@openpanel.test', role: 'viewer' })).status, 403);
+		assert.equal((await apiJson(page, 'PATCH', `/api/teams/${team.id}`,
+		    { name: 'renamed' })).status, 403);
 		assert.deepEqual(page.problems, []);
 	});
 });

@@ -1,7 +1,8 @@
 // builds.jsx — a project's git source (with its deploy key and webhook
 // for those the API lets handle the team's secrets: team admins and
 // owners, and instance admins who are not members), its builds and its
-// deployments: build now, deploy an image, roll back.
+// deployments: build now, deploy a succeeded build or an image, roll
+// back.
 import { useState } from 'preact/hooks';
 import { get, all, post, put, del } from '../api.js';
 import { when, short } from '../format.js';
@@ -78,7 +79,9 @@ function Source({ project }) {
 	);
 }
 
-function BuildList({ project }) {
+// The builds, newest first; a succeeded one is deployed from its row
+// (onDeployed: the deployments to show again).
+function BuildList({ project, onDeployed }) {
 	const [items, error, reload] = useLoad(() => all('/api/builds',
 	    { project_id: project.id }, 50), [project.id]);
 	return (
@@ -91,13 +94,18 @@ function BuildList({ project }) {
 			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
 				<Empty>No builds yet.</Empty> :
 				<table class="table">
-					<thead><tr><th>Build</th><th>Status</th><th>Ref</th><th>Commit</th><th>Trigger</th><th>Created</th></tr></thead>
+					<thead><tr><th>Build</th><th>Status</th><th>Ref</th><th>Commit</th><th>Trigger</th><th>Created</th><th></th></tr></thead>
 					<tbody>{list.map((b) => (
 						<tr key={b.id}>
 							<td><a href={`#/builds/${b.id}`}>{short(b.id)}</a></td>
 							<td><Badge state={b.status} /></td>
 							<td>{b.git_ref}</td><td><code>{short(b.commit)}</code></td>
 							<td>{b.trigger}</td><td>{when(b.created_at)}</td>
+							<td>{b.status === 'succeeded' && <Action class="small"
+							    label={`Deploy build ${short(b.id)}`} onClick={async () => {
+								await post('/api/deployments', { project_id: project.id,
+								    build_id: b.id });
+								onDeployed(); }}>Deploy</Action>}</td>
 						</tr>))}
 					</tbody>
 				</table>}
@@ -107,9 +115,9 @@ function BuildList({ project }) {
 	);
 }
 
-function Deployments({ project }) {
+function Deployments({ project, shown }) {
 	const [items, error, reload] = useLoad(() => all('/api/deployments',
-	    { project_id: project.id }, 50), [project.id]);
+	    { project_id: project.id }, 50), [project.id, shown]);
 	return (
 		<>
 			<h3>Deployments</h3>
@@ -149,11 +157,12 @@ function Deployments({ project }) {
 }
 
 export function Builds({ project }) {
+	const [deployed, setDeployed] = useState(0);	// deployments made here
 	return (
 		<>
 			<Source project={project} />
-			<BuildList project={project} />
-			<Deployments project={project} />
+			<BuildList project={project} onDeployed={() => setDeployed((n) => n + 1)} />
+			<Deployments project={project} shown={deployed} />
 		</>
 	);
 }

@@ -9,6 +9,7 @@ import { command, ports, volumes, envLines, num } from '../defs.js';
 import { Loaded, useLoad, Empty, Badge } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { SwarmFields, swarmBody } from './swarm_fields.jsx';
+import { HealthFields, healthBody } from './health_fields.jsx';
 
 export function Containers({ project }) {
 	const [items, error] = useLoad(() => all('/api/containers',
@@ -20,6 +21,8 @@ export function Containers({ project }) {
 		    volumes: volumes(v.volumes), env: envLines(v.env), restart: v.restart, start: v.start };
 		if (v.cpus) body.cpus = num(v.cpus);
 		if (v.memory_mb) body.memory_mb = num(v.memory_mb);
+		const hc = healthBody(v);
+		if (hc) body.healthcheck = hc;
 		if (v.mode === 'swarm') Object.assign(body, { mode: 'swarm' }, swarmBody(v));
 		const c = await post('/api/containers', body);
 		go(`/containers/${c.id}`);
@@ -73,6 +76,7 @@ export function Containers({ project }) {
 					<option value="container">a container on this server</option>
 					<option value="swarm">a Swarm service (the engine must be a swarm manager)</option>
 				</Field>
+				<HealthFields />
 				{mode === 'swarm' && <SwarmFields />}
 				<Field name="env" label="Environment (KEY=value per line)" as="textarea"
 				    rows={3} spellcheck={false} />

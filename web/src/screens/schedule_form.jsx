@@ -2,9 +2,8 @@
 // time zone, retention, encryption and restore drill; and the dialog
 // that edits an existing schedule (PATCH: what it backs up and where
 // stays).
-import { useEffect, useRef } from 'preact/hooks';
 import { patch } from '../api.js';
-import { Form, Field, Submit } from '../ui/form.jsx';
+import { Field, FormDialog } from '../ui/form.jsx';
 
 export const KEEP = [['keep_last', 'Keep the last'], ['daily', 'Daily'],
 	['weekly', 'Weekly'], ['monthly', 'Monthly']];
@@ -60,22 +59,13 @@ export function scheduleBody(v, edit) {
 // A schedule's fields in a modal form: the API's verdict on each shows
 // beside it; saved, the dialog closes.
 export function ScheduleEdit({ s, label, onSaved, onClose }) {
-	const ref = useRef(null);
-	useEffect(() => { ref.current?.showModal?.(); }, []);
-	const title = `Edit the schedule of ${label}`;
 	return (
-		<dialog ref={ref} class="dialog" onClose={onClose}
-		    aria-labelledby="schedule-edit-title">
-			<h2 id="schedule-edit-title">{title}</h2>
-			<Form label={title} onSubmit={async (v) => {
-				await patch(`/api/backup-schedules/${s.id}`, scheduleBody(v, true));
-				onSaved();
-				onClose();
-			}}>
-				<ScheduleFields s={s} drill={s.kind === 'database'} zones="zones-edit" />
-				<Submit>Save schedule</Submit>
-				<button type="button" onClick={onClose}>Cancel</button>
-			</Form>
-		</dialog>
+		<FormDialog title={`Edit the schedule of ${label}`} submit="Save schedule"
+		    onClose={onClose} onSubmit={async (v) => {
+			await patch(`/api/backup-schedules/${s.id}`, scheduleBody(v, true));
+			onSaved();
+		    }}>
+			<ScheduleFields s={s} drill={s.kind === 'database'} zones="zones-edit" />
+		</FormDialog>
 	);
 }

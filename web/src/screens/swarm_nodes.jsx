@@ -4,11 +4,11 @@
 // moves its tasks away) or made active again, and promoted to manager or
 // demoted to worker (after a confirmation; the engine's refusal, such as
 // demoting the last manager, is shown as it says it).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { envLines, pairsText } from '../defs.js';
 import { Loaded, useLoad, Badge, Action, Confirm } from '../ui/widgets.jsx';
-import { Form, Field, Submit } from '../ui/form.jsx';
+import { Field, FormDialog } from '../ui/form.jsx';
 
 const name = (n) => n.hostname || n.id;
 
@@ -22,26 +22,17 @@ function Labels({ labels }) {
 // The node's labels as key=value lines, in a modal form: they replace
 // the node's labels; an error the API puts on them shows beside them.
 function LabelsDialog({ node, onSaved, onClose }) {
-	const ref = useRef(null);
-	useEffect(() => { ref.current?.showModal?.(); }, []);
 	return (
-		<dialog ref={ref} class="dialog" onClose={onClose}
-		    aria-labelledby="labels-title">
-			<h2 id="labels-title">Labels of {name(node)}</h2>
-			<Form label={`Labels of ${name(node)}`} onSubmit={async (v) => {
-				await put(`/api/swarm/nodes/${node.id}`,
-				    { labels: envLines(v.labels) });
-				onSaved();
-				onClose();
-			}}>
-				<Field name="labels" label="Labels (key=value, one per line)"
-				    as="textarea" rows={5} spellcheck={false}
-				    value={pairsText(node.labels)}
-				    hint="Keys of a-z, 0-9, '.', '_' and '-'. Placement constraints match them: node.labels.zone==eu." />
-				<Submit>Save labels</Submit>
-				<button type="button" onClick={onClose}>Cancel</button>
-			</Form>
-		</dialog>
+		<FormDialog title={`Labels of ${name(node)}`} submit="Save labels"
+		    onClose={onClose} onSubmit={async (v) => {
+			await put(`/api/swarm/nodes/${node.id}`, { labels: envLines(v.labels) });
+			onSaved();
+		    }}>
+			<Field name="labels" label="Labels (key=value, one per line)"
+			    as="textarea" rows={5} spellcheck={false}
+			    value={pairsText(node.labels)}
+			    hint="Keys of a-z, 0-9, '.', '_' and '-'. Placement constraints match them: node.labels.zone==eu." />
+		</FormDialog>
 	);
 }
 
