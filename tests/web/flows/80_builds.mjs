@@ -126,6 +126,30 @@ describe('a build from the UI, its log live', () => {
 		    .getByText('succeeded').waitFor();
 	});
 
+	test('a build of another ref, to deploy if it succeeds, is started from the form; the API has both', async () => {
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		const form = page.getByRole('form', { name: 'Build now' });
+		await form.getByLabel(/^Ref to build/).fill('no-such-branch');
+		await form.getByLabel('Deploy it if it succeeds').check();
+		await form.getByRole('button', { name: 'Build now' }).click();
+		await page.getByRole('heading', { name: /^Build [0-9a-f]{8}$/ }).waitFor();
+		const id = page.url().split('/').pop();
+		let b;
+		for (let tries = 0; tries < 240; tries++) {
+			b = (await apiJson(page, 'GET', `/api/builds/${id}`)).body;
+			if (!['queued', 'running'].includes(b.status)) break;
+			await page.waitForTimeout(250);
+		}
+		assert.equal(b.git_ref, 'no-such-branch');
+		assert.equal(b.deploy, true);
+		assert.equal(b.status, 'failed', 'no such branch');
+		await page.locator('.details .badge', { hasText: 'failed' }).waitFor();
+		const deployments = (await apiJson(page, 'GET',
+		    `/api/deployments?project_id=${made.project.id}`)).body.items;
+		assert.ok(deployments.every((d) => d.build_id !== id), 'a failed build deploys nothing');
+	});
+
 	test('a deploy key is made, shown as the API has it, and replaced after a confirmation', async () => {
 		await page.goto(`/#/projects/${made.project.id}`);
 		await page.getByRole('tab', { name: 'Builds & deploys' }).click();

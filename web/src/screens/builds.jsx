@@ -79,18 +79,26 @@ function Source({ project }) {
 	);
 }
 
-// The builds, newest first; a succeeded one is deployed from its row
-// (onDeployed: the deployments to show again).
+// The builds, newest first: one started (of the source's ref or another,
+// deployed if it succeeds when asked), a succeeded one deployed from its
+// row (onDeployed: the deployments to show again).
 function BuildList({ project, onDeployed }) {
 	const [items, error, reload] = useLoad(() => all('/api/builds',
 	    { project_id: project.id }, 50), [project.id]);
 	return (
 		<>
 			<h3>Builds</h3>
-			<p><Action class="primary" onClick={async () => {
-				const b = await post('/api/builds', { project_id: project.id });
+			<Form label="Build now" class="form inline" onSubmit={async (v) => {
+				const body = { project_id: project.id, deploy: v.deploy };
+				if (v.git_ref.trim()) body.git_ref = v.git_ref.trim();
+				const b = await post('/api/builds', body);
 				go(`/builds/${b.id}`);
-			}}>Build now</Action></p>
+			}}>
+				<Field name="git_ref" label="Ref to build (blank: the source's)"
+				    spellcheck={false} />
+				<Field name="deploy" label="Deploy it if it succeeds" type="checkbox" />
+				<Submit>Build now</Submit>
+			</Form>
 			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
 				<Empty>No builds yet.</Empty> :
 				<table class="table">

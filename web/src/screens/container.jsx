@@ -5,8 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from '../api.js';
 import { go } from '../router.js';
 import { when, short } from '../format.js';
-import { command, commandText, ports, portsText, volumes, volumesText, num }
-    from '../defs.js';
+import { command, commandText, ports, portsText, volumes, volumesText, num,
+	envLines, pairsText, LABELS_HINT } from '../defs.js';
 import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { SwarmFields, swarmBody } from './swarm_fields.jsx';
@@ -63,6 +63,7 @@ function Definition({ c, reload }) {
 			    command: command(v.command), ports: ports(v.ports),
 			    volumes: volumes(v.volumes), restart: v.restart, cpus: num(v.cpus),
 			    memory_mb: num(v.memory_mb), healthcheck: healthBody(v),
+			    labels: envLines(v.labels),
 			    ...(c.mode === 'swarm' ? swarmBody(v) : {}) });
 			setSaved(true); reload();
 		}}>
@@ -84,6 +85,8 @@ function Definition({ c, reload }) {
 				<Field name="memory_mb" label="Memory in MB" value={c.memory_mb ?? ''}
 				    inputMode="numeric" />
 			</div>
+			<Field name="labels" label="Engine labels (key=value per line)" as="textarea"
+			    rows={2} spellcheck={false} value={pairsText(c.labels)} hint={LABELS_HINT} />
 			<HealthFields hc={c.healthcheck} />
 			{c.mode === 'swarm' && <SwarmFields replicas={c.replicas}
 			    placement={c.placement} />}
