@@ -314,6 +314,7 @@ enum op_err	backup_source_check(struct op_req *, const char *team_id,
 enum op_err	schedules_create(struct op_req *);
 enum op_err	schedules_list(struct op_req *);
 enum op_err	schedules_get(struct op_req *);
+enum op_err	schedules_update(struct op_req *);
 enum op_err	schedules_delete(struct op_req *);
 enum op_err	schedules_run(struct op_req *);
 

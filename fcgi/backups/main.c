@@ -22,6 +22,7 @@ static const struct op_route routes[] = {
 	{ "POST",   "/api/backup-schedules",		schedules_create, 0 },
 	{ "GET",    "/api/backup-schedules",		schedules_list,	0 },
 	{ "GET",    "/api/backup-schedules/:id",	schedules_get,	0 },
+	{ "PATCH",  "/api/backup-schedules/:id",	schedules_update, 0 },
 	{ "DELETE", "/api/backup-schedules/:id",	schedules_delete, 0 },
 	{ "POST",   "/api/backup-schedules/:id/run",	schedules_run,	0 },
 	{ "GET",    "/api/backup-schedules/:id/drills",	schedules_drills, 0 },

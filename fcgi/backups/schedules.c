@@ -68,7 +68,7 @@ schedule_authorize(struct op_req *r, const char *id, enum op_action act,
 }
 
 /* retention {keep_last?, daily?, weekly?, monthly?}: each 1..KEEP_MAX,
- * as text for SQL in out[4] (NULL when absent). */
+ * as text for SQL in out[4] (NULL when absent or null). */
 static enum op_err
 retention_parse(struct op_req *r, json_t *o, const char *out[4])
 {
@@ -88,6 +88,8 @@ retention_parse(struct op_req *r, json_t *o, const char *out[4])
 			return op_fail(r, OP_EINVAL, "invalid_retention",
 			    "retention takes keep_last, daily, weekly and "
 			    "monthly", "retention");
+		if (json_is_null(v))	/* as answered: no such rule */
+			continue;
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > KEEP_MAX)
 			return op_fail(r, OP_EINVAL, "invalid_retention",
@@ -159,6 +161,114 @@ schedules_create(struct op_req *r)
 	}
 	er = schedule_reply(r, 201, PQgetvalue(res, 0, 0));
 	PQclear(res);
+	return er;
+}
+
+static const struct op_field update_fields[] = {
+	{ "cron", OP_FT_STRING, 0, 9, 256, op_valid_cron },
+	{ "timezone", OP_FT_STRING, 0, 1, 64, op_valid_timezone },
+	{ "retention", OP_FT_OBJECT, 0, 0, 4, NULL },
+	{ "encrypt", OP_FT_BOOL, 0, 0, 0, NULL },
+	{ "drill_cron", OP_FT_STRING, OP_FF_NULLABLE, 9, 256, op_valid_cron },
+};
+enum { U_CRON, U_TZ, U_RETENTION, U_ENCRYPT, U_DRILL };
+
+/*
+ * What an edit (v over the row cur, locked) changes in the schedule's
+ * times, on the wall clock of the zone it ends with: *next its next run
+ * (NULL: unchanged, neither cron nor zone given); *drill_cron and *drill
+ * its drill expression and next drill (both NULL: none), worth writing
+ * only when *redrill is set (drill_cron or the zone given).
+ */
+static enum op_err
+schedule_times(struct op_req *r, const struct op_value *v, PGresult *cur,
+    const char **next, const char **drill_cron, const char **drill,
+    int *redrill)
+{
+	const char	*cron, *tz;
+
+	cron = v[U_CRON].set ? v[U_CRON].s : op_db_get(cur, 0, "cron");
+	tz = v[U_TZ].set ? v[U_TZ].s : op_db_get(cur, 0, "timezone");
+	*drill_cron = v[U_DRILL].set ? v[U_DRILL].s : op_db_get(cur, 0,
+	    "drill_cron");
+	*next = *drill = NULL;
+	*redrill = v[U_DRILL].set || v[U_TZ].set;
+	if ((v[U_CRON].set || v[U_TZ].set) &&
+	    (*next = next_run(r, cron, tz)) == NULL)
+		return op_fail(r, OP_EINVAL, "invalid_cron",
+		    "the expression never fires", v[U_CRON].set ? "cron" :
+		    "timezone");
+	if (*drill_cron == NULL || !*redrill)
+		return OP_OK;
+	if (strcmp(op_db_get(cur, 0, "kind"), "database") != 0)
+		return op_fail(r, OP_EINVAL, "invalid_field", "only a database "
+		    "schedule has restore drills", "drill_cron");
+	if ((*drill = next_run(r, *drill_cron, tz)) == NULL)
+		return op_fail(r, OP_EINVAL, "invalid_cron",
+		    "the expression never fires", v[U_DRILL].set ?
+		    "drill_cron" : "timezone");
+	return OP_OK;
+}
+
+/*
+ * PATCH /api/backup-schedules/:id — {cron?, timezone?, retention?,
+ * encrypt?, drill_cron?}: what is given replaces what the schedule has
+ * (retention as a whole, {} keeping every backup; drill_cron null: no
+ * more drills). A new cron or zone works the next run out again (and
+ * turns on a schedule whose expression had stopped firing); a new
+ * drill_cron or zone, the next drill.
+ */
+enum op_err
+schedules_update(struct op_req *r)
+{
+	struct op_value	 v[nitems(update_fields)];
+	PGresult	*cur = NULL;
+	const char	*team, *next, *dcron, *drill, *keep[4];
+	enum op_err	 er;
+	int		 redrill;
+
+	if ((er = op_fields_body(r, update_fields, nitems(update_fields),
+	    v)) != OP_OK || (er = retention_parse(r, v[U_RETENTION].j,
+	    keep)) != OP_OK || (er = schedule_authorize(r, r->params[0],
+	    OP_ACT_EDIT, &team)) != OP_OK)
+		return er;
+	if ((er = op_db_begin(r->db)) != OP_OK ||
+	    (er = op_db_execv(r->db, &cur, "SELECT kind, cron, timezone,"
+	    " drill_cron FROM backups.schedules WHERE id = $1 FOR UPDATE",
+	    r->params[0])) != OP_OK)
+		goto out;
+	if (PQntuples(cur) != 1) {
+		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such schedule",
+		    NULL);
+		goto out;
+	}
+	if ((er = schedule_times(r, v, cur, &next, &dcron, &drill,
+	    &redrill)) != OP_OK ||
+	    (er = op_db_execv(r->db, NULL, "UPDATE backups.schedules SET"
+	    " cron = COALESCE($2, cron), timezone = COALESCE($3, timezone),"
+	    " encrypt = COALESCE($4::boolean, encrypt),"
+	    " keep_last = CASE WHEN $5 THEN $6::int ELSE keep_last END,"
+	    " keep_daily = CASE WHEN $5 THEN $7::int ELSE keep_daily END,"
+	    " keep_weekly = CASE WHEN $5 THEN $8::int ELSE keep_weekly END,"
+	    " keep_monthly = CASE WHEN $5 THEN $9::int ELSE keep_monthly END,"
+	    " next_run_at = COALESCE($10::timestamptz, next_run_at),"
+	    " enabled = (enabled OR $10::timestamptz IS NOT NULL),"
+	    " drill_cron = CASE WHEN $13 THEN $11 ELSE drill_cron END,"
+	    " next_drill_at = CASE WHEN $13 THEN $12::timestamptz"
+	    "  ELSE next_drill_at END WHERE id = $1", r->params[0], v[U_CRON].s,
+	    v[U_TZ].s, v[U_ENCRYPT].set ? (v[U_ENCRYPT].i ? "true" : "false") :
+	    NULL, v[U_RETENTION].set ? "true" : "false", keep[0], keep[1],
+	    keep[2], keep[3], next, dcron, drill, redrill ? "true" :
+	    "false")) != OP_OK ||
+	    (er = op_event_emit(r, "backup_schedule.updated", team,
+	    "backup_schedule", r->params[0], json_deep_copy(r->body))) !=
+	    OP_OK || (er = op_db_commit(r->db)) != OP_OK)
+		goto out;
+	PQclear(cur);
+	return schedule_reply(r, 200, r->params[0]);
+out:
+	op_db_rollback(r->db);
+	PQclear(cur);
 	return er;
 }
 

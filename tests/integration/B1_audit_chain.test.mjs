@@ -4,26 +4,18 @@
 // events flow loses none and writes none twice once it is back.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { api, adminToken, DATA, unique } from './lib/client.mjs';
-import { until } from './lib/fixtures.mjs';
+import { until, superSql as sql } from './lib/fixtures.mjs';
 
 const TOP = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let admin;
 let consumer;	// the consumer this suite restarts, stopped at its end
 
-// SQL as the database superuser, for what only an attacker would do.
-function sql(q) {
-	const conf = readFileSync(`${DATA}/openpanel.conf`, 'utf8');
-	const host = /host=(\S+)/.exec(conf)[1], port = /port=(\d+)/.exec(conf)[1];
-	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
-	    '-h', host, '-p', port, '-U', 'postgres', '-d', 'openpanel', '-c', q],
-	    { encoding: 'utf8' }).trim();
-}
 
 // A consumer, as its supervisor would start it: the same name, and in
 // the service's pid file, so the stack stops it at the end and the

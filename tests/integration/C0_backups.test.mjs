@@ -702,6 +702,83 @@ test('a restore drill restores the latest scheduled backup into a scratch '
 	    { token: admin })).status, 204);
 });
 
+test('a schedule is edited: its drill set, moved and stopped, its zone and '
+    + 'retention changed; what the API refuses changes nothing', async () => {
+	const s = (await api('POST', '/api/backup-schedules', { token: admin,
+		body: { storage_id: localTarget.id, kind: 'database',
+		    container_id: pg.container_id, cron: '0 3 * * *',
+		    retention: { keep_last: 2 } } })).body;
+	assert.equal(s.drill_cron, null);
+	const patch = (id, body, token = admin) => api('PATCH',
+	    `/api/backup-schedules/${id}`, { token, body });
+	const now = async () => (await api('GET', `/api/backup-schedules/${s.id}`,
+	    { token: admin })).body;
+
+	let r = await patch(s.id, { drill_cron: '0 5 * * 0' });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.body.drill_cron, '0 5 * * 0');
+	const drillAt = new Date(r.body.next_drill_at);
+	assert.equal(drillAt.getUTCDay(), 0);
+	assert.equal(drillAt.getUTCHours(), 5);
+	assert.equal(r.body.next_run_at, s.next_run_at, 'the run stays');
+	const before = await now();
+	for (const [body, field] of [
+		[{ drill_cron: '61 * * * *' }, 'drill_cron'],
+		[{ drill_cron: '0 0 30 2 *' }, 'drill_cron'],
+		[{ cron: '* * * *' }, 'cron'],
+		[{ timezone: 'Mars/Olympus' }, 'timezone'],
+		[{ retention: { keep_last: 0 } }, 'retention'],
+	]) {
+		r = await patch(s.id, body);
+		assert.equal(r.status, 422, `${JSON.stringify(body)} ${r.text}`);
+		assert.equal(r.body.error.field, field, r.text);
+	}
+	r = await patch(s.id, { storage_id: localTarget.id });	// fixed
+	assert.equal(r.status, 400, r.text);
+	assert.equal(r.body.error.field, 'storage_id');
+	assert.deepEqual(await now(), before, 'nothing changed');
+
+	// A volume schedule has no drills.
+	const vol = (await api('POST', '/api/backup-schedules', { token: admin,
+		body: { storage_id: localTarget.id, kind: 'volume',
+		    container_id: files.id, volume: 'files',
+		    cron: '0 3 * * *' } })).body;
+	r = await patch(vol.id, { drill_cron: '0 4 * * *' });
+	assert.equal(r.status, 422, r.text);
+	assert.equal(r.body.error.field, 'drill_cron');
+
+	// Another zone moves the run and the drill; retention is replaced.
+	r = await patch(s.id, { timezone: 'Asia/Tokyo',
+		retention: { daily: 7, weekly: null } });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(new Date(r.body.next_run_at).getUTCHours(), 18, '03:00 JST');
+	assert.equal(new Date(r.body.next_drill_at).getUTCHours(), 20, '05:00 JST');
+	assert.deepEqual(r.body.retention, { keep_last: null, daily: 7,
+		weekly: null, monthly: null });
+	r = await patch(s.id, { drill_cron: null, retention: {} });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.body.drill_cron, null);
+	assert.equal(r.body.next_drill_at, null);
+	assert.deepEqual(r.body.retention, { keep_last: null, daily: null,
+		weekly: null, monthly: null });
+	await until(() => readEvents(2000).some((e) => e.type ===
+	    'backup_schedule.updated' && e.event.subject?.id === s.id &&
+	    e.event.data.drill_cron === null), 'backup_schedule.updated', 15000);
+
+	// A viewer may not; another team's is no schedule.
+	const viewer = await newUser(admin);
+	await addMember(team, admin, viewer, 'viewer');
+	assert.equal((await patch(s.id, { cron: '0 1 * * *' }, viewer.token))
+	    .status, 403);
+	const other = await newUser(admin);
+	assert.equal((await patch(s.id, { cron: '0 1 * * *' }, other.token))
+	    .status, 404);
+	assert.equal((await now()).cron, '0 3 * * *');
+	for (const id of [s.id, vol.id])
+		assert.equal((await api('DELETE', `/api/backup-schedules/${id}`,
+		    { token: admin })).status, 204);
+});
+
 test('a Redis database round-trips through its RDB, and keeps it across a '
     + 'restart', async () => {
 	const rd = await database('cache', 'redis', REDIS_IMAGE);

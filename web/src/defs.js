@@ -43,6 +43,9 @@ export function envLines(text) {
 	return out;
 }
 
+// What a container's engine labels may be, as the API checks them.
+export const LABELS_HINT = 'Keys of a-z, 0-9, ".", "_" and "-", not under io.openpanel. or com.docker.';
+
 // {key: value} → key=value lines (envLines read back).
 export function pairsText(obj) {
 	return Object.keys(obj ?? {}).sort().map((k) => `${k}=${obj[k]}`)

@@ -47,9 +47,13 @@ export function signedOut() {
 	emit();
 }
 
-// The caller's role in a team, or null.
+// The role the API acts on for the caller in a team, as its one
+// authorisation (lib/perm.c) reads it: their membership's role; for an
+// instance admin who is no member, owner; otherwise null.
 export function roleIn(teamId) {
-	return session.me?.teams.find((t) => t.id === teamId)?.role ?? null;
+	const member = session.me?.teams.find((t) => t.id === teamId)?.role;
+	if (member) return member;
+	return session.me?.is_admin ? 'owner' : null;
 }
 
 const RANK = { viewer: 0, developer: 1, admin: 2, owner: 3 };

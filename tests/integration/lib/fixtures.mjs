@@ -1,10 +1,11 @@
 // fixtures.mjs — small helpers several suites share: team membership
-// through invitations, TOTP codes (RFC 6238), cookies, and the event
-// stream in Redis.
+// through invitations, TOTP codes (RFC 6238), cookies, the event stream
+// in Redis, and SQL as the database superuser.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { api, newUser } from './client.mjs';
+import { readFileSync } from 'node:fs';
+import { api, DATA, newUser } from './client.mjs';
 
 export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
@@ -140,4 +141,14 @@ export async function waitEvent(pred, what = 'event') {
 		await sleep(100);
 	}
 	assert.fail(`no ${what} arrived in op:events`);
+}
+
+// SQL as the database superuser (the stack's own cluster, as its config
+// names it), for what only an attacker would do: the output, trimmed.
+export function superSql(q) {
+	const conf = readFileSync(`${DATA}/openpanel.conf`, 'utf8');
+	const host = /host=(\S+)/.exec(conf)[1], port = /port=(\d+)/.exec(conf)[1];
+	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+	    '-h', host, '-p', port, '-U', 'postgres', '-d', 'openpanel', '-c', q],
+	    { encoding: 'utf8' }).trim();
 }

@@ -2,13 +2,16 @@
 // a team, a project with a write-only secret, a container from an image
 // with a volume, its state and its log line arriving live, a domain
 // routed to it, a backup of its volume, and every one of those actions
-// found again in the audit trail.
+// found again in the audit trail, whose hash chain is shown intact, then
+// broken at the entry the API names while one row is rewritten in the
+// database (put back at once).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
 import { ADMIN, signIn, nav, unique, apiAs, apiJson, projectId, watchFor,
 	addDomain } from '../lib/flows.mjs';
+import { superSql } from '../../integration/lib/fixtures.mjs';
 
 describe('the main flow: a team, a project, a container, a domain, a backup, the audit trail', () => {
 	const IMAGE = 'openpanel-test/busybox:1';
@@ -246,6 +249,42 @@ describe('the main flow: a team, a project, a container, a domain, a backup, the
 		assert.match(verdict, /^Intact/);
 		assert.ok(verdict.includes(api.head.slice(0, 8)), verdict);
 		await shot(page, '15b-audit-verified');
+		assert.deepEqual(page.problems, []);
+	});
+
+	test('an entry rewritten in the database shows the chain broken where the API says; put back, it is intact', async () => {
+		// The chain is the whole instance's: the row is put back in this
+		// test, whatever failed, before any other flow verifies.
+		const tamper = page.getByRole('region', { name: 'Tamper evidence' });
+		const team = (await page.locator('a[download][href*="team_id="]').first()
+		    .getAttribute('href')).match(/team_id=([0-9a-f-]{36})/)[1];
+		const seq = superSql(`SELECT min(seq) FROM audit.entries WHERE
+		    team_id = '${team}' AND action LIKE 'container.%'`);
+		assert.match(seq, /^\d+$/);
+		const saved = superSql(`SELECT event FROM audit.entries WHERE seq = ${seq}`);
+		let api;
+		try {
+			superSql(`UPDATE audit.entries SET event = replace(event,
+			    '"container.', '"cOntainer.') WHERE seq = ${seq}`);
+			api = (await apiJson(page, 'GET', '/api/audit/verify')).body;
+			assert.equal(api.ok, false, JSON.stringify(api));
+			assert.equal(api.first_bad.seq, Number(seq));
+			await tamper.getByRole('button', { name: 'Verify the chain' }).click();
+			const alert = tamper.getByRole('alert').filter({ hasText: /^Broken/ });
+			await alert.waitFor();
+			const text = await alert.innerText();
+			assert.ok(text.startsWith(`Broken at entry ${seq} (event ${
+			    api.first_bad.event_id.slice(0, 8)}): ${api.first_bad.reason}.`), text);
+			assert.match(api.first_bad.reason, /changed/);
+			await shot(page, '15c-audit-broken');
+		} finally {
+			superSql(`UPDATE audit.entries SET event = $q$${saved}$q$
+			    WHERE seq = ${seq}`);
+		}
+		assert.equal((await apiJson(page, 'GET', '/api/audit/verify')).body.ok, true,
+		    'put back');
+		await tamper.getByRole('button', { name: 'Verify the chain' }).click();
+		await tamper.getByRole('status').filter({ hasText: /^Intact/ }).waitFor();
 		assert.deepEqual(page.problems, []);
 	});
 });

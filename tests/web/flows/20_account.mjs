@@ -1,5 +1,6 @@
 // Accounts: the admin makes one, the settings refuse a bad value beside
-// its field, an API token is minted and revoked, and the new user turns
+// its field, an API token is minted and revoked (and a metrics token for
+// Prometheus that reads nothing else), and the new user turns
 // on two-factor authentication from a QR code and signs in with a code.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,26 @@ describe('accounts, tokens and two-factor', () => {
 		const gone = await fetch(new URL('/api/auth/me', admin.url()), {
 			headers: { authorization: `Bearer ${secret}` } });
 		assert.equal(gone.status, 401);
+		assert.deepEqual(admin.problems, []);
+	});
+
+	test("an instance admin mints a metrics token that reads /api/metrics and nothing else", async () => {
+		const name = unique('prometheus');
+		await admin.getByLabel('Name').fill(name);
+		await admin.getByLabel('Scope').selectOption('metrics');
+		await admin.getByRole('button', { name: 'Create token' }).click();
+		const shown = admin.locator('.reveal').filter({ hasText: `The token "${name}"` });
+		const secret = await shown.locator('code').innerText();
+		await admin.getByRole('row', { name: new RegExp(name) }).getByText('metrics').waitFor();
+		const as = (path) => fetch(new URL(path, admin.url()), {
+			headers: { authorization: `Bearer ${secret}` } });
+		const m = await as('/api/metrics');
+		assert.equal(m.status, 200);
+		assert.match(await m.text(), /^openpanel_up\b/m);
+		assert.equal((await as('/api/auth/me')).status, 403);
+		await admin.getByRole('button', { name: `Revoke ${name}` }).click();
+		await admin.getByRole('cell', { name, exact: true }).waitFor({ state: 'detached' });
+		assert.equal((await as('/api/metrics')).status, 401);
 		assert.deepEqual(admin.problems, []);
 	});
 

@@ -1,10 +1,14 @@
 // A project's life beyond the first container: a template deployed into
-// it, a container's definition changed, the project renamed, and the
-// project deleted behind a typed confirmation.
+// it, a container's definition changed, its health check and engine
+// labels set from the form (a bad interval and a reserved label refused
+// beside them; the container turns healthy, the engine has the label),
+// the project renamed, and the project deleted behind a typed
+// confirmation.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique, apiAs, projectId } from '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiAs, apiJson, projectId } from '../lib/flows.mjs';
+import { inspectContainer } from '../../integration/lib/docker.mjs';
 
 describe('templates, definitions and deletion', () => {
 	const PROJECT = unique('Template project');
@@ -68,6 +72,44 @@ describe('templates, definitions and deletion', () => {
 		const details = page.locator('.details');
 		await details.getByText('always').waitFor();
 		await shot(page, '41-definition');
+	});
+
+	test("a container's health check and labels are refused beside their fields, then set; it turns healthy", async () => {
+		const form = page.getByRole('form', { name: 'Definition' });
+		const id = page.url().match(/#\/containers\/([0-9a-f-]{36})/)[1];
+		await form.getByLabel(/^Health check command/).fill('true');
+		const every = form.getByLabel('Every (seconds)');
+		await every.fill('0');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await every.getAttribute('aria-invalid'), 'true');
+		assert.equal((await apiJson(page, 'GET', `/api/containers/${id}`)).body
+		    .healthcheck, null, 'nothing changed');
+		const labels = form.getByLabel(/^Engine labels/);
+		await labels.fill('io.openpanel.mine=x');	// the panel's own prefix
+		await every.fill('1');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await form.locator('[name="labels"][aria-invalid="true"]').waitFor();
+		assert.equal(await every.getAttribute('aria-invalid'), null);
+		await labels.fill('tier=web');
+		await form.getByRole('button', { name: 'Save definition' }).click();
+		await form.locator('.field-error').waitFor({ state: 'detached' });
+		let c;
+		for (let tries = 0; tries < 120; tries++) {
+			c = (await apiJson(page, 'GET', `/api/containers/${id}`)).body;
+			if (c.health === 'healthy') break;
+			await page.waitForTimeout(250);
+		}
+		assert.deepEqual(c.healthcheck, { test: ['true'], interval_s: 1, timeout_s: 5,
+			retries: 3, start_period_s: 0 });
+		assert.equal(c.health, 'healthy');
+		assert.deepEqual(c.labels, { tier: 'web' });
+		assert.equal((await inspectContainer(c.docker_id)).Config.Labels.tier, 'web');
+		await page.reload();
+		await page.locator('.details').getByText('healthy').waitFor();
+		await page.getByRole('tab', { name: 'Definition' }).click();
+		assert.equal(await form.getByLabel(/^Health check command/).inputValue(), 'true');
+		assert.equal(await every.inputValue(), '1');
 	});
 
 	test('the project is renamed, then deleted only once its name is typed', async () => {

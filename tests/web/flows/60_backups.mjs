@@ -3,7 +3,10 @@
 // a volume backed up with its progress, then restored after a
 // confirmation; a schedule with cron, time zone and retention, refused
 // beside its cron field when malformed, its restore drills (none), run
-// now, and deleted.
+// now, and deleted; a database made from the project's form with a
+// memory limit, and its schedule with a restore drill cron,
+// refused beside that field when malformed, then changed and cleared in
+// its edit dialog, each checked in the API.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -129,6 +132,93 @@ describe('backups, restores and schedules', () => {
 		await row.getByRole('button', { name: /^Delete the schedule/ }).click();
 		await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
 		await page.getByText('No schedules yet').waitFor();
+		assert.deepEqual(page.problems, []);
+	});
+
+	test("a database schedule's restore drill is set from its form, then changed and cleared in its edit dialog", async () => {
+		// The database, from the project's form, with a memory limit (one
+		// below the API's least refused beside its field).
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Databases' }).click();
+		const dbForm = page.getByRole('form', { name: 'New database' });
+		await dbForm.getByLabel('Name').fill('drilled');
+		await dbForm.getByLabel('Image (optional)').fill('openpanel-test/postgres:15');
+		const memory = dbForm.getByLabel('Memory limit in MB (optional)');
+		await memory.fill('16');
+		await dbForm.getByRole('button', { name: 'Create database' }).click();
+		await dbForm.locator('.field-error').waitFor();
+		assert.equal(await memory.getAttribute('aria-invalid'), 'true');
+		await memory.fill('256');
+		await dbForm.getByRole('button', { name: 'Create database' }).click();
+		await page.getByRole('link', { name: 'drilled', exact: true }).waitFor();
+		const [db] = (await apiJson(page, 'GET',
+		    `/api/databases?project_id=${made.project.id}`)).body.items;
+		assert.equal((await apiJson(page, 'GET', `/api/containers/${db.container_id}`))
+		    .body.memory_mb, 256);
+		const cid = db.container_id;
+		const mine = async () => (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
+		await nav(page, 'Backups');
+		await page.getByRole('tab', { name: 'Schedules' }).click();
+		const form = page.getByRole('form', { name: 'New schedule' });
+		await form.getByLabel('What').selectOption('database');
+		await form.getByLabel('Container').selectOption(cid);
+		await form.getByLabel(/^Cron/).fill('0 3 * * *');
+		const drill = form.getByLabel(/^Restore drill cron/);
+		await drill.fill('61 * * * *');
+		await form.getByRole('button', { name: 'Create schedule' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await drill.getAttribute('aria-invalid'), 'true');
+		assert.equal(await form.getByLabel(/^Cron/).getAttribute('aria-invalid'), null);
+		assert.deepEqual(await mine(), [], 'nothing was made');
+		await drill.fill('0 5 * * 0');
+		await form.getByRole('button', { name: 'Create schedule' }).click();
+		const row = page.getByRole('row', { name: /database of/ });
+		await row.getByText('0 5 * * 0').waitFor();
+		let [s] = await mine();
+		assert.equal(s.drill_cron, '0 5 * * 0');
+		assert.ok(s.next_drill_at, 'a next drill');
+		assert.match(await row.innerText(), /restore drill 0 5 \* \* 0/);
+		assert.match(await row.innerText(), /next drill/);
+
+		// Changed in the dialog: a cron that never fires is refused
+		// beside the field, and nothing changes.
+		const edit = async () => {
+			await row.getByRole('button', { name: /^Edit the schedule of database of/ })
+			    .click();
+			const dialog = page.getByRole('dialog', { name: /^Edit the schedule of database of/ });
+			return { dialog, field: dialog.getByLabel(/^Restore drill cron/) };
+		};
+		let { dialog, field } = await edit();
+		assert.equal(await field.inputValue(), '0 5 * * 0');
+		await field.fill('0 0 30 2 *');
+		await dialog.getByRole('button', { name: 'Save schedule' }).click();
+		await dialog.locator('.field-error').waitFor();
+		assert.equal(await field.getAttribute('aria-invalid'), 'true');
+		assert.match(await dialog.locator('.field-error').innerText(), /never fires/);
+		assert.equal((await mine())[0].drill_cron, '0 5 * * 0', 'unchanged');
+		const drillBefore = s.next_drill_at;
+		await field.fill('15 6 * * 1');
+		await dialog.getByRole('button', { name: 'Save schedule' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		await row.getByText('15 6 * * 1').waitFor();
+		[s] = await mine();
+		assert.equal(s.drill_cron, '15 6 * * 1');
+		assert.ok(s.next_drill_at && s.next_drill_at !== drillBefore, 'the next drill moved');
+		await shot(page, '63c-schedule-drill');
+
+		// Cleared: no more drills.
+		({ dialog, field } = await edit());
+		await field.fill('');
+		await dialog.getByRole('button', { name: 'Save schedule' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		await row.getByText('15 6 * * 1').waitFor({ state: 'detached' });
+		[s] = await mine();
+		assert.equal(s.drill_cron, null);
+		assert.equal(s.next_drill_at, null);
+		assert.ok(!(await row.innerText()).includes('restore drill'));
+		assert.equal((await apiJson(page, 'DELETE', `/api/backup-schedules/${s.id}`))
+		    .status, 204);
 		assert.deepEqual(page.problems, []);
 	});
 

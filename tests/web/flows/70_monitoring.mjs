@@ -1,7 +1,8 @@
 // Monitoring: the dashboard's counts, what is failing and the team's
 // events as they happen; a container's CPU and memory live; a webhook
 // channel (its secret shown once) tested for real against a receiver on
-// loopback; an alert rule refused beside a bad threshold, then one that
+// loopback, then retargeted in its dialog (a bad URL refused beside the
+// field) and tested at the new URL; an alert rule refused beside a bad threshold, then one that
 // fires when the container goes down, turned off.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { open, closeAll, shot } from '../lib/browser.mjs';
 import { ADMIN, signIn, nav, apiAs, apiJson, scratchTeam } from '../lib/flows.mjs';
 import { httpReceiver } from '../../integration/lib/sinks.mjs';
 import { freePort } from '../../integration/lib/ports.mjs';
+import { until } from '../../integration/lib/fixtures.mjs';
 
 describe('monitoring, alerts and the live dashboard', () => {
 	let page, made, rx;
@@ -67,6 +69,27 @@ describe('monitoring, alerts and the live dashboard', () => {
 		assert.ok(hook, 'the receiver got the test');
 		assert.match(hook.headers['x-openpanel-signature'], /^sha256=[0-9a-f]{64}$/);
 		await shot(page, '72-channels');
+	});
+
+	test('the channel is retargeted in its dialog: a bad URL refused beside it, then the new one told', async () => {
+		const chan = async () => (await apiJson(page, 'GET',
+		    `/api/notification-channels?team_id=${made.team.id}`)).body.items[0];
+		const before = await chan();
+		await page.getByRole('button', { name: 'Edit ops hook' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Edit the channel ops hook' });
+		const url = dialog.getByLabel(/^New URL/);
+		await url.fill('ftp://127.0.0.1/hook');
+		await dialog.getByRole('button', { name: 'Save channel' }).click();
+		await dialog.locator('.field-error').waitFor();
+		assert.equal(await url.getAttribute('aria-invalid'), 'true');
+		assert.deepEqual(await chan(), before, 'nothing changed');
+		await url.fill(`http://127.0.0.1:${rx.server.address().port}/hook2`);
+		await dialog.getByRole('button', { name: 'Save channel' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		const after = await chan();
+		assert.equal(after.name, 'ops hook', 'the name stays');
+		await page.getByRole('button', { name: 'Test ops hook' }).click();
+		await until(() => rx.requests.some((q) => q.path === '/hook2'), 'the test at the new URL');
 	});
 
 	test('an alert rule is refused beside a bad threshold, then fires and is turned off', async () => {

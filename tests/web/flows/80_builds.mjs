@@ -1,14 +1,21 @@
 // A build started from the UI: a git repository connected to a project,
 // "Build now", and its log arriving live on the build page (the gateway's
-// stream of the build), whole and in order once it has ended. Then the
+// stream of the build), whole and in order once it has ended, and deployed
+// from its row. Then the
 // source's SSH deploy key made and replaced from the page, and its
 // deploy-on-push webhook: the URL the page shows builds a signed push,
-// and after a rotation from the page the old secret is refused.
+// and after a rotation from the page the old secret is refused. Last, in
+// another user's team, the builds tab offers the instance admin what the
+// API lets them do there, on the builds tab and the team's screen: all
+// of it while they are no member (the API acts for them as an owner),
+// not the source's secrets nor the team's management once they are a
+// developer of it (the member's role is the one the API reads).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createHmac } from 'node:crypto';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, apiAs, apiJson, scratchTeam } from '../lib/flows.mjs';
+import { ADMIN, signIn, apiAs, apiJson, scratchTeam, unique } from '../lib/flows.mjs';
+import { api, login } from '../../integration/lib/client.mjs';
 import { startGitServer, appFiles } from '../../integration/lib/git.mjs';
 import { engine } from '../../integration/lib/docker.mjs';
 
@@ -96,6 +103,53 @@ describe('a build from the UI, its log live', () => {
 		assert.deepEqual(page.problems, []);
 	});
 
+	test('the succeeded build is deployed from its row', async () => {
+		const build = page.url().split('/').pop();
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		await page.getByText('No deployments yet.').waitFor();
+		await page.getByRole('button', { name: `Deploy build ${build.slice(0, 8)}` }).click();
+		// The deployments are shown again at once: the new one is listed.
+		await page.getByText('No deployments yet.').waitFor({ state: 'detached' });
+		let d;
+		for (let tries = 0; tries < 240; tries++) {
+			d = (await apiJson(page, 'GET', `/api/deployments?project_id=${made.project.id}`))
+			    .body.items[0];
+			if (['succeeded', 'failed'].includes(d?.status)) break;
+			await page.waitForTimeout(250);
+		}
+		assert.equal(d.status, 'succeeded', JSON.stringify(d));
+		assert.equal(d.build_id, build);
+		assert.equal(d.image, (await apiJson(page, 'GET', `/api/builds/${build}`)).body.image);
+		await page.getByRole('button', { name: 'Refresh' }).last().click();
+		await page.getByRole('row', { name: new RegExp(d.id.slice(0, 8)) })
+		    .getByText('succeeded').waitFor();
+	});
+
+	test('a build of another ref, to deploy if it succeeds, is started from the form; the API has both', async () => {
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		const form = page.getByRole('form', { name: 'Build now' });
+		await form.getByLabel(/^Ref to build/).fill('no-such-branch');
+		await form.getByLabel('Deploy it if it succeeds').check();
+		await form.getByRole('button', { name: 'Build now' }).click();
+		await page.getByRole('heading', { name: /^Build [0-9a-f]{8}$/ }).waitFor();
+		const id = page.url().split('/').pop();
+		let b;
+		for (let tries = 0; tries < 240; tries++) {
+			b = (await apiJson(page, 'GET', `/api/builds/${id}`)).body;
+			if (!['queued', 'running'].includes(b.status)) break;
+			await page.waitForTimeout(250);
+		}
+		assert.equal(b.git_ref, 'no-such-branch');
+		assert.equal(b.deploy, true);
+		assert.equal(b.status, 'failed', 'no such branch');
+		await page.locator('.details .badge', { hasText: 'failed' }).waitFor();
+		const deployments = (await apiJson(page, 'GET',
+		    `/api/deployments?project_id=${made.project.id}`)).body.items;
+		assert.ok(deployments.every((d) => d.build_id !== id), 'a failed build deploys nothing');
+	});
+
 	test('a deploy key is made, shown as the API has it, and replaced after a confirmation', async () => {
 		await page.goto(`/#/projects/${made.project.id}`);
 		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
@@ -157,6 +211,144 @@ describe('a build from the UI, its log live', () => {
 		assert.equal(other.status, 200, JSON.stringify(other.body));
 		assert.equal(typeof other.body.ignored, 'string');
 		await shot(page, '80-webhook-rotated');
+		assert.deepEqual(page.problems, []);
+	});
+});
+
+describe("another user's team: the builds tab offers what the API allows the instance admin", () => {
+	let page, owner, team, project;
+	const as = (method, path, body) => api(method, path, { token: owner.token, body });
+	const sections = () => Promise.all(['SSH deploy key', 'Deploy on push'].map(
+	    (name) => page.getByRole('heading', { name }).count()));
+	const buildsTab = async () => {
+		await page.goto(`/#/projects/${project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		await page.getByRole('form', { name: 'Git source' }).waitFor();
+	};
+
+	before(async () => {
+		page = await open();
+		await signIn(page, ADMIN.email, ADMIN.password);
+		const email = `${unique('owner')}@openpanel.test`;
+		const password = 'a long enough password';
+		const u = await apiJson(page, 'POST', '/api/users',
+		    { email, name: 'Another Owner', password });
+		assert.equal(u.status, 201, JSON.stringify(u.body));
+		owner = { id: u.body.id, token: (await login(email, password)).access_token };
+		team = (await as('POST', '/api/teams', { name: unique('Not the admin\'s') })).body;
+		project = (await as('POST', '/api/projects', { team_id: team.id,
+			name: unique('theirs') })).body;
+		const src = await as('PUT', `/api/projects/${project.id}/source`,
+		    { git_url: 'https://git.openpanel.test/theirs.git' });
+		assert.equal(src.status, 200, src.text);
+		await page.reload();
+	});
+	after(async () => {
+		if (project) await as('DELETE', `/api/projects/${project.id}?volumes=true`);
+		if (team) await as('DELETE', `/api/teams/${team.id}`);
+		if (owner) await apiAs(page, 'DELETE', `/api/users/${owner.id}`);
+		await closeAll();
+	});
+
+	test('no member: the deploy key and webhook show, as the API answers them to an instance admin', async () => {
+		const me = (await apiJson(page, 'GET', '/api/auth/me')).body;
+		assert.equal(me.is_admin, true);
+		assert.ok(!me.teams.some((t) => t.id === team.id), 'no member');
+		const hook = await apiJson(page, 'GET', `/api/projects/${project.id}/webhook`);
+		assert.equal(hook.status, 200, JSON.stringify(hook.body));
+		await buildsTab();
+		assert.deepEqual(await sections(), [1, 1]);
+		assert.equal((await copyable(page, 'Generic webhook URL')).trim(),
+		    hook.body.urls.generic);
+		await page.getByRole('button', { name: 'Show secret' }).click();
+		assert.equal((await copyable(page, 'Webhook secret')).trim(), hook.body.secret);
+		await page.getByRole('button', { name: 'Generate deploy key' }).click();
+		const key = (await copyable(page, 'Deploy key (public)')).trim();
+		assert.equal(key, (await as('GET', `/api/projects/${project.id}/source`))
+		    .body.deploy_key_public);
+		assert.equal(await page.getByRole('form', { name: 'Git source' })
+		    .getByLabel(/^Access token/).count(), 1);
+		assert.equal(await page.getByRole('button', { name: 'Disconnect' }).count(), 1);
+		// The source's build arguments: a bad name refused beside them.
+		const form = page.getByRole('form', { name: 'Git source' });
+		const args = form.getByLabel(/^Build arguments/);
+		await args.fill('1BAD=x');
+		await form.getByRole('button', { name: 'Save source' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await args.getAttribute('aria-invalid'), 'true');
+		await args.fill('STAGE=web\nGREETING=a b');
+		await form.getByRole('button', { name: 'Save source' }).click();
+		await form.locator('.field-error').waitFor({ state: 'detached' });
+		let src;
+		for (let tries = 0; tries < 50; tries++) {
+			src = (await as('GET', `/api/projects/${project.id}/source`)).body;
+			if (src.build_args?.STAGE) break;
+			await page.waitForTimeout(100);
+		}
+		assert.deepEqual(src.build_args, { STAGE: 'web', GREETING: 'a b' });
+		assert.equal(src.deploy_key_public, key, 'the key stays');
+		await shot(page, '82-builds-instance-admin');
+		assert.deepEqual(page.problems, []);
+	});
+
+	test("no member: the team's screen offers what the API lets an instance admin do, as an owner", async () => {
+		await page.goto(`/#/teams/${team.id}`);
+		await page.getByRole('heading', { name: team.name }).waitFor();
+		// The API answers the role it acts on: owner.
+		assert.equal((await apiJson(page, 'GET', `/api/teams/${team.id}`)).body.role, 'owner');
+		assert.match(await page.getByText(/^Your role:/).innerText(), /^Your role: owner/);
+		for (const name of ['Rename team', 'Invite', 'Add a registry'])
+			await page.getByRole('form', { name }).waitFor();
+		await page.getByRole('button', { name: 'Delete team' }).waitFor();
+		// The API agrees: an invitation made from the screen, then withdrawn.
+		const form = page.getByRole('form', { name: 'Invite' });
+		const email = `${unique('invited')}@openpanel.test`;
+		await form.getByLabel('Email').fill(email);
+		await form.getByRole('button', { name: 'Invite' }).click();
+		await page.getByText(`Send this invitation token to ${email}`).waitFor();
+		const pending = (await apiJson(page, 'GET', `/api/teams/${team.id}/invitations`))
+		    .body.items;
+		assert.deepEqual(pending.map((i) => i.email), [email]);
+		await page.getByRole('button', { name: `Withdraw ${email}` }).click();
+		await page.getByText('No pending invitations.').waitFor();
+		assert.deepEqual((await apiJson(page, 'GET',
+		    `/api/teams/${team.id}/invitations`)).body.items, []);
+	});
+
+	test('a developer of the team: the secrets are hidden, as the API refuses them', async () => {
+		const inv = await as('POST', `/api/teams/${team.id}/invitations`,
+		    { email: ADMIN.email, role: 'developer' });
+		assert.equal(inv.status, 201, inv.text);
+		const acc = await apiJson(page, 'POST', `/api/invitations/${inv.body.token}/accept`);
+		assert.equal(acc.status, 200, JSON.stringify(acc.body));
+		for (const [method, path] of [['GET', 'webhook'], ['POST', 'webhook/rotate'],
+			['POST', 'source/deploy-key'], ['DELETE', 'source']])
+			assert.equal((await apiJson(page, method,
+			    `/api/projects/${project.id}/${path}`)).status, 403, `${method} ${path}`);
+		await page.reload();
+		await buildsTab();
+		assert.deepEqual(await sections(), [0, 0]);
+		assert.equal(await page.getByRole('form', { name: 'Git source' })
+		    .getByLabel(/^Access token/).count(), 0);
+		assert.equal(await page.getByRole('button', { name: 'Disconnect' }).count(), 0);
+		await page.getByRole('button', { name: 'Build now' }).waitFor();
+
+		// On the team's screen, a developer manages nothing: neither may
+		// they through the API.
+		await page.goto(`/#/teams/${team.id}`);
+		await page.getByRole('heading', { name: 'Image registries' }).waitFor();
+		assert.match(await page.getByText(/^Your role:/).innerText(), /developer/);
+		for (const name of ['Rename team', 'Invite', 'Add a registry'])
+			assert.equal(await page.getByRole('form', { name }).count(), 0, name);
+		assert.equal(await page.getByRole('button', { name: 'Delete team' }).count(), 0);
+		// Nor may they change members' roles, instance admin or not.
+		assert.equal(await page.getByRole('combobox', { name: /^Role of / }).count(), 0);
+		assert.equal((await apiJson(page, 'PATCH', `/api/teams/${team.id}/members/${owner.id}`,
+		    { role: 'viewer' })).status, 403);
+		assert.equal((await apiJson(page, 'POST', `/api/teams/${team.id}/invitations`,
+		    { email: 'x@openpanel.test', role: 'viewer' })).status, 403);
+		assert.equal((await apiJson(page, 'PATCH', `/api/teams/${team.id}`,
+		    { name: 'renamed' })).status, 403);
 		assert.deepEqual(page.problems, []);
 	});
 });

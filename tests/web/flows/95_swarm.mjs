@@ -2,7 +2,9 @@
 // to make it a manager; the flow then makes it a single-node swarm on
 // loopback (as S0 does, under the swarm lock) and works the node from
 // the screen: a label refused then set, a drain cancelled then done and
-// undone, the worker join token rotated; a container run from the
+// undone, a pause done and undone, a demotion of the only manager
+// refused by the engine with the API's words and nothing changed, the
+// worker join token rotated; a container run from the
 // project's form as a Swarm service of two replicas placed by that
 // label, a terminal opened in its second replica, then scaled to one. Every step is checked in the API and the
 // engine, not only on the screen. The engine is left as it was found:
@@ -116,6 +118,44 @@ describe('the Swarm screen', () => {
 		await row().getByRole('button', { name: `Activate ${node.hostname}` }).click();
 		await row().getByText('active', { exact: true }).waitFor();
 		assert.equal((await engineNode()).Spec.Availability, 'active');
+	});
+
+	test('a node is paused beside drain and activate, and activated again', async () => {
+		await row().getByRole('button', { name: `Pause ${node.hostname}` }).click();
+		await row().getByText('pause', { exact: true }).waitFor();
+		assert.equal((await ok('GET', `/api/swarm/nodes/${node.id}`)).availability, 'pause');
+		assert.equal((await engineNode()).Spec.Availability, 'pause');
+		assert.equal(await row().getByRole('button', { name: `Pause ${node.hostname}` })
+		    .count(), 0, 'a paused node is not paused again');
+		await row().getByRole('button', { name: `Drain ${node.hostname}` }).waitFor();
+		await row().getByRole('button', { name: `Activate ${node.hostname}` }).click();
+		await row().getByText('active', { exact: true }).waitFor();
+		assert.equal((await engineNode()).Spec.Availability, 'active');
+	});
+
+	test("demoting the only manager waits for its confirmation, shows the API's refusal and changes nothing", async () => {
+		const demote = row().getByRole('button', { name: `Demote ${node.hostname}` });
+		await demote.click();
+		const dialog = page.getByRole('dialog',
+		    { name: `Demote ${node.hostname} to worker?` });
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		await demote.click();
+		await dialog.getByRole('button', { name: 'Demote', exact: true }).click();
+		const shown = (await dialog.getByRole('alert').innerText()).trim();
+		// The API's own answer to the same request (refused again).
+		const api = await apiJson(page, 'PUT', `/api/swarm/nodes/${node.id}`,
+		    { role: 'worker' });
+		assert.equal(api.status, 409, JSON.stringify(api.body));
+		assert.match(api.body.error.message, /last manager/);
+		assert.equal(shown, api.body.error.message);
+		await shot(page, '95b-swarm-demote-refused');
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		assert.equal((await engineNode()).Spec.Role, 'manager');
+		assert.equal((await ok('GET', `/api/swarm/nodes/${node.id}`)).role, 'manager');
+		assert.ok((await row().innerText()).includes('manager'));
+		await row().getByRole('button', { name: `Demote ${node.hostname}` }).waitFor();
 	});
 
 	test('the join commands are shown, and the worker token rotated', async () => {

@@ -1,12 +1,15 @@
 // builds.jsx — a project's git source (with its deploy key and webhook
-// for team admins), its builds and its deployments: build now, deploy an
-// image, roll back.
+// for those the API lets handle the team's secrets: team admins and
+// owners, and instance admins who are not members), its builds and its
+// deployments: build now, deploy a succeeded build or an image, roll
+// back.
 import { useState } from 'preact/hooks';
 import { get, all, post, put, del } from '../api.js';
 import { when, short } from '../format.js';
 import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { go } from '../router.js';
+import { envLines, pairsText } from '../defs.js';
 import { roleIn, atLeast } from '../session.js';
 import { DeployKey } from './deploy_key.jsx';
 import { Webhook } from './webhook.jsx';
@@ -18,7 +21,9 @@ function Source({ project }) {
 		throw e;
 	}), [project.id]);
 	const [drop, setDrop] = useState(false);
-	const secrets = atLeast(roleIn(project.team_id), 'admin');
+	const role = roleIn(project.team_id);
+	const secrets = atLeast(role, 'admin');	// the source's token, key, webhook
+	const drops = atLeast(role, 'admin');	// disconnecting it
 	return (
 		<Loaded data={src} error={error}>{(s) => (
 			<>
@@ -31,6 +36,7 @@ function Source({ project }) {
 						if (v[k]) body[k] = v[k];
 					if (v.port) body.port = Number(v.port);
 					if (v.token) body.token = v.token;
+					body.build_args = envLines(v.build_args);
 					await put(path, body); reload();
 				}}>
 					<div class="grid2">
@@ -46,15 +52,20 @@ function Source({ project }) {
 						<Field name="port" label="App port" value={s?.port ?? ''} inputMode="numeric" />
 						<Field name="health_path" label="Health path" value={s?.health_path ?? ''}
 						    placeholder="/" />
-						<Field name="token" label={s?.has_token ? 'Access token (set; type to replace)' :
+						{secrets && <Field name="token" label={s?.has_token ?
+						    'Access token (set; type to replace)' :
 						    'Access token (private HTTPS repositories)'} type="password"
-						    autoComplete="off" />
+						    autoComplete="off" />}
 					</div>
+					<Field name="build_args" label="Build arguments (KEY=value, one per line)"
+					    as="textarea" rows={2} spellcheck={false}
+					    value={pairsText(s?.build_args)}
+					    hint="The Dockerfile's ARGs. Not secret: they stay in the image's history." />
 					<Field name="auto_deploy" label="Deploy every successful build"
 					    type="checkbox" checked={s?.auto_deploy ?? true} />
 					<Submit>{s ? 'Save source' : 'Connect repository'}</Submit>
 				</Form>
-				{s && <p><button type="button" class="small danger"
+				{s && drops && <p><button type="button" class="small danger"
 				    onClick={() => setDrop(true)}>Disconnect</button></p>}
 				{drop && <Confirm title="Disconnect the git source?" confirm="Disconnect"
 				    onClose={() => setDrop(false)} onConfirm={async () => {
@@ -68,26 +79,41 @@ function Source({ project }) {
 	);
 }
 
-function BuildList({ project }) {
+// The builds, newest first: one started (of the source's ref or another,
+// deployed if it succeeds when asked), a succeeded one deployed from its
+// row (onDeployed: the deployments to show again).
+function BuildList({ project, onDeployed }) {
 	const [items, error, reload] = useLoad(() => all('/api/builds',
 	    { project_id: project.id }, 50), [project.id]);
 	return (
 		<>
 			<h3>Builds</h3>
-			<p><Action class="primary" onClick={async () => {
-				const b = await post('/api/builds', { project_id: project.id });
+			<Form label="Build now" class="form inline" onSubmit={async (v) => {
+				const body = { project_id: project.id, deploy: v.deploy };
+				if (v.git_ref.trim()) body.git_ref = v.git_ref.trim();
+				const b = await post('/api/builds', body);
 				go(`/builds/${b.id}`);
-			}}>Build now</Action></p>
+			}}>
+				<Field name="git_ref" label="Ref to build (blank: the source's)"
+				    spellcheck={false} />
+				<Field name="deploy" label="Deploy it if it succeeds" type="checkbox" />
+				<Submit>Build now</Submit>
+			</Form>
 			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
 				<Empty>No builds yet.</Empty> :
 				<table class="table">
-					<thead><tr><th>Build</th><th>Status</th><th>Ref</th><th>Commit</th><th>Trigger</th><th>Created</th></tr></thead>
+					<thead><tr><th>Build</th><th>Status</th><th>Ref</th><th>Commit</th><th>Trigger</th><th>Created</th><th></th></tr></thead>
 					<tbody>{list.map((b) => (
 						<tr key={b.id}>
 							<td><a href={`#/builds/${b.id}`}>{short(b.id)}</a></td>
 							<td><Badge state={b.status} /></td>
 							<td>{b.git_ref}</td><td><code>{short(b.commit)}</code></td>
 							<td>{b.trigger}</td><td>{when(b.created_at)}</td>
+							<td>{b.status === 'succeeded' && <Action class="small"
+							    label={`Deploy build ${short(b.id)}`} onClick={async () => {
+								await post('/api/deployments', { project_id: project.id,
+								    build_id: b.id });
+								onDeployed(); }}>Deploy</Action>}</td>
 						</tr>))}
 					</tbody>
 				</table>}
@@ -97,9 +123,9 @@ function BuildList({ project }) {
 	);
 }
 
-function Deployments({ project }) {
+function Deployments({ project, shown }) {
 	const [items, error, reload] = useLoad(() => all('/api/deployments',
-	    { project_id: project.id }, 50), [project.id]);
+	    { project_id: project.id }, 50), [project.id, shown]);
 	return (
 		<>
 			<h3>Deployments</h3>
@@ -139,11 +165,12 @@ function Deployments({ project }) {
 }
 
 export function Builds({ project }) {
+	const [deployed, setDeployed] = useState(0);	// deployments made here
 	return (
 		<>
 			<Source project={project} />
-			<BuildList project={project} />
-			<Deployments project={project} />
+			<BuildList project={project} onDeployed={() => setDeployed((n) => n + 1)} />
+			<Deployments project={project} shown={deployed} />
 		</>
 	);
 }

@@ -8,6 +8,7 @@ import { teamList } from '../team_data.js';
 import { Loaded, useLoad, usePoll, Empty, Badge, Action, Confirm, Reveal } from
     '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { ChannelEdit } from './channel_edit.jsx';
 
 function Deliveries({ channel }) {
 	const path = `/api/notification-channels/${channel.id}/deliveries`;
@@ -65,6 +66,7 @@ export function Channels({ team }) {
 	    '/api/notification-channels', team), [team.id]);
 	const [made, setMade] = useState(null);
 	const [doomed, setDoomed] = useState(null);
+	const [editing, setEditing] = useState(null);
 	const [tested, setTested] = useState(new Set());
 	return (<>
 		<Loaded data={list} error={error}>{(channels) => channels.length === 0 ?
@@ -84,6 +86,8 @@ export function Channels({ team }) {
 								setTested(new Set(tested).add(c.id)); }}>Test</Action>
 							<button type="button" class="small" aria-label={`Deliveries to ${c.name}`}
 							    onClick={() => setTested(new Set(tested).add(c.id))}>History</button>
+							<button type="button" class="small" aria-label={`Edit ${c.name}`}
+							    onClick={() => setEditing(c)}>Edit</button>
 							<button type="button" class="small danger" aria-label={`Delete ${c.name}`}
 							    onClick={() => setDoomed(c)}>Delete</button>
 						</td>
@@ -95,6 +99,8 @@ export function Channels({ team }) {
 		    value={made.secret} />}
 		<h2>New channel</h2>
 		<NewChannel team={team} onMade={(c) => { setMade(c); reload(); }} />
+		{editing && <ChannelEdit channel={editing} onSaved={reload}
+		    onClose={() => setEditing(null)} />}
 		{doomed && <Confirm title={`Delete the channel ${doomed.name}?`}
 		    onClose={() => setDoomed(null)} onConfirm={async () => {
 			await del(`/api/notification-channels/${doomed.id}`); reload(); }}>

@@ -5,11 +5,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from '../api.js';
 import { go } from '../router.js';
 import { when, short } from '../format.js';
-import { command, commandText, ports, portsText, volumes, volumesText, num }
-    from '../defs.js';
+import { command, commandText, ports, portsText, volumes, volumesText, num,
+	envLines, pairsText, LABELS_HINT } from '../defs.js';
 import { Page, Loaded, useLoad, Badge, Confirm, Action, Tabs } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { SwarmFields, swarmBody } from './swarm_fields.jsx';
+import { HealthFields, healthBody } from './health_fields.jsx';
 import { Logs } from './logs.jsx';
 import { Environment } from './environment.jsx';
 import { LiveMetrics, History } from './metrics.jsx';
@@ -61,7 +62,8 @@ function Definition({ c, reload }) {
 			await put(`/api/containers/${c.id}`, { image: v.image,
 			    command: command(v.command), ports: ports(v.ports),
 			    volumes: volumes(v.volumes), restart: v.restart, cpus: num(v.cpus),
-			    memory_mb: num(v.memory_mb),
+			    memory_mb: num(v.memory_mb), healthcheck: healthBody(v),
+			    labels: envLines(v.labels),
 			    ...(c.mode === 'swarm' ? swarmBody(v) : {}) });
 			setSaved(true); reload();
 		}}>
@@ -83,6 +85,9 @@ function Definition({ c, reload }) {
 				<Field name="memory_mb" label="Memory in MB" value={c.memory_mb ?? ''}
 				    inputMode="numeric" />
 			</div>
+			<Field name="labels" label="Engine labels (key=value per line)" as="textarea"
+			    rows={2} spellcheck={false} value={pairsText(c.labels)} hint={LABELS_HINT} />
+			<HealthFields hc={c.healthcheck} />
 			{c.mode === 'swarm' && <SwarmFields replicas={c.replicas}
 			    placement={c.placement} />}
 			<Submit>Save definition</Submit>

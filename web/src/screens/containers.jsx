@@ -5,10 +5,11 @@ import { useState } from 'preact/hooks';
 import { all, post } from '../api.js';
 import { go } from '../router.js';
 import { when, tasks } from '../format.js';
-import { command, ports, volumes, envLines, num } from '../defs.js';
+import { command, ports, volumes, envLines, num, LABELS_HINT } from '../defs.js';
 import { Loaded, useLoad, Empty, Badge } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { SwarmFields, swarmBody } from './swarm_fields.jsx';
+import { HealthFields, healthBody } from './health_fields.jsx';
 
 export function Containers({ project }) {
 	const [items, error] = useLoad(() => all('/api/containers',
@@ -17,9 +18,12 @@ export function Containers({ project }) {
 	async function create(v) {
 		const body = { project_id: project.id, name: v.name, image: v.image,
 		    command: command(v.command), ports: ports(v.ports),
-		    volumes: volumes(v.volumes), env: envLines(v.env), restart: v.restart, start: v.start };
+		    volumes: volumes(v.volumes), env: envLines(v.env), labels: envLines(v.labels),
+		    restart: v.restart, start: v.start };
 		if (v.cpus) body.cpus = num(v.cpus);
 		if (v.memory_mb) body.memory_mb = num(v.memory_mb);
+		const hc = healthBody(v);
+		if (hc) body.healthcheck = hc;
 		if (v.mode === 'swarm') Object.assign(body, { mode: 'swarm' }, swarmBody(v));
 		const c = await post('/api/containers', body);
 		go(`/containers/${c.id}`);
@@ -73,9 +77,12 @@ export function Containers({ project }) {
 					<option value="container">a container on this server</option>
 					<option value="swarm">a Swarm service (the engine must be a swarm manager)</option>
 				</Field>
+				<HealthFields />
 				{mode === 'swarm' && <SwarmFields />}
 				<Field name="env" label="Environment (KEY=value per line)" as="textarea"
 				    rows={3} spellcheck={false} />
+				<Field name="labels" label="Engine labels (key=value per line)" as="textarea"
+				    rows={2} spellcheck={false} hint={LABELS_HINT} />
 				<Field name="start" label="Start it now" type="checkbox" checked />
 				<Submit>Create container</Submit>
 			</Form>

@@ -1,9 +1,10 @@
-// databases.jsx — a project's one-click databases: create, credentials
-// on demand (admins), delete.
+// databases.jsx — a project's one-click databases: create (with a memory
+// limit if wanted), credentials on demand (admins), delete.
 import { useState } from 'preact/hooks';
 import { get, post, del } from '../api.js';
 import { Loaded, useLoad, Empty, Badge, Confirm, Reveal, Action } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { num } from '../defs.js';
 
 const ENGINES = ['postgresql', 'mysql', 'mariadb', 'redis', 'mongodb'];
 
@@ -42,6 +43,7 @@ export function Databases({ project }) {
 				const body = { project_id: project.id, name: v.name, engine: v.engine };
 				if (v.version) body.version = v.version;
 				if (v.image) body.image = v.image;
+				if (v.memory_mb.trim()) body.memory_mb = num(v.memory_mb);
 				await post('/api/databases', body);
 				f.reset(); reload();
 			}}>
@@ -52,6 +54,8 @@ export function Databases({ project }) {
 				<Field name="version" label="Version (optional)" />
 				<Field name="image" label="Image (optional)" spellcheck={false}
 				    hint="Another image of the same engine, such as a mirror's." />
+				<Field name="memory_mb" label="Memory limit in MB (optional)"
+				    inputMode="numeric" />
 				<Submit>Create database</Submit>
 			</Form>
 			{doomed && <Confirm title={`Delete the database ${doomed.name}?`}

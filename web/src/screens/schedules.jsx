@@ -1,25 +1,17 @@
 // schedules.jsx — backups on a schedule: a five-field cron read on the
-// wall clock of a time zone, how many generations retention keeps, and
-// the restore drills each has run.
+// wall clock of a time zone, how many generations retention keeps, a
+// database's restore drill cron, and the drills each has run; each
+// schedule edited in a dialog.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { all, post, del } from '../api.js';
 import { when } from '../format.js';
 import { containerLabel } from '../team_data.js';
 import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
-import { Form, Field, Submit } from '../ui/form.jsx';
+import { Form, Submit } from '../ui/form.jsx';
 import { BackupSubject, subjectBody } from './backup_subject.jsx';
 import { ScheduleDrills } from './schedule_drills.jsx';
-
-const KEEP = [['keep_last', 'Keep the last'], ['daily', 'Daily'],
-	['weekly', 'Weekly'], ['monthly', 'Monthly']];
-const ZONES = Intl.supportedValuesOf?.('timeZone') ?? [];
-
-function retention(v) {
-	const out = {};
-	for (const [k] of KEEP) if (v[k].trim()) out[k] = Number(v[k]);
-	return out;
-}
+import { KEEP, ScheduleFields, scheduleBody, ScheduleEdit } from './schedule_form.jsx';
 
 function retentionText(r) {
 	const parts = KEEP.filter(([k]) => r?.[k]).map(([k, label]) =>
@@ -33,6 +25,7 @@ export function Schedules({ team, x }) {
 	const [doomed, setDoomed] = useState(null);
 	const [ran, setRan] = useState(null);
 	const [drills, setDrills] = useState(null);	// the schedule whose drills show
+	const [editing, setEditing] = useState(null);
 	const name = (s) => {
 		const c = x.containers.find((y) => y.id === s.container_id);
 		return `${s.kind === 'volume' ? `volume ${s.volume}` : 'database'} of ${
@@ -47,8 +40,12 @@ export function Schedules({ team, x }) {
 					<tr>
 						<td>{name(s)}</td>
 						<td><code>{s.cron}</code> {s.timezone}{!s.enabled &&
-						    <Badge state="off">off</Badge>}</td>
-						<td>{when(s.next_run_at)}<div class="muted">last {when(s.last_run_at)}</div></td>
+						    <Badge state="off">off</Badge>}
+							{s.drill_cron && <div class="muted">restore drill{' '}
+								<code>{s.drill_cron}</code></div>}</td>
+						<td>{when(s.next_run_at)}<div class="muted">last {when(s.last_run_at)}</div>
+							{s.drill_cron && <div class="muted">next drill {when(
+							    s.next_drill_at)}</div>}</td>
 						<td>{retentionText(s.retention)}</td>
 						<td class="row-actions">
 							<button type="button" class="small"
@@ -56,6 +53,9 @@ export function Schedules({ team, x }) {
 							    aria-label={`Restore drills of ${name(s)}`}
 							    onClick={() => setDrills(drills === s.id ? null : s.id)}>
 								Drills</button>
+							<button type="button" class="small"
+							    aria-label={`Edit the schedule of ${name(s)}`}
+							    onClick={() => setEditing(s)}>Edit</button>
 							<Action class="small" label={`Run ${name(s)} now`} onClick={async () => {
 								await post(`/api/backup-schedules/${s.id}/run`);
 								setRan(s); }}>Run now</Action>
@@ -77,27 +77,15 @@ export function Schedules({ team, x }) {
 			<Empty>A schedule needs a storage target and a container.</Empty> :
 			<Form label="New schedule" onSubmit={async (v) => {
 				await post('/api/backup-schedules', { ...subjectBody(v),
-					cron: v.cron.trim(), timezone: v.timezone.trim() || 'UTC',
-					retention: retention(v) });
+					...scheduleBody(v, false) });
 				reload();
 			}}>
 				<BackupSubject targets={x.targets} containers={x.containers} />
-				<div class="grid2">
-					<Field name="cron" label="Cron (minute hour day month weekday)"
-					    required spellcheck={false} value="30 3 * * *"
-					    hint="30 3 * * * is 03:30 every day; */15 * * * * every quarter hour." />
-					<Field name="timezone" label="Time zone" list="zones" spellcheck={false}
-					    value={Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'} />
-				</div>
-				<datalist id="zones">{ZONES.map((z) => <option key={z} value={z} />)}</datalist>
-				<fieldset class="grid2">
-					<legend>Retention (blank: no rule; no rule at all keeps every backup)</legend>
-					{KEEP.map(([k, label]) => <Field key={k} name={k} label={label}
-					    inputMode="numeric" value={k === 'keep_last' ? '7' : ''} />)}
-				</fieldset>
-				<Field name="encrypt" label="Encrypt the backups" type="checkbox" />
+				<ScheduleFields />
 				<Submit>Create schedule</Submit>
 			</Form>}
+		{editing && <ScheduleEdit s={editing} label={name(editing)} onSaved={reload}
+		    onClose={() => setEditing(null)} />}
 		{doomed && <Confirm title="Delete this schedule?" onClose={() => setDoomed(null)}
 		    onConfirm={async () => { await del(`/api/backup-schedules/${doomed.id}`);
 		    reload(); }}>

@@ -1,12 +1,14 @@
 // swarm_nodes.jsx — the swarm's nodes (instance admins): role,
 // availability, state, address, engine and labels; labels edited, a node
-// drained (after a confirmation: Swarm moves its tasks away) or made
-// active again.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// paused (nothing new placed on it), drained (after a confirmation: Swarm
+// moves its tasks away) or made active again, and promoted to manager or
+// demoted to worker (after a confirmation; the engine's refusal, such as
+// demoting the last manager, is shown as it says it).
+import { useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { envLines, pairsText } from '../defs.js';
 import { Loaded, useLoad, Badge, Action, Confirm } from '../ui/widgets.jsx';
-import { Form, Field, Submit } from '../ui/form.jsx';
+import { Field, FormDialog } from '../ui/form.jsx';
 
 const name = (n) => n.hostname || n.id;
 
@@ -20,32 +22,23 @@ function Labels({ labels }) {
 // The node's labels as key=value lines, in a modal form: they replace
 // the node's labels; an error the API puts on them shows beside them.
 function LabelsDialog({ node, onSaved, onClose }) {
-	const ref = useRef(null);
-	useEffect(() => { ref.current?.showModal?.(); }, []);
 	return (
-		<dialog ref={ref} class="dialog" onClose={onClose}
-		    aria-labelledby="labels-title">
-			<h2 id="labels-title">Labels of {name(node)}</h2>
-			<Form label={`Labels of ${name(node)}`} onSubmit={async (v) => {
-				await put(`/api/swarm/nodes/${node.id}`,
-				    { labels: envLines(v.labels) });
-				onSaved();
-				onClose();
-			}}>
-				<Field name="labels" label="Labels (key=value, one per line)"
-				    as="textarea" rows={5} spellcheck={false}
-				    value={pairsText(node.labels)}
-				    hint="Keys of a-z, 0-9, '.', '_' and '-'. Placement constraints match them: node.labels.zone==eu." />
-				<Submit>Save labels</Submit>
-				<button type="button" onClick={onClose}>Cancel</button>
-			</Form>
-		</dialog>
+		<FormDialog title={`Labels of ${name(node)}`} submit="Save labels"
+		    onClose={onClose} onSubmit={async (v) => {
+			await put(`/api/swarm/nodes/${node.id}`, { labels: envLines(v.labels) });
+			onSaved();
+		    }}>
+			<Field name="labels" label="Labels (key=value, one per line)"
+			    as="textarea" rows={5} spellcheck={false}
+			    value={pairsText(node.labels)}
+			    hint="Keys of a-z, 0-9, '.', '_' and '-'. Placement constraints match them: node.labels.zone==eu." />
+		</FormDialog>
 	);
 }
 
-function NodeRow({ n, self, onEdit, onDrain, reload }) {
-	const activate = async () => {
-		await put(`/api/swarm/nodes/${n.id}`, { availability: 'active' });
+function NodeRow({ n, self, onEdit, onDrain, onRole, reload }) {
+	const avail = (availability) => async () => {
+		await put(`/api/swarm/nodes/${n.id}`, { availability });
 		reload();
 	};
 	return (
@@ -65,12 +58,41 @@ function NodeRow({ n, self, onEdit, onDrain, reload }) {
 				<button type="button" class="small" onClick={() => onEdit(n)}
 				    aria-label={`Edit the labels of ${name(n)}`}>Labels</button>
 				{n.availability !== 'active' && <Action class="small"
-				    onClick={activate} label={`Activate ${name(n)}`}>Activate</Action>}
+				    onClick={avail('active')} label={`Activate ${name(n)}`}>Activate</Action>}
+				{n.availability === 'active' && <Action class="small"
+				    onClick={avail('pause')} label={`Pause ${name(n)}`}>Pause</Action>}
 				{n.availability !== 'drain' && <button type="button"
 				    class="small danger" onClick={() => onDrain(n)}
 				    aria-label={`Drain ${name(n)}`}>Drain</button>}
+				<button type="button" class="small" onClick={() => onRole(n)}
+				    aria-label={`${n.role === 'manager' ? 'Demote' : 'Promote'} ${
+				    name(n)}`}>{n.role === 'manager' ? 'Demote to worker' :
+				    'Promote to manager'}</button>
 			</td>
 		</tr>
+	);
+}
+
+// Promote a worker or demote a manager, once confirmed: what the engine
+// refuses (the last manager, a quorum lost) stays in the dialog.
+function RoleConfirm({ node, reload, onClose }) {
+	const demote = node.role === 'manager';
+	const role = demote ? 'worker' : 'manager';
+	return (
+		<Confirm title={`${demote ? 'Demote' : 'Promote'} ${name(node)} to ${role}?`}
+		    confirm={demote ? 'Demote' : 'Promote'} onClose={onClose}
+		    onConfirm={async () => {
+			try { await put(`/api/swarm/nodes/${node.id}`, { role }); }
+			finally { reload(); }
+		    }}>
+			{demote ? <p>The node stops taking part in managing the swarm: it
+			no longer votes in the Raft quorum nor answers the swarm API. Keep
+			an odd number of managers, three or five, so that the swarm
+			survives losing one; the last manager cannot be demoted.</p> :
+			<p>The node joins the managers: it keeps a copy of the swarm's
+			state and votes in the Raft quorum, and whoever controls it
+			controls the swarm. Keep an odd number of managers.</p>}
+		</Confirm>
 	);
 }
 
@@ -79,6 +101,7 @@ export function SwarmNodes({ swarm }) {
 	    .then((r) => r.items), [swarm]);
 	const [editing, setEditing] = useState(null);
 	const [draining, setDraining] = useState(null);
+	const [roling, setRoling] = useState(null);	// the node whose role changes
 	return (
 		<>
 			<h2>Nodes</h2>
@@ -89,7 +112,8 @@ export function SwarmNodes({ swarm }) {
 						<th></th></tr></thead>
 					<tbody>{list.map((n) => <NodeRow key={n.id} n={n}
 					    self={swarm.node_id} onEdit={setEditing}
-					    onDrain={setDraining} reload={reload} />)}</tbody>
+					    onDrain={setDraining} onRole={setRoling}
+					    reload={reload} />)}</tbody>
 				</table>)}
 			</Loaded>
 			{editing && <LabelsDialog node={editing} onSaved={reload}
@@ -105,6 +129,8 @@ export function SwarmNodes({ swarm }) {
 				nodes, and places nothing new here until it is activated again.
 				Where no other node may run them, they stop until then.</p>
 			</Confirm>}
+			{roling && <RoleConfirm node={roling} reload={reload}
+			    onClose={() => setRoling(null)} />}
 		</>
 	);
 }

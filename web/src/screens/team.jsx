@@ -35,7 +35,10 @@ function RoleSelect({ member, teamId, reload }) {
 function Members({ team, reload: reloadTeam }) {
 	const [members, error, reload] = useLoad(() =>
 	    get(`/api/teams/${team.id}/members`).then((r) => r.items), [team.id]);
-	const manage = atLeast(team.role, 'admin') || session.me.is_admin;
+	// The role the API answers is the one it acts on (an instance admin
+	// who is a viewer here may not manage members; one who is no member
+	// is answered owner).
+	const manage = atLeast(team.role, 'admin');
 	return (
 		<>
 			<h2>Members</h2>

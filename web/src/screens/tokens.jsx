@@ -1,12 +1,13 @@
-// tokens.jsx — the caller's API tokens: mint (the secret shown once),
-// list, revoke.
+// tokens.jsx — the caller's API tokens: mint (the secret shown once;
+// instance admins may also mint a Prometheus scrape token), list,
+// revoke.
 import { useState } from 'preact/hooks';
 import { all, post, del } from '../api.js';
 import { when } from '../format.js';
 import { Page, Loaded, useLoad, Empty, Reveal, Action, Badge } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 
-export function Tokens() {
+export function Tokens({ me }) {
 	const [fresh, setFresh] = useState(null);
 	const [items, error, reload] = useLoad(() => all('/api/tokens'));
 	async function create(v, form) {
@@ -46,6 +47,7 @@ export function Tokens() {
 				<Field name="scope" label="Scope" as="select">
 					<option value="read">read</option>
 					<option value="write">write</option>
+					{me?.is_admin && <option value="metrics">metrics (GET /api/metrics only, for Prometheus)</option>}
 				</Field>
 				<Field name="expires" label="Expires (optional)" type="date" />
 				<Submit>Create token</Submit>

@@ -2,7 +2,7 @@
 // body naming a `field` is shown beside that field (and focuses it);
 // any other error is shown above the form's buttons.
 import { createContext } from 'preact';
-import { useContext, useRef, useState } from 'preact/hooks';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 
 const Ctx = createContext(null);
 let serial = 0;
@@ -129,5 +129,27 @@ export function Submit({ children, class: cls }) {
 			<button type="submit" class={cls ?? 'primary'}
 			    disabled={ctx?.busy}>{ctx?.busy ? 'Working…' : children}</button>
 		</div>
+	);
+}
+
+// A form in a modal dialog (native <dialog>: focus and Escape behave),
+// titled title: onSubmit as a Form's; once it succeeds the dialog closes
+// (onClose), and Cancel closes it unchanged.
+export function FormDialog({ title, submit, onSubmit, onClose, children }) {
+	const ref = useRef(null);
+	const id = useRef(`d${++serial}`).current;
+	useEffect(() => { ref.current?.showModal?.(); }, []);
+	return (
+		<dialog ref={ref} class="dialog" onClose={onClose} aria-labelledby={id}>
+			<h2 id={id}>{title}</h2>
+			<Form label={title} onSubmit={async (v, f) => {
+				await onSubmit(v, f);
+				onClose();
+			}}>
+				{children}
+				<Submit>{submit}</Submit>
+				<button type="button" onClick={onClose}>Cancel</button>
+			</Form>
+		</dialog>
 	);
 }
