@@ -78,6 +78,7 @@ AUTH_SRCS = \
 	fcgi/auth/live.c	\
 	fcgi/auth/health.c	\
 	fcgi/auth/setup.c	\
+	fcgi/auth/signup.c	\
 	fcgi/auth/session.c	\
 	fcgi/auth/login.c	\
 	fcgi/auth/me.c		\

@@ -44,6 +44,8 @@ enum op_err	invitations_accept(struct op_req *);
 enum op_err	tokens_create(struct op_req *);		/* tokens.c */
 enum op_err	tokens_list(struct op_req *);
 enum op_err	tokens_delete(struct op_req *);
+enum op_err	signup_get(struct op_req *);		/* signup.c */
+enum op_err	signup_create(struct op_req *);
 enum op_err	settings_get(struct op_req *);		/* settings.c */
 enum op_err	settings_put(struct op_req *);
 
@@ -92,6 +94,16 @@ char		*str_lower(struct op_req *, const char *);
 /* A fresh random token with prefix ("opr_"), and its SHA-256 hex. */
 enum op_err	token_new(struct op_req *, const char *prefix, char **token,
 		    char **hash);
+/*
+ * Insert an account (email already lower-cased, password already hashed)
+ * inside r's open transaction and leave user.created, with via (NULL for
+ * an admin's own) saying how it came, and the new account its own actor
+ * when no one is signed in: *res its row (USER_COLUMNS). A taken email
+ * is a 409 email_taken on field email.				users.c
+ */
+enum op_err	user_insert(struct op_req *, const char *email,
+		    const char *name, const char *hash, int is_admin,
+		    const char *via, PGresult **res);
 /* Keyset-page arguments ?limit= (1..200, default 50) and ?after=<uuid>. */
 enum op_err	page_args(struct op_req *, long long *limit,
 		    const char **after);

@@ -18,6 +18,8 @@ static const struct op_route routes[] = {
 	{ "POST",   "/api/auth/setup",			setup_create,	OP_R_PUBLIC },
 	{ "POST",   "/api/auth/login",			login,		OP_R_PUBLIC },
 	{ "POST",   "/api/auth/refresh",		session_refresh, OP_R_PUBLIC },
+	{ "GET",    "/api/auth/signup",			signup_get,	OP_R_PUBLIC },
+	{ "POST",   "/api/auth/signup",			signup_create,	OP_R_PUBLIC },
 	{ "POST",   "/api/auth/logout",			session_logout,	0 },
 	{ "GET",    "/api/auth/me",			me_get,		0 },
 	{ "POST",   "/api/auth/password",		me_password,	OP_R_SESSION },

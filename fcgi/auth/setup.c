@@ -106,19 +106,10 @@ setup_create(struct op_req *r)
 	res = NULL;
 	if ((er = op_password_hash(v[1].s, pwhash, sizeof(pwhash))) != OP_OK)
 		goto out;
-	if ((er = op_db_execv(r->db, &res, "INSERT INTO auth.users AS u (email,"
-	    " name, password_hash, is_admin) VALUES ($1, $2, $3, true)"
-	    " RETURNING " USER_COLUMNS "",
-	    email, v[2].s, pwhash)) != OP_OK)
-		goto out;
-	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s",
-	    op_db_get(res, 0, "id"));
 	if ((er = op_db_exec(r->db, NULL, "DELETE FROM auth.setup", 0,
 	    NULL)) != OP_OK ||
-	    (er = op_event_emit(r, "user.created", NULL, "user",
-	    r->auth.user_id, json_pack("{s:s, s:b, s:s}", "email", email,
-	    "is_admin", 1, "via", "setup"))) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK)
+	    (er = user_insert(r, email, v[2].s, pwhash, 1, "setup", &res)) !=
+	    OP_OK || (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
 	er = op_reply_json(r, 201, op_db_row_json(res, 0));
 out:

@@ -2,6 +2,7 @@
  * users.c — instance admins manage the accounts of the instance.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -49,6 +50,30 @@ static const struct op_field create_fields[] = {
 	{ "is_admin", OP_FT_BOOL, 0, 0, 0, NULL },
 };
 
+enum op_err
+user_insert(struct op_req *r, const char *email, const char *name,
+    const char *hash, int is_admin, const char *via, PGresult **res)
+{
+	enum op_err	er;
+
+	er = op_db_execv(r->db, res, "INSERT INTO auth.users AS u (email,"
+	    " name, password_hash, is_admin) VALUES ($1, $2, $3, $4)"
+	    " RETURNING " USER_COLUMNS, email, name, hash,
+	    is_admin ? "true" : "false");
+	if (er == OP_ECONFLICT)
+		return op_fail(r, er, "email_taken",
+		    "an account with this email exists", "email");
+	if (er != OP_OK)
+		return er;
+	/* Made by no one signed in (setup, sign-up): its own actor. */
+	if (r->auth.user_id[0] == '\0')
+		snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s",
+		    op_db_get(*res, 0, "id"));
+	return op_event_emit(r, "user.created", NULL, "user",
+	    op_db_get(*res, 0, "id"), json_pack("{s:s, s:b, s:s?}", "email",
+	    email, "is_admin", is_admin, "via", via));
+}
+
 /* POST /api/users */
 enum op_err
 users_create(struct op_req *r)
@@ -66,20 +91,8 @@ users_create(struct op_req *r)
 	if ((er = op_password_hash(v[2].s, hash, sizeof(hash))) != OP_OK ||
 	    (er = op_db_begin(r->db)) != OP_OK)
 		goto out;
-	er = op_db_execv(r->db, &res, "INSERT INTO auth.users AS u (email,"
-	    " name, password_hash, is_admin) VALUES ($1, $2, $3, $4)"
-	    " RETURNING " USER_COLUMNS, email, v[1].s, hash,
-	    v[3].i ? "true" : "false");
-	if (er == OP_ECONFLICT) {
-		er = op_fail(r, er, "email_taken",
-		    "an account with this email exists", "email");
-		goto out;
-	}
-	if (er != OP_OK ||
-	    (er = op_event_emit(r, "user.created", NULL, "user",
-	    op_db_get(res, 0, "id"), json_pack("{s:s, s:b}", "email", email,
-	    "is_admin", (int)v[3].i))) != OP_OK ||
-	    (er = op_db_commit(r->db)) != OP_OK)
+	if ((er = user_insert(r, email, v[1].s, hash, (int)v[3].i, NULL,
+	    &res)) != OP_OK || (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
 	er = op_reply_json(r, 201, op_db_row_json(res, 0));
 out:

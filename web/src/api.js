@@ -65,7 +65,7 @@ export function refresh() {
 let onSignedOut = () => {};
 export function whenSignedOut(fn) { onSignedOut = fn; }
 
-const PUBLIC = /^\/api\/(auth\/(login|setup|refresh)|health)$/;
+const PUBLIC = /^\/api\/(auth\/(login|setup|refresh|signup)|health)$/;
 
 // Raw call: the Response, renewed once on 401. Throws ApiError otherwise.
 export async function call(method, path, { body, params } = {}) {

@@ -1,5 +1,5 @@
 // main.jsx — the app: who is signed in decides between the ways in
-// (setup, login) and the shell with every screen.
+// (setup, login, sign-up) and the shell with every screen.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { whenSignedOut } from './api.js';
@@ -8,6 +8,7 @@ import { session, subscribe, loadMe, signedOut } from './session.js';
 import { useRoute, go } from './router.js';
 import { Setup } from './screens/setup.jsx';
 import { Login } from './screens/login.jsx';
+import { Signup } from './screens/signup.jsx';
 import { Shell } from './screens/shell.jsx';
 
 function App() {
@@ -22,8 +23,9 @@ function App() {
 		The panel is unreachable: {failed.message}</p></main>;
 	if (me === undefined) return <main class="center"><p class="muted">Loading…</p></main>;
 	if (path === '/setup') return <Setup />;
+	if (me === null && path === '/signup') return <Signup />;
 	if (me === null) return <Login />;
-	if (path === '/login') { go('/'); return null; }
+	if (path === '/login' || path === '/signup') { go('/'); return null; }
 	return <Shell me={me} path={path} />;
 }
 

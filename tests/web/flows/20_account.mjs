@@ -1,11 +1,12 @@
 // Accounts: the admin makes one, the settings refuse a bad value beside
-// its field, an API token is minted and revoked (and a metrics token for
-// Prometheus that reads nothing else), and the new user turns
+// its field, sign-up is offered while the admin keeps it open (and a
+// stranger signs up), an API token is minted and revoked (and a metrics
+// token for Prometheus that reads nothing else), and the new user turns
 // on two-factor authentication from a QR code and signs in with a code.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
-import { ADMIN, signIn, nav, unique } from '../lib/flows.mjs';
+import { ADMIN, signIn, nav, unique, apiJson } from '../lib/flows.mjs';
 import { totp, step } from '../lib/totp.mjs';
 
 describe('accounts, tokens and two-factor', () => {
@@ -43,6 +44,48 @@ describe('accounts, tokens and two-factor', () => {
 		await url.fill('https://panel.example.com');
 		await admin.getByRole('button', { name: 'Save settings' }).click();
 		await admin.getByText('Settings saved.').waitFor();
+	});
+
+	test('sign-up, offered only while the admin keeps it open', async () => {
+		const NEW = { name: 'New Comer', email: `${unique('comer')}@openpanel.test`,
+			password: 'new comer password' };
+		const visitor = await open();
+		await visitor.goto('/#/login');
+		await visitor.getByRole('heading', { name: 'Sign in to OpenPanel' }).waitFor();
+		assert.equal(await visitor.getByRole('link', { name: 'No account? Create one' })
+		    .count(), 0, 'closed: no sign-up offered');
+
+		await nav(admin, 'Settings');
+		const box = admin.getByLabel('Anyone may sign up');
+		await box.check();
+		await admin.getByRole('button', { name: 'Save settings' }).click();
+		await admin.getByText('Settings saved.').waitFor();
+		try {
+			await visitor.reload();
+			await visitor.getByRole('link', { name: 'No account? Create one' }).click();
+			const form = visitor.getByRole('form', { name: 'Create an account' });
+			await form.getByLabel('Your name').fill(NEW.name);
+			await form.getByLabel('Email').fill(ADMIN.email);
+			await form.getByLabel('Password').fill(NEW.password);
+			await form.getByRole('button', { name: 'Create the account' }).click();
+			await form.locator('.field-error').waitFor();
+			assert.equal(await form.getByLabel('Email').getAttribute('aria-invalid'),
+			    'true', 'a taken email is refused beside its field');
+			await form.getByLabel('Email').fill(NEW.email);
+			await form.getByRole('button', { name: 'Create the account' }).click();
+			await visitor.getByRole('heading', { name: 'Dashboard' }).waitFor();
+			await shot(visitor, '21-signed-up');
+			const me = await apiJson(visitor, 'GET', '/api/auth/me');
+			assert.equal(me.body.email, NEW.email);
+			assert.equal(me.body.is_admin, false);
+		} finally {
+			await nav(admin, 'Settings');
+			await admin.getByLabel('Anyone may sign up').uncheck();
+			await admin.getByRole('button', { name: 'Save settings' }).click();
+			await admin.getByText('Settings saved.').waitFor();
+		}
+		const now = await apiJson(admin, 'GET', '/api/auth/signup');
+		assert.equal(now.body.open, false);
 	});
 
 	test('an API token is minted, shown once, and revoked', async () => {

@@ -6,6 +6,7 @@ import { post } from '../api.js';
 import { loadMe } from '../session.js';
 import { go } from '../router.js';
 import { Form, Field, Submit } from '../ui/form.jsx';
+import { SignupLink } from './signup.jsx';
 
 export function Login() {
 	const [pending, setPending] = useState(null);	// {email, password}
@@ -52,6 +53,7 @@ export function Login() {
 				    autoComplete="current-password" />
 				<Submit>Sign in</Submit>
 			</Form>
+			<SignupLink />
 			<p><a href="#/setup">First run? Set up the panel</a></p>
 		</main>
 	);
