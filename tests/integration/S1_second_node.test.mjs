@@ -1,11 +1,9 @@
 // Docker Swarm past one machine: an operator adds a second server. The
-// second server is a real Docker engine of its own, in a container
-// (openpanel-test/swarm-node:1, tests/images/build.sh: the host's dockerd
-// and its helpers) on a bridge network of its own, its engine socket in
-// a host directory. The panel's engine becomes a swarm manager on that
-// network's gateway address (the node cannot reach loopback); the join
-// token comes from the panel's API and the node joins on its own engine,
-// as `docker swarm join` would. Then, through the panel as a client would:
+// second server is a real Docker engine of its own in a container
+// (lib/swarm_node.mjs: its own bridge network, the panel's engine a
+// swarm manager on that network's gateway); the join token comes from
+// the panel's API and the node joins on its own engine, as `docker swarm
+// join` would. Then, through the panel as a client would:
 // two nodes, a label on the new one, a swarm container of two replicas
 // placed by that label (both tasks run on the second engine), the node
 // drained (the tasks leave it), and the node, once it has left, removed.
@@ -13,27 +11,20 @@
 // use: the container publishes no port.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmdirSync, rmSync, existsSync } from
-    'node:fs';
-import { join } from 'node:path';
 import { api, addr, adminToken, errorCode, unique } from
     './lib/client.mjs';
 import { newUsers, newTeam, readEvents, until } from './lib/fixtures.mjs';
-import { engine, engineAt, copyImage, removeProjectObjects, initSwarm,
-    leaveSwarm, managesSwarm } from './lib/docker.mjs';
+import { engine, engineAt, copyImage, removeProjectObjects } from
+    './lib/docker.mjs';
+import { swarmNode } from './lib/swarm_node.mjs';
 
 const IP = addr();
-const NODE_IMAGE = 'openpanel-test/swarm-node:1';
 const IMAGE = 'openpanel-test/busybox:1';
-const NAME = `op-test-node-${process.pid}`;	// container, volume, network
-const HOSTNAME = `op-node-${process.pid}`;
-const CGROUP = `/${NAME}`;	// the node's containers' cgroup parent
-const LABEL = { 'io.openpanel.test': 'swarm-node' };
+const second = swarmNode(process.pid);	// the second server
+const HOSTNAME = second.hostname;
 const TIER = `edge-${process.pid}`;
 const started = Date.now();
-let sockDir, SOCK;		// the node's engine socket
 let admin, O, T, P;
-let initialised = false;	// this test made the swarm
 let manager;			// the manager node's API answer at the start
 let node;			// the second node, once it joined
 let app;			// the swarm container
@@ -68,73 +59,10 @@ async function runningTaskNodes(id) {
 	    .map((t) => t.NodeID).sort();
 }
 
-// The cgroups the node's engine made for its containers (the node runs
-// in the host's cgroup namespace), deepest first.
-function removeCgroups(dir) {
-	if (!existsSync(dir)) return;
-	for (const e of readdirSync(dir, { withFileTypes: true }))
-		if (e.isDirectory()) removeCgroups(join(dir, e.name));
-	try { rmdirSync(dir); } catch { /* still in use: left as it is */ }
-}
-
-// The second server: a bridge network whose gateway the manager
-// advertises, a volume for the node's /var/lib/docker (its overlay2 on
-// the host's disk, not on the container's overlay), and the node with
-// the capabilities a Docker engine needs. Not --privileged: that asks
-// for every capability, and runc fails ("unable to apply caps") on a
-// host whose own bounding set lacks one (CAP_SYS_RESOURCE here); so
-// all but that one, no seccomp or AppArmor profile, /proc unmasked, any
-// device, and the host's cgroup tree writable.
-async function startNode() {
-	const net = ok(await engine('POST', '/networks/create', { Name: NAME,
-		Driver: 'bridge', Labels: LABEL, CheckDuplicate: true }), 201,
-	'node network');
-	const gw = ok(await engine('GET', `/networks/${net.Id}`), 200,
-	    'inspect network').IPAM.Config[0].Gateway;
-	ok(await engine('POST', '/volumes/create', { Name: NAME,
-		Labels: LABEL }), 201, 'node volume');
-	sockDir = mkdtempSync('/tmp/op-test-node-');
-	SOCK = join(sockDir, 'docker.sock');
-	ok(await engine('POST', `/containers/create?name=${NAME}`, {
-		Image: NODE_IMAGE, Hostname: HOSTNAME, Labels: LABEL,
-		Cmd: [`--cgroup-parent=${CGROUP}`],
-		HostConfig: {
-			CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'],
-			SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-			MaskedPaths: [], ReadonlyPaths: [],
-			DeviceCgroupRules: ['a *:* rwm'],
-			Binds: [`${sockDir}:/run/op-node`,
-				'/sys/fs/cgroup:/sys/fs/cgroup'],
-			Mounts: [{ Type: 'volume', Source: NAME,
-				Target: '/var/lib/docker' }],
-			NetworkMode: NAME,
-		} }), 201, 'node container');
-	ok(await engine('POST', `/containers/${NAME}/start`), 204, 'node start');
-	await until(async () => {
-		try {
-			return (await engineAt(SOCK, 'GET', '/_ping')).status === 200;
-		} catch {
-			return false;
-		}
-	}, 'the node\'s engine', 60000, 250).catch(async (e) => {
-		const logs = await engine('GET', `/containers/${NAME}/logs?` +
-		    'stderr=1&stdout=1&tail=20');
-		e.message += `: ${logs.text}`;
-		throw e;
-	});
-	return gw;
-}
-
 before(async () => {
-	const gw = await startNode();
-	const info = ok(await engineAt(SOCK, 'GET', '/info'), 200, 'node info');
-	assert.equal(info.Name, HOSTNAME);
-	assert.equal(info.Swarm.LocalNodeState, 'inactive');
-	await copyImage(IMAGE, SOCK);
-	if (!await managesSwarm({ diagnostic: (m) => console.log(`# ${m}`) })) {
-		await initSwarm(gw);
-		initialised = true;
-	}
+	await second.start();
+	await copyImage(IMAGE, second.sock);
+	await second.manage({ diagnostic: (m) => console.log(`# ${m}`) });
 	admin = await adminToken();
 	[O] = await newUsers(admin, 1);
 	T = await newTeam(O.token, unique('team'), IP);
@@ -152,26 +80,7 @@ after(async () => {
 		await api('PUT', `/api/swarm/nodes/${manager.id}`, { token: admin,
 			ip: IP, body: { availability: manager.availability,
 				labels: manager.labels } });
-	if (SOCK && existsSync(SOCK)) {
-		await engineAt(SOCK, 'POST', '/swarm/leave?force=true')
-		    .catch(() => {});
-		const left = await engineAt(SOCK, 'GET',
-		    '/containers/json?all=1').catch(() => null);
-		for (const c of left?.body ?? [])
-			await engineAt(SOCK, 'DELETE', `/containers/${c.Id}?force=true`)
-			    .catch(() => {});
-	}
-	if (node)	// still on the manager's list when a test failed
-		await engine('DELETE', `/nodes/${node.id}?force=true`);
-	await engine('DELETE', `/containers/${NAME}?force=true&v=true`);
-	await engine('DELETE', `/volumes/${NAME}`);
-	if (initialised)	// the swarm this test made
-		await leaveSwarm();
-	await engine('DELETE', `/networks/${NAME}`);
-	if (sockDir) rmSync(sockDir, { recursive: true, force: true });
-	for (const c of existsSync('/sys/fs/cgroup/memory') ?
-	    readdirSync('/sys/fs/cgroup') : [''])
-		removeCgroups(join('/sys/fs/cgroup', c, CGROUP));
+	await second.cleanup();
 	console.log(`# S1: ${((Date.now() - started) / 1000).toFixed(1)} s ` +
 	    'with the second node');
 });
@@ -187,13 +96,8 @@ test('a second server joins with the worker token from the panel',
 	assert.match(tokens.worker, /^SWMTKN-1-/);
 	assert.ok(tokens.managers.length > 0, JSON.stringify(tokens));
 	// On the new server: docker swarm join --token <worker> <manager>.
-	const join = await engineAt(SOCK, 'POST', '/swarm/join', {
-		ListenAddr: '0.0.0.0:2377', RemoteAddrs: tokens.managers,
-		JoinToken: tokens.worker });
-	assert.equal(join.status, 200, `the node could not join ${
-	    tokens.managers}: ${join.status} ${join.text}`);
-	assert.equal(ok(await engineAt(SOCK, 'GET', '/info'), 200, 'info')
-	    .Swarm.LocalNodeState, 'active');
+	const info = await second.join(tokens.worker, tokens.managers);
+	assert.equal(info.Swarm.LocalNodeState, 'active');
 
 	const nodes = await until(async () => {
 		const l = ok(await as(admin).get('/api/swarm/nodes'), 200, 'nodes');
@@ -209,7 +113,7 @@ test('a second server joins with the worker token from the panel',
 	assert.equal(node.availability, 'active');
 	assert.equal(node.leader, false);
 	assert.deepEqual(node.labels, {});
-	assert.equal(node.engine_version, (await engineAt(SOCK, 'GET',
+	assert.equal(node.engine_version, (await engineAt(second.sock, 'GET',
 	    '/version')).body.Version);
 	const one = ok(await as(admin).get(`/api/swarm/nodes/${node.id}`), 200,
 	    'the node');
@@ -237,7 +141,7 @@ test('a label on the new node places both tasks of a container there',
 		return c.state === 'running' && c.swarm?.running === 2;
 	}, 'two running tasks', 90000, 250);
 	assert.deepEqual(await runningTaskNodes(id), [node.id, node.id]);
-	assert.equal((await tasksOn(SOCK, id)).length, 2,
+	assert.equal((await tasksOn(second.sock, id)).length, 2,
 	    'both on the second engine');
 	const here = await engine('GET', '/containers/json?filters=' +
 	    encodeURIComponent(JSON.stringify({ label: [
@@ -253,7 +157,7 @@ test('draining the node moves its tasks off it', async () => {
 	const drained = ok(await as(admin).put(`/api/swarm/nodes/${node.id}`,
 	    { availability: 'drain' }), 200, 'drain');
 	assert.equal(drained.availability, 'drain');
-	await until(async () => (await tasksOn(SOCK, id)).length === 0,
+	await until(async () => (await tasksOn(second.sock, id)).length === 0,
 	    'no task left on the drained node', 60000, 250);
 	await until(async () => {
 		const on = await runningTaskNodes(id);
@@ -282,10 +186,8 @@ test('a node is removed once it has left, and not before', async () => {
 	    'still in the swarm');
 
 	// On the server: docker swarm leave. The manager sees it down.
-	ok(await engineAt(SOCK, 'POST', '/swarm/leave'), 200, 'leave');
-	await until(async () => (await as(admin).get(
-	    `/api/swarm/nodes/${node.id}`)).body.status === 'down',
-	'the node down', 60000, 250);
+	await second.leave(async () => (await as(admin).get(
+	    `/api/swarm/nodes/${node.id}`)).body.status);
 	const gone = await as(admin).del(`/api/swarm/nodes/${node.id}`);
 	assert.equal(gone.status, 204, gone.text);
 	assert.equal((await as(admin).get(`/api/swarm/nodes/${node.id}`))
@@ -296,5 +198,5 @@ test('a node is removed once it has left, and not before', async () => {
 	await until(() => readEvents(2000).some((e) =>
 	    e.type === 'swarm.node_removed' && e.event.subject?.id === node.id &&
 	    e.event.data?.hostname === HOSTNAME), 'swarm.node_removed');
-	node = null;
+	second.id = null;	// nothing left for cleanup to remove
 });

@@ -17,5 +17,6 @@ import './flows/75_panel_logs.mjs';
 import './flows/80_builds.mjs';
 import './flows/90_terminal.mjs';
 import './flows/95_swarm.mjs';
+import './flows/96_swarm_node.mjs';
 
 after(closeBrowser);

@@ -3,9 +3,10 @@
 // paused (nothing new placed on it), drained (after a confirmation: Swarm
 // moves its tasks away) or made active again, and promoted to manager or
 // demoted to worker (after a confirmation; the engine's refusal, such as
-// demoting the last manager, is shown as it says it).
+// demoting the last manager, is shown as it says it), and a worker that
+// has left the swarm removed from the list (after a confirmation).
 import { useState } from 'preact/hooks';
-import { get, put } from '../api.js';
+import { del, get, put } from '../api.js';
 import { envLines, pairsText } from '../defs.js';
 import { Loaded, useLoad, Badge, Action, Confirm } from '../ui/widgets.jsx';
 import { Field, FormDialog } from '../ui/form.jsx';
@@ -36,7 +37,7 @@ function LabelsDialog({ node, onSaved, onClose }) {
 	);
 }
 
-function NodeRow({ n, self, onEdit, onDrain, onRole, reload }) {
+function NodeRow({ n, self, onEdit, onDrain, onRole, onRemove, reload }) {
 	const avail = (availability) => async () => {
 		await put(`/api/swarm/nodes/${n.id}`, { availability });
 		reload();
@@ -68,6 +69,16 @@ function NodeRow({ n, self, onEdit, onDrain, onRole, reload }) {
 				    aria-label={`${n.role === 'manager' ? 'Demote' : 'Promote'} ${
 				    name(n)}`}>{n.role === 'manager' ? 'Demote to worker' :
 				    'Promote to manager'}</button>
+				{/* Offered for every worker, not only one shown down: the
+				    list is a snapshot (a node that just left still reads
+				    ready until it is reloaded), so the API decides, and
+				    its 409 node_up says what to do, word for word, in the
+				    dialog. Hidden for a manager: the API always refuses
+				    one (node_manager), and Demote beside it is the step
+				    to take first. */}
+				{n.role === 'worker' && <button type="button"
+				    class="small danger" onClick={() => onRemove(n)}
+				    aria-label={`Remove ${name(n)}`}>Remove</button>}
 			</td>
 		</tr>
 	);
@@ -96,12 +107,32 @@ function RoleConfirm({ node, reload, onClose }) {
 	);
 }
 
+// Remove a worker from the swarm's node list, once confirmed (as
+// `docker node rm`): the API's refusal of a node still up stays in the
+// dialog as it says it; after success the list is loaded again.
+function RemoveConfirm({ node, reload, onClose }) {
+	return (
+		<Confirm title={`Remove ${name(node)}?`} confirm="Remove"
+		    onClose={onClose} onConfirm={async () => {
+			try { await del(`/api/swarm/nodes/${node.id}`); }
+			finally { reload(); }
+		    }}>
+			<p>The node is taken off the swarm's node list for good. Only a
+			node that has left works: drain it first, run{' '}
+			<code>docker swarm leave</code> on that server, and remove it
+			once its state is <strong>down</strong>. To bring the server
+			back later, join it again with the join command.</p>
+		</Confirm>
+	);
+}
+
 export function SwarmNodes({ swarm }) {
 	const [items, error, reload] = useLoad(() => get('/api/swarm/nodes')
 	    .then((r) => r.items), [swarm]);
 	const [editing, setEditing] = useState(null);
 	const [draining, setDraining] = useState(null);
 	const [roling, setRoling] = useState(null);	// the node whose role changes
+	const [removing, setRemoving] = useState(null);
 	return (
 		<>
 			<h2>Nodes</h2>
@@ -113,6 +144,7 @@ export function SwarmNodes({ swarm }) {
 					<tbody>{list.map((n) => <NodeRow key={n.id} n={n}
 					    self={swarm.node_id} onEdit={setEditing}
 					    onDrain={setDraining} onRole={setRoling}
+					    onRemove={setRemoving}
 					    reload={reload} />)}</tbody>
 				</table>)}
 			</Loaded>
@@ -131,6 +163,8 @@ export function SwarmNodes({ swarm }) {
 			</Confirm>}
 			{roling && <RoleConfirm node={roling} reload={reload}
 			    onClose={() => setRoling(null)} />}
+			{removing && <RemoveConfirm node={removing} reload={reload}
+			    onClose={() => setRemoving(null)} />}
 		</>
 	);
 }
