@@ -70,7 +70,7 @@ user_insert(struct op_req *r, const char *email, const char *name,
 		snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s",
 		    op_db_get(*res, 0, "id"));
 	return op_event_emit(r, "user.created", NULL, "user",
-	    op_db_get(*res, 0, "id"), json_pack("{s:s, s:b, s:s?}", "email",
+	    op_db_get(*res, 0, "id"), json_pack("{s:s, s:b, s:s*}", "email",
 	    email, "is_admin", is_admin, "via", via));
 }
 
