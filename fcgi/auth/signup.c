@@ -35,6 +35,13 @@ signup_is_open(struct op_req *r, int lock, int *open)
 	return OP_OK;
 }
 
+static enum op_err
+closed(struct op_req *r)
+{
+	return op_fail(r, OP_EFORBIDDEN, "signup_closed", "sign-up is closed: "
+	    "an instance admin creates accounts", NULL);
+}
+
 /* GET /api/auth/signup — {"open": bool}, for the sign-in screen. */
 enum op_err
 signup_get(struct op_req *r)
@@ -67,15 +74,13 @@ signup_create(struct op_req *r)
 	if ((er = signup_is_open(r, 0, &open)) != OP_OK)
 		return er;
 	if (!open)
-		return op_fail(r, OP_EFORBIDDEN, "signup_closed", "sign-up is "
-		    "closed: an instance admin creates accounts", NULL);
+		return closed(r);
 	if ((er = op_password_hash(v[2].s, hash, sizeof(hash))) != OP_OK ||
 	    (er = op_db_begin(r->db)) != OP_OK ||
 	    (er = signup_is_open(r, 1, &open)) != OP_OK)
 		goto out;
 	if (!open) {
-		er = op_fail(r, OP_EFORBIDDEN, "signup_closed", "sign-up is "
-		    "closed: an instance admin creates accounts", NULL);
+		er = closed(r);
 		goto out;
 	}
 	if ((er = user_insert(r, email, v[1].s, hash, 0, "signup", &res)) !=

@@ -101,6 +101,34 @@ retention_parse(struct op_req *r, json_t *o, const char *out[4])
 	return OP_OK;
 }
 
+/* The next run of cron on tz's wall clock into *next; a 422 invalid_cron
+ * on field when it never fires. */
+static enum op_err
+first_run(struct op_req *r, const char *cron, const char *tz,
+    const char *field, const char **next)
+{
+	if ((*next = next_run(r, cron, tz)) == NULL)
+		return op_fail(r, OP_EINVAL, "invalid_cron",
+		    "the expression never fires", field);
+	return OP_OK;
+}
+
+/* The next restore drill of a kind schedule into *drill (NULL when
+ * drill_cron is): a 422 on drill_cron when the schedule backs up no
+ * database, invalid_cron on field when the expression never fires. */
+static enum op_err
+first_drill(struct op_req *r, const char *kind, const char *drill_cron,
+    const char *tz, const char *field, const char **drill)
+{
+	*drill = NULL;
+	if (drill_cron == NULL)
+		return OP_OK;
+	if (strcmp(kind, "database") != 0)
+		return op_fail(r, OP_EINVAL, "invalid_field", "only a database "
+		    "schedule has restore drills", "drill_cron");
+	return first_run(r, drill_cron, tz, field, drill);
+}
+
 static const struct op_field create_fields[] = {
 	{ "storage_id", OP_FT_STRING, OP_FF_REQUIRED, 36, 36, op_valid_uuid },
 	{ "kind", OP_FT_STRING, OP_FF_REQUIRED, 1, 16, valid_kind },
@@ -119,7 +147,7 @@ schedules_create(struct op_req *r)
 {
 	struct op_value	 v[nitems(create_fields)];
 	PGresult	*res = NULL;
-	const char	*team, *engine, *tz, *next, *drill = NULL, *keep[4];
+	const char	*team, *engine, *tz, *next, *drill, *keep[4];
 	enum op_err	 er;
 
 	if ((er = op_fields_body(r, create_fields, nitems(create_fields), v)) !=
@@ -133,15 +161,10 @@ schedules_create(struct op_req *r)
 	    v[3].s, &engine)) != OP_OK)
 		return er;
 	tz = v[5].set ? v[5].s : "UTC";
-	if ((next = next_run(r, v[4].s, tz)) == NULL)
-		return op_fail(r, OP_EINVAL, "invalid_cron",
-		    "the expression never fires", "cron");
-	if (v[8].set && strcmp(v[1].s, "database") != 0)
-		return op_fail(r, OP_EINVAL, "invalid_field", "only a database "
-		    "schedule has restore drills", "drill_cron");
-	if (v[8].set && (drill = next_run(r, v[8].s, tz)) == NULL)
-		return op_fail(r, OP_EINVAL, "invalid_cron",
-		    "the expression never fires", "drill_cron");
+	if ((er = first_run(r, v[4].s, tz, "cron", &next)) != OP_OK ||
+	    (er = first_drill(r, v[1].s, v[8].set ? v[8].s : NULL, tz,
+	    "drill_cron", &drill)) != OP_OK)
+		return er;
 	if ((er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, &res, "INSERT INTO backups.schedules"
 	    " (team_id, storage_id, kind, container_id, volume, encrypt, cron,"
@@ -186,6 +209,7 @@ schedule_times(struct op_req *r, const struct op_value *v, PGresult *cur,
     int *redrill)
 {
 	const char	*cron, *tz;
+	enum op_err	 er;
 
 	cron = v[U_CRON].set ? v[U_CRON].s : op_db_get(cur, 0, "cron");
 	tz = v[U_TZ].set ? v[U_TZ].s : op_db_get(cur, 0, "timezone");
@@ -193,21 +217,13 @@ schedule_times(struct op_req *r, const struct op_value *v, PGresult *cur,
 	    "drill_cron");
 	*next = *drill = NULL;
 	*redrill = v[U_DRILL].set || v[U_TZ].set;
-	if ((v[U_CRON].set || v[U_TZ].set) &&
-	    (*next = next_run(r, cron, tz)) == NULL)
-		return op_fail(r, OP_EINVAL, "invalid_cron",
-		    "the expression never fires", v[U_CRON].set ? "cron" :
-		    "timezone");
-	if (*drill_cron == NULL || !*redrill)
+	if ((v[U_CRON].set || v[U_TZ].set) && (er = first_run(r, cron, tz,
+	    v[U_CRON].set ? "cron" : "timezone", next)) != OP_OK)
+		return er;
+	if (!*redrill)
 		return OP_OK;
-	if (strcmp(op_db_get(cur, 0, "kind"), "database") != 0)
-		return op_fail(r, OP_EINVAL, "invalid_field", "only a database "
-		    "schedule has restore drills", "drill_cron");
-	if ((*drill = next_run(r, *drill_cron, tz)) == NULL)
-		return op_fail(r, OP_EINVAL, "invalid_cron",
-		    "the expression never fires", v[U_DRILL].set ?
-		    "drill_cron" : "timezone");
-	return OP_OK;
+	return first_drill(r, op_db_get(cur, 0, "kind"), *drill_cron, tz,
+	    v[U_DRILL].set ? "drill_cron" : "timezone", drill);
 }
 
 /*
