@@ -1,0 +1,85 @@
+// boot.test.mjs — the panel installed under systemd (tests/systemd/boot.sh
+// boots it), driven from outside as a client would, through its gateway
+// on port 80: the first admin with the one-time setup token, a team, a
+// project, a container on this machine's engine and its log line, and the
+// trail of it all. Every pool, worker and socket unit takes part: the
+// auth subrequest, the projects pool and worker, Redis events, the audit
+// consumer, op-monitor reading the container's logs.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, ADMIN, login, setupToken, unique } from
+    '../integration/lib/client.mjs';
+import { until } from '../integration/lib/fixtures.mjs';
+
+const IMAGE = 'openpanel-test/busybox:1';
+let tok, project, container;
+
+const as = (method, path, body) => api(method, path, { token: tok, body });
+
+after(async () => {
+	if (container)
+		await as('DELETE', `/api/containers/${container}`);
+});
+
+test('the setup token makes the first admin, once', async () => {
+	const body = { ...ADMIN, setup_token: setupToken() };
+	const r = await api('POST', '/api/auth/setup', { body });
+	assert.equal(r.status, 201, r.text);
+	assert.equal(r.body.is_admin, true);
+	const again = await api('POST', '/api/auth/setup', { body });
+	assert.equal(again.status, 409, again.text);
+	tok = (await login(ADMIN.email, ADMIN.password)).access_token;
+});
+
+test('a team and a project are made, and nobody else sees them',
+    async () => {
+	const t = await as('POST', '/api/teams', { name: unique('boot') });
+	assert.equal(t.status, 201, t.text);
+	const p = await as('POST', '/api/projects', { team_id: t.body.id,
+		name: unique('boot') });
+	assert.equal(p.status, 201, p.text);
+	project = p.body.id;
+	const anon = await api('GET', `/api/projects/${project}`);
+	assert.equal(anon.status, 401, anon.text);
+});
+
+test('a container runs on the engine and its log line is read back',
+    async () => {
+	const marker = unique('booted');
+	const c = await as('POST', '/api/containers', { project_id: project,
+		name: 'hello', image: IMAGE, command: ['sh', '-c',
+		`echo ${marker}; exec sleep 600`] });
+	assert.equal(c.status, 201, c.text);
+	container = c.body.id;
+	await until(async () => {
+		const r = await as('GET', `/api/containers/${container}`);
+		return r.body?.state === 'running';
+	}, 'the container running');
+	await until(async () => {
+		const r = await as('GET', `/api/containers/${container}/logs`);
+		return r.status === 200 && r.text.includes(marker);
+	}, 'its log line');
+});
+
+test('the audit trail holds every step, in an intact chain', async () => {
+	const want = ['user.created', 'team.created', 'project.created',
+		'container.created'];
+	await until(async () => {
+		const r = await as('GET', '/api/audit/logs?limit=100');
+		const seen = new Set((r.body?.items ?? []).map((e) => e.action));
+		return want.every((a) => seen.has(a));
+	}, `audit entries ${want}`);
+	const v = await as('GET', '/api/audit/verify');
+	assert.equal(v.status, 200, v.text);
+	assert.equal(v.body.ok, true, v.text);
+});
+
+test('the metrics show the host and every pool\'s requests', async () => {
+	const r = await as('GET', '/api/metrics');
+	assert.equal(r.status, 200, r.text);
+	assert.match(r.text, /^openpanel_host_cpus \d+$/m);
+	assert.match(r.text, /^openpanel_host_disk_bytes\{kind="free"\} \d+/m);
+	for (const s of ['auth', 'projects', 'audit', 'monitor'])
+		assert.match(r.text, new RegExp(
+		    `^openpanel_http_requests_total\\{service="${s}",`, 'm'), s);
+});
