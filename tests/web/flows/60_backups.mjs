@@ -3,7 +3,8 @@
 // a volume backed up with its progress, then restored after a
 // confirmation; a schedule with cron, time zone and retention, refused
 // beside its cron field when malformed, its restore drills (none),
-// paused and resumed, run now, and deleted; a database made from the project's
+// paused and resumed, run now (its backup found by the Backups tab's
+// schedule filter), and deleted; a database made from the project's
 // form with a memory limit, and its schedule with a restore drill cron,
 // refused beside that field when malformed, then changed and cleared in
 // its edit dialog, each checked in the API.
@@ -154,6 +155,25 @@ describe('backups, restores and schedules', () => {
 		await page.getByRole('tab', { name: 'Backups' }).click();
 		await page.getByRole('row', { name: /scheduled/ }).getByText('completed')
 		    .waitFor();
+		// Narrowed to the schedule's backups, as the API narrows them.
+		const [s] = (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
+		const q = `/api/backups?team_id=${made.team.id}`;
+		const every = (await apiJson(page, 'GET', q)).body.items;
+		const its = (await apiJson(page, 'GET', `${q}&schedule_id=${s.id}`)).body.items;
+		assert.ok(its.length === 1 && every.length > its.length, JSON.stringify(every));
+		const rows = () => page.evaluate(() => [...document.querySelectorAll(
+		    '[role="tabpanel"] table tbody tr:not(.sub)')].length);
+		const madeBy = page.getByRole('combobox', { name: /^Made by/ });
+		await madeBy.selectOption(s.id);
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    '[role="tabpanel"] table tbody tr:not(.sub)').length === n, its.length);
+		assert.match(await page.locator('[role="tabpanel"] table tbody tr').first()
+		    .innerText(), /scheduled/);
+		await madeBy.selectOption('');
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    '[role="tabpanel"] table tbody tr:not(.sub)').length === n, every.length);
+		assert.equal(await rows(), every.length);
 		await page.getByRole('tab', { name: 'Schedules' }).click();
 		await row.getByRole('button', { name: /^Delete the schedule/ }).click();
 		await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
