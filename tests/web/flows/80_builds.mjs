@@ -1,7 +1,8 @@
 // A build started from the UI: a git repository connected to a project,
 // "Build now", and its log arriving live on the build page (the gateway's
 // stream of the build), whole and in order once it has ended, and deployed
-// from its row. Then the
+// from its row; a build of another ref with every option the API takes
+// (repository, Dockerfile, context, build arguments). Then the
 // source's SSH deploy key made and replaced from the page, and its
 // deploy-on-push webhook: the URL the page shows builds a signed push,
 // and after a rotation from the page the old secret is refused. Last, in
@@ -126,12 +127,29 @@ describe('a build from the UI, its log live', () => {
 		    .getByText('succeeded').waitFor();
 	});
 
-	test('a build of another ref, to deploy if it succeeds, is started from the form; the API has both', async () => {
+	test('a build of another ref and options, to deploy if it succeeds, is started from the form; the API has them all', async () => {
 		await page.goto(`/#/projects/${made.project.id}`);
 		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
 		const form = page.getByRole('form', { name: 'Build now' });
+		const before = (await apiJson(page, 'GET',
+		    `/api/builds?project_id=${made.project.id}`)).body.items.length;
 		await form.getByLabel(/^Ref to build/).fill('no-such-branch');
 		await form.getByLabel('Deploy it if it succeeds').check();
+		// The options: a bad build argument is refused beside its field
+		// (the section opened to show it), and no build is made.
+		await form.getByText('Options (blank: the source\'s)').click();
+		const args = form.getByLabel(/^Build arguments for this build/);
+		await args.fill('1BAD=x');
+		await form.getByRole('button', { name: 'Build now' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await args.getAttribute('aria-invalid'), 'true');
+		assert.equal((await apiJson(page, 'GET', `/api/builds?project_id=${
+		    made.project.id}`)).body.items.length, before, 'no build made');
+		const other = gs.url(`other-${NONCE}`);
+		await form.getByLabel('Repository URL for this build').fill(other);
+		await form.getByLabel('Dockerfile for this build').fill('docker/Dockerfile.web');
+		await form.getByLabel('Context for this build').fill('app');
+		await args.fill('STAGE=test\nGREETING=a b');
 		await form.getByRole('button', { name: 'Build now' }).click();
 		await page.getByRole('heading', { name: /^Build [0-9a-f]{8}$/ }).waitFor();
 		const id = page.url().split('/').pop();
@@ -143,11 +161,47 @@ describe('a build from the UI, its log live', () => {
 		}
 		assert.equal(b.git_ref, 'no-such-branch');
 		assert.equal(b.deploy, true);
+		assert.equal(b.git_url, other);
+		assert.equal(b.dockerfile, 'docker/Dockerfile.web');
+		assert.equal(b.context, 'app');
+		assert.deepEqual(b.build_args, { STAGE: 'test', GREETING: 'a b' });
+		const shown = await page.locator('.details').innerText();
+		assert.match(shown, /docker\/Dockerfile\.web in app/);
+		assert.match(shown, /STAGE=test/);
 		assert.equal(b.status, 'failed', 'no such branch');
 		await page.locator('.details .badge', { hasText: 'failed' }).waitFor();
 		const deployments = (await apiJson(page, 'GET',
 		    `/api/deployments?project_id=${made.project.id}`)).body.items;
 		assert.ok(deployments.every((d) => d.build_id !== id), 'a failed build deploys nothing');
+	});
+
+	test('the builds are narrowed by status, as the API narrows them', async () => {
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		const table = page.getByRole('table', { name: 'Builds' });
+		const status = page.getByRole('combobox', { name: 'Status' });
+		for (const want of ['failed', 'succeeded']) {
+			await status.selectOption(want);
+			const api = (await apiJson(page, 'GET',
+			    `/api/builds?project_id=${made.project.id}&status=${want}`)).body.items;
+			assert.ok(api.length > 0, want);
+			const rows = table.locator('tbody tr');
+			await page.waitForFunction(([n, s]) => {
+				const r = [...document.querySelectorAll('table[aria-label="Builds"] tbody tr')];
+				return r.length === n && r.every((x) => x.innerText.includes(s));
+			}, [api.length, want]);
+			for (const b of api)
+				await table.getByRole('link', { name: b.id.slice(0, 8) }).waitFor();
+			assert.equal(await rows.count(), api.length);
+		}
+		await status.selectOption('cancelled');
+		await page.getByText('No cancelled builds.').waitFor();
+		await status.selectOption('');
+		const every = (await apiJson(page, 'GET',
+		    `/api/builds?project_id=${made.project.id}`)).body.items;
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    'table[aria-label="Builds"] tbody tr').length === n, every.length);
+		assert.deepEqual(page.problems, []);
 	});
 
 	test('a deploy key is made, shown as the API has it, and replaced after a confirmation', async () => {
