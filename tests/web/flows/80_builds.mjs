@@ -8,7 +8,8 @@
 // and after a rotation from the page the old secret is refused. Last, in
 // another user's team, the builds tab offers the instance admin what the
 // API lets them do there, on the builds tab and the team's screen: all
-// of it while they are no member (the API acts for them as an owner),
+// of it while they are no member (the API acts for them as an owner, and
+// the team picker names their team, not one of the admin's),
 // not the source's secrets nor the team's management once they are a
 // developer of it (the member's role is the one the API reads).
 import { describe, test, before, after } from 'node:test';
@@ -311,6 +312,11 @@ describe("another user's team: the builds tab offers what the API allows the ins
 		const hook = await apiJson(page, 'GET', `/api/projects/${project.id}/webhook`);
 		assert.equal(hook.status, 200, JSON.stringify(hook.body));
 		await buildsTab();
+		// The team picker shows the project's team, not one of the admin's.
+		const picker = page.getByRole('combobox', { name: 'Team' });
+		assert.equal(await picker.inputValue(), team.id);
+		assert.equal((await picker.locator('option:checked').innerText()).trim(),
+		    `${team.name} (not a member)`);
 		assert.deepEqual(await sections(), [1, 1]);
 		assert.equal((await copyable(page, 'Generic webhook URL')).trim(),
 		    hook.body.urls.generic);
@@ -381,6 +387,10 @@ describe("another user's team: the builds tab offers what the API allows the ins
 			    `/api/projects/${project.id}/${path}`)).status, 403, `${method} ${path}`);
 		await page.reload();
 		await buildsTab();
+		// A member now: the picker has the team as one of theirs.
+		assert.equal(await page.getByRole('combobox', { name: 'Team' }).inputValue(),
+		    team.id);
+		assert.equal(await page.getByRole('option', { name: /not a member/ }).count(), 0);
 		assert.deepEqual(await sections(), [0, 0]);
 		assert.equal(await page.getByRole('form', { name: 'Git source' })
 		    .getByLabel(/^Access token/).count(), 0);
