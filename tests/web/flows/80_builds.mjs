@@ -317,6 +317,18 @@ describe("another user's team: the builds tab offers what the API allows the ins
 		assert.equal(await picker.inputValue(), team.id);
 		assert.equal((await picker.locator('option:checked').innerText()).trim(),
 		    `${team.name} (not a member)`);
+		// So does a container's page, come to from the admin's own team.
+		const c = await as('POST', '/api/containers', { project_id: project.id,
+			name: unique('c'), image: 'openpanel-test/busybox:1',
+			command: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"] });
+		assert.equal(c.status, 201, c.text);
+		await picker.selectOption({ index: 0 });
+		assert.notEqual(await picker.inputValue(), team.id);
+		await page.goto(`/#/containers/${c.body.id}`);
+		await page.getByRole('heading', { name: c.body.name }).waitFor();
+		await page.waitForFunction((id) => document.querySelector(
+		    'select[aria-label="Team"]').value === id, team.id);
+		await buildsTab();
 		assert.deepEqual(await sections(), [1, 1]);
 		assert.equal((await copyable(page, 'Generic webhook URL')).trim(),
 		    hook.body.urls.generic);
