@@ -193,15 +193,18 @@ static const struct op_field update_fields[] = {
 	{ "retention", OP_FT_OBJECT, 0, 0, 4, NULL },
 	{ "encrypt", OP_FT_BOOL, 0, 0, 0, NULL },
 	{ "drill_cron", OP_FT_STRING, OP_FF_NULLABLE, 9, 256, op_valid_cron },
+	{ "enabled", OP_FT_BOOL, 0, 0, 0, NULL },
 };
-enum { U_CRON, U_TZ, U_RETENTION, U_ENCRYPT, U_DRILL };
+enum { U_CRON, U_TZ, U_RETENTION, U_ENCRYPT, U_DRILL, U_ENABLED };
 
 /*
  * What an edit (v over the row cur, locked) changes in the schedule's
  * times, on the wall clock of the zone it ends with: *next its next run
- * (NULL: unchanged, neither cron nor zone given); *drill_cron and *drill
- * its drill expression and next drill (both NULL: none), worth writing
- * only when *redrill is set (drill_cron or the zone given).
+ * (NULL: unchanged, neither cron nor zone given nor a paused schedule
+ * resumed); *drill_cron and *drill its drill expression and next drill
+ * (both NULL: none), worth writing only when *redrill is set (drill_cron
+ * or the zone given, or resumed). Resuming works both out from now, so a
+ * long pause is not made up for by a burst of runs.
  */
 static enum op_err
 schedule_times(struct op_req *r, const struct op_value *v, PGresult *cur,
@@ -210,29 +213,35 @@ schedule_times(struct op_req *r, const struct op_value *v, PGresult *cur,
 {
 	const char	*cron, *tz;
 	enum op_err	 er;
+	int		 resume;
 
+	resume = v[U_ENABLED].set && v[U_ENABLED].i &&
+	    strcmp(op_db_get(cur, 0, "enabled"), "f") == 0;
 	cron = v[U_CRON].set ? v[U_CRON].s : op_db_get(cur, 0, "cron");
 	tz = v[U_TZ].set ? v[U_TZ].s : op_db_get(cur, 0, "timezone");
 	*drill_cron = v[U_DRILL].set ? v[U_DRILL].s : op_db_get(cur, 0,
 	    "drill_cron");
 	*next = *drill = NULL;
-	*redrill = v[U_DRILL].set || v[U_TZ].set;
-	if ((v[U_CRON].set || v[U_TZ].set) && (er = first_run(r, cron, tz,
-	    v[U_CRON].set ? "cron" : "timezone", next)) != OP_OK)
+	*redrill = v[U_DRILL].set || v[U_TZ].set || resume;
+	if ((v[U_CRON].set || v[U_TZ].set || resume) && (er = first_run(r,
+	    cron, tz, v[U_CRON].set || !v[U_TZ].set ? "cron" : "timezone",
+	    next)) != OP_OK)
 		return er;
 	if (!*redrill)
 		return OP_OK;
 	return first_drill(r, op_db_get(cur, 0, "kind"), *drill_cron, tz,
-	    v[U_DRILL].set ? "drill_cron" : "timezone", drill);
+	    v[U_DRILL].set || !v[U_TZ].set ? "drill_cron" : "timezone", drill);
 }
 
 /*
  * PATCH /api/backup-schedules/:id — {cron?, timezone?, retention?,
- * encrypt?, drill_cron?}: what is given replaces what the schedule has
- * (retention as a whole, {} keeping every backup; drill_cron null: no
- * more drills). A new cron or zone works the next run out again (and
- * turns on a schedule whose expression had stopped firing); a new
- * drill_cron or zone, the next drill.
+ * encrypt?, drill_cron?, enabled?}: what is given replaces what the
+ * schedule has (retention as a whole, {} keeping every backup;
+ * drill_cron null: no more drills). A new cron or zone works the next
+ * run out again (and brings back a schedule whose expression had
+ * stopped firing); a new drill_cron or zone, the next drill. enabled
+ * false pauses it: neither its runs nor its drills fire until enabled
+ * true resumes it, from now on.
  */
 enum op_err
 schedules_update(struct op_req *r)
@@ -250,8 +259,8 @@ schedules_update(struct op_req *r)
 		return er;
 	if ((er = op_db_begin(r->db)) != OP_OK ||
 	    (er = op_db_execv(r->db, &cur, "SELECT kind, cron, timezone,"
-	    " drill_cron FROM backups.schedules WHERE id = $1 FOR UPDATE",
-	    r->params[0])) != OP_OK)
+	    " drill_cron, enabled FROM backups.schedules WHERE id = $1"
+	    " FOR UPDATE", r->params[0])) != OP_OK)
 		goto out;
 	if (PQntuples(cur) != 1) {
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such schedule",
@@ -268,14 +277,15 @@ schedules_update(struct op_req *r)
 	    " keep_weekly = CASE WHEN $5 THEN $8::int ELSE keep_weekly END,"
 	    " keep_monthly = CASE WHEN $5 THEN $9::int ELSE keep_monthly END,"
 	    " next_run_at = COALESCE($10::timestamptz, next_run_at),"
-	    " enabled = (enabled OR $10::timestamptz IS NOT NULL),"
+	    " enabled = COALESCE($14::boolean, enabled),"
 	    " drill_cron = CASE WHEN $13 THEN $11 ELSE drill_cron END,"
 	    " next_drill_at = CASE WHEN $13 THEN $12::timestamptz"
 	    "  ELSE next_drill_at END WHERE id = $1", r->params[0], v[U_CRON].s,
 	    v[U_TZ].s, v[U_ENCRYPT].set ? (v[U_ENCRYPT].i ? "true" : "false") :
 	    NULL, v[U_RETENTION].set ? "true" : "false", keep[0], keep[1],
 	    keep[2], keep[3], next, dcron, drill, redrill ? "true" :
-	    "false")) != OP_OK ||
+	    "false", v[U_ENABLED].set ? (v[U_ENABLED].i ? "true" : "false") :
+	    NULL)) != OP_OK ||
 	    (er = op_event_emit(r, "backup_schedule.updated", team,
 	    "backup_schedule", r->params[0], json_deep_copy(r->body))) !=
 	    OP_OK || (er = op_db_commit(r->db)) != OP_OK)
@@ -413,10 +423,11 @@ schedule_fire(struct op_req *r, PGresult *s, int i)
 	if (strcmp(op_db_get(s, i, "busy"), "f") == 0 &&
 	    (er = schedule_enqueue(r, s, i, id)) != OP_OK)
 		return er;
+	/* An expression that stops firing leaves the schedule on, never
+	 * due: enabled is the operator's pause alone. */
 	return op_db_execv(r->db, NULL, "UPDATE backups.schedules SET"
 	    " last_run_at = now(), next_run_at = COALESCE($2::timestamptz,"
-	    " 'infinity'), enabled = ($2::timestamptz IS NOT NULL)"
-	    " WHERE id = $1", op_db_get(s, i, "id"), next);
+	    " 'infinity') WHERE id = $1", op_db_get(s, i, "id"), next);
 }
 
 enum op_err

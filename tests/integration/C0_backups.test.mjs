@@ -779,6 +779,79 @@ test('a schedule is edited: its drill set, moved and stopped, its zone and '
 		    { token: admin })).status, 204);
 });
 
+test('a paused schedule neither runs nor drills when due; resumed, it '
+    + 'fires next from now; a bad enabled changes nothing', async () => {
+	const patch = (id, body) => api('PATCH', `/api/backup-schedules/${id}`,
+	    { token: admin, body });
+	const get = async (id) => (await api('GET', `/api/backup-schedules/${id}`,
+	    { token: admin })).body;
+	const made = async (id) => (await api('GET',
+	    `/api/backups?team_id=${team}&schedule_id=${id}`, { token: admin }))
+	    .body.items;
+	const p = (await api('POST', '/api/backup-schedules', { token: admin,
+		body: { storage_id: localTarget.id, kind: 'database',
+		    container_id: pg.container_id, cron: '0 3 1 1 *',
+		    drill_cron: '0 4 1 1 *' } })).body;
+	assert.equal(p.enabled, true);
+	let r = await patch(p.id, { enabled: false });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.body.enabled, false);
+	assert.equal(r.body.next_run_at, p.next_run_at, 'a pause moves nothing');
+	await until(() => readEvents(2000).some((e) => e.type ===
+	    'backup_schedule.updated' && e.event.subject?.id === p.id &&
+	    e.event.data.enabled === false), 'backup_schedule.updated', 15000);
+
+	// A bad value is refused and changes nothing.
+	const before = await get(p.id);
+	for (const enabled of ['yes', 1, null, {}]) {
+		r = await patch(p.id, { enabled, cron: '0 2 1 1 *' });
+		assert.equal(r.status, 422, `${JSON.stringify(enabled)} ${r.text}`);
+		assert.equal(r.body.error.field, 'enabled', r.text);
+	}
+	assert.deepEqual(await get(p.id), before, 'nothing changed');
+	// Another cron keeps it paused.
+	r = await patch(p.id, { cron: '0 2 1 1 *' });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.body.enabled, false, 'still paused');
+
+	// Both due, the paused one the longer overdue: the worker's round
+	// runs the other, and passes the paused one by.
+	const c = (await api('POST', '/api/backup-schedules', { token: admin,
+		body: { storage_id: localTarget.id, kind: 'volume',
+		    container_id: files.id, volume: 'files',
+		    cron: '0 3 1 1 *' } })).body;
+	sql(`UPDATE backups.schedules SET next_run_at = now() - CASE WHEN
+	    id = '${p.id}' THEN interval '2 hours' ELSE interval '1 hour' END,
+	    next_drill_at = CASE WHEN id = '${p.id}' THEN now() - interval
+	    '2 hours' END WHERE id IN ('${p.id}', '${c.id}')`);
+	const due = await get(p.id);
+	const other = await until(async () => (await made(c.id))[0],
+	    'the other schedule\'s backup', 150000, 500);
+	// Settled, the backup was drained after that round's drills too.
+	assert.equal((await settled(`/api/backups/${other.id}`)).status,
+	    'completed');
+	assert.deepEqual(await made(p.id), [], 'no backup of the paused one');
+	assert.deepEqual((await api('GET', `/api/backup-schedules/${p.id}/drills`,
+	    { token: admin })).body.items, [], 'nor a drill');
+	assert.deepEqual(await get(p.id), due, 'its times untouched');
+
+	// Resumed: the next run and drill from now, not the missed ones.
+	r = await patch(p.id, { enabled: true });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.body.enabled, true);
+	assert.ok(Date.parse(r.body.next_run_at) > Date.now(), r.text);
+	assert.ok(Date.parse(r.body.next_drill_at) > Date.now(), r.text);
+	assert.equal(new Date(r.body.next_run_at).getUTCHours(), 2, '0 2 1 1 *');
+	assert.equal(new Date(r.body.next_drill_at).getUTCHours(), 4);
+	assert.deepEqual(await made(p.id), []);
+	await until(() => readEvents(2000).some((e) => e.type ===
+	    'backup_schedule.updated' && e.event.subject?.id === p.id &&
+	    e.event.data.enabled === true), 'backup_schedule.updated', 15000);
+	for (const id of [p.id, c.id])
+		assert.equal((await api('DELETE', `/api/backup-schedules/${id}`,
+		    { token: admin })).status, 204);
+});
+
 test('a Redis database round-trips through its RDB, and keeps it across a '
     + 'restart', async () => {
 	const rd = await database('cache', 'redis', REDIS_IMAGE);

@@ -1,5 +1,5 @@
-// session.js — who is signed in, and which of their teams the screens
-// are looking at. Kept in memory; the team choice (an id, not a
+// session.js — who is signed in, and which team the screens are looking
+// at (one of theirs, or another an instance admin visits). Kept in memory; the team choice (an id, not a
 // credential) survives a reload in sessionStorage.
 import { get, post } from './api.js';
 
@@ -31,6 +31,23 @@ export async function loadMe() {
 export function chooseTeam(id) {
 	session.team = session.me?.teams.find((t) => t.id === id) ?? null;
 	if (session.team) sessionStorage.setItem('op_team', id);
+	emit();
+}
+
+// The team of an object on screen (a project) becomes the one looked
+// at: one of the caller's own is chosen as from the picker; another (an
+// instance admin's visit) is shown by the name the API answers, until
+// something else is chosen, and is not remembered across a reload.
+export async function lookAtTeam(id) {
+	if (!id || session.team?.id === id) return;
+	if (session.me?.teams.some((t) => t.id === id)) {
+		chooseTeam(id);
+		return;
+	}
+	let t;
+	try { t = await get(`/api/teams/${id}`); } catch { return; }
+	if (session.team?.id === id) return;
+	session.team = { id: t.id, name: t.name, role: t.role, visiting: true };
 	emit();
 }
 

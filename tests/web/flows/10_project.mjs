@@ -1,6 +1,7 @@
 // The main flow, after the first run's setup and sign-in (00_first_run):
 // a team, a project with a write-only secret, a container from an image
-// with a volume, its state and its log line arriving live, a domain
+// with a volume, its state and its log line arriving live (and narrowed
+// to one stream and to a window of time), a domain
 // routed to it, a backup of its volume, and every one of those actions
 // found again in the audit trail, whose hash chain is shown intact, then
 // broken at the entry the API names while one row is rewritten in the
@@ -111,6 +112,54 @@ describe('the main flow: a team, a project, a container, a domain, a backup, the
 		const seen = await ticks();
 		await log.getByText(new RegExp(`tick-${seen + 2}$`)).first().waitFor();
 		await shot(page, '13-container');
+	});
+
+	test('the log is narrowed to a stream and to a window of time, as the API answers', async () => {
+		const id = page.url().split('/').pop();
+		const text = async (q) => (await apiJson(page, 'GET',
+		    `/api/containers/${id}/logs?${q}`)).body;
+		const log = page.getByTestId('log');
+		const stream = page.getByRole('combobox', { name: /^Stream/ });
+		// The shell prints on standard output only.
+		await stream.selectOption('stderr');
+		await log.getByText('No log lines yet.').waitFor();
+		assert.equal(await text('stdout=false'), '');
+		await stream.selectOption('stdout');
+		await log.getByText(MARK).waitFor();
+		await stream.selectOption('both');
+		await log.getByText(MARK).waitFor();
+
+		// A window holding one line: from just after tick-1 to just after
+		// tick-2 (the ticks are a second apart at least).
+		const lines = (await text('tail=1000')).split('\n').filter(Boolean);
+		const at = (n) => Date.parse(lines.find((l) => l.endsWith(` tick-${n}`))
+		    .split(' ')[0]);
+		const from = Math.floor(at(1) / 1000) * 1000 + 1000;
+		const to = Math.floor(at(2) / 1000) * 1000 + 1000;
+		const local = (ms) => page.evaluate((t) => {
+			const d = new Date(t), p = (n) => String(n).padStart(2, '0');
+			return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${
+			    p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+		}, ms);
+		const win = page.getByRole('form', { name: 'Time window' });
+		await win.getByLabel('From').fill(await local(from));
+		await win.getByLabel('To').fill(await local(to));
+		await win.getByRole('button', { name: 'Show' }).click();
+		await page.getByRole('button', { name: 'Back to the latest' }).waitFor();
+		await page.waitForFunction(() => !/tick-1$/m.test(
+		    document.querySelector('[data-testid="log"]').innerText));
+		const api = (await text(`since=${new Date(from).toISOString()}&until=${
+		    new Date(to).toISOString()}`)).split('\n').filter(Boolean);
+		assert.equal(api.length, 1, api.join('\n'));
+		assert.match(api[0], / tick-2$/);
+		const shown = (await log.innerText()).split('\n').filter(Boolean);
+		assert.equal(shown.length, 1, shown.join('\n'));
+		assert.match(shown[0], / tick-2$/);
+		assert.equal(await page.getByRole('checkbox', { name: 'Follow' }).isDisabled(), true);
+		await page.getByRole('button', { name: 'Back to the latest' }).click();
+		await page.getByTestId('log-mode').getByText('live').waitFor();
+		await log.getByText(MARK).waitFor();
+		assert.deepEqual(page.problems, []);
 	});
 
 	test('the container is stopped and started again', async () => {

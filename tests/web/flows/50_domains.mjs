@@ -2,7 +2,8 @@
 // its field; a domain with HTTPS shows its certificate order in progress,
 // then how it ended (this stack has no ACME CA set, so it fails, says
 // why and when it is tried again); the gateway configuration generated
-// for it is shown; it is ordered again, turned to plain
+// for it is shown; the list is narrowed to a project's or a container's
+// as the API narrows it; the domain is ordered again, turned to plain
 // HTTP, and removed behind a confirmation.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { ADMIN, signIn, nav, unique, apiAs, apiJson, scratchTeam, watchFor,
 
 describe('domains and certificates', () => {
 	const HOST = `${unique('site')}.openpanel.test`;
-	let page, made;
+	let page, made, other;	// other: a second project of the team
 
 	before(async () => {
 		page = await open();
@@ -22,6 +23,7 @@ describe('domains and certificates', () => {
 		await page.getByRole('heading', { name: 'Domains' }).waitFor();
 	});
 	after(async () => {
+		if (other) await apiAs(page, 'DELETE', `/api/projects/${other.id}?volumes=true`);
 		if (made) await apiAs(page, 'DELETE',
 		    `/api/projects/${made.project.id}?volumes=true`);
 		await closeAll();
@@ -78,6 +80,56 @@ describe('domains and certificates', () => {
 		    'progress[aria-label^="Ordering"]') === null);
 		assert.ok(await ordering(), 'the new order was shown in progress');
 		await row.locator('.badge', { hasText: 'failed' }).waitFor();
+	});
+
+	test("the list is narrowed to a project's or a container's domains, as the API narrows them", async () => {
+		// A second project with a container and a domain of its own.
+		const ok = (r) => { assert.ok(r.status < 300, JSON.stringify(r.body)); return r.body; };
+		other = ok(await apiJson(page, 'POST', '/api/projects',
+		    { team_id: made.team.id, name: unique('Other') }));
+		const c = ok(await apiJson(page, 'POST', '/api/containers', {
+			project_id: other.id, name: unique('c'), image: 'openpanel-test/busybox:1',
+			command: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"] }));
+		const host2 = `${unique('other')}.openpanel.test`;
+		const d2 = ok(await apiJson(page, 'POST', '/api/domains',
+		    { hostname: host2, container_id: c.id, port: 8080, https: false }));
+		await page.reload();
+		await page.getByRole('row', { name: new RegExp(host2) }).waitFor();
+		const q = `/api/domains?team_id=${made.team.id}`;
+		const hosts = async (filter) => (await apiJson(page, 'GET', `${q}&${filter}`))
+		    .body.items.map((d) => d.hostname);
+		const shown = () => page.evaluate(() => [...document.querySelectorAll(
+		    'table[aria-label="Domains"] tbody tr')].map((r) => r.cells[0].innerText.trim()));
+		const showing = async (want) => {
+			await page.waitForFunction((w) => {
+				const r = [...document.querySelectorAll('table[aria-label="Domains"] tbody tr')];
+				return r.length === w.length && w.every((h, i) => r[i]?.innerText.includes(h));
+			}, want);
+			return shown();
+		};
+		const project = page.getByRole('combobox', { name: /^Project/ });
+		const container = page.getByRole('combobox', { name: /^Routed to/ });
+		await project.selectOption(other.id);
+		assert.deepEqual(await hosts(`project_id=${other.id}`), [host2]);
+		await showing([host2]);
+		await project.selectOption(made.project.id);
+		assert.deepEqual(await hosts(`project_id=${made.project.id}`), [HOST]);
+		await showing([HOST]);
+		await project.selectOption('');
+		await container.selectOption(c.id);
+		assert.deepEqual(await hosts(`container_id=${c.id}`), [host2]);
+		await showing([host2]);
+		await container.selectOption('');
+		const every = (await apiJson(page, 'GET', q)).body.items.map((d) => d.hostname);
+		assert.equal(every.length, 2);
+		assert.deepEqual(await showing(every), every);
+		// The second project goes, its domain first.
+		ok(await apiJson(page, 'DELETE', `/api/domains/${d2.id}`));
+		ok(await apiJson(page, 'DELETE', `/api/projects/${other.id}?volumes=true`));
+		other = null;
+		await page.reload();
+		await page.getByRole('row', { name: new RegExp(host2) }).waitFor({ state: 'detached' });
+		assert.deepEqual(page.problems, []);
 	});
 
 	test('the domain turns to plain HTTP and is removed after a confirmation', async () => {

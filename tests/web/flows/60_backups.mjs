@@ -2,9 +2,10 @@
 // does not answer, a directory outside the allowed ones); a local target;
 // a volume backed up with its progress, then restored after a
 // confirmation; a schedule with cron, time zone and retention, refused
-// beside its cron field when malformed, its restore drills (none), run
-// now, and deleted; a database made from the project's form with a
-// memory limit, and its schedule with a restore drill cron,
+// beside its cron field when malformed, its restore drills (none),
+// paused and resumed, run now (its backup found by the Backups tab's
+// schedule filter), and deleted; a database made from the project's
+// form with a memory limit, and its schedule with a restore drill cron,
 // refused beside that field when malformed, then changed and cleared in
 // its edit dialog, each checked in the API.
 import { describe, test, before, after } from 'node:test';
@@ -121,6 +122,32 @@ describe('backups, restores and schedules', () => {
 		await page.getByText(/^No restore drills/).waitFor({ state: 'detached' });
 	});
 
+	test('a schedule is paused and resumed from its row, as the API has it', async () => {
+		const row = page.getByRole('row', { name: /15 4 \* \* 1-5/ });
+		const mine = async () => (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items[0];
+		const before = await mine();
+		assert.equal(before.enabled, true);
+		await row.getByRole('button', { name: /^Pause the schedule of/ }).click();
+		await row.getByRole('button', { name: /^Resume the schedule of/ }).waitFor();
+		assert.match(await row.innerText(), /paused/);
+		assert.equal((await mine()).enabled, false);
+		// Its edit dialog says so too.
+		await row.getByRole('button', { name: /^Edit the schedule of/ }).click();
+		const dialog = page.getByRole('dialog', { name: /^Edit the schedule of/ });
+		assert.equal(await dialog.getByLabel(/^On \(untick to pause/).isChecked(), false);
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		await shot(page, '63d-schedule-paused');
+		await row.getByRole('button', { name: /^Resume the schedule of/ }).click();
+		await row.getByRole('button', { name: /^Pause the schedule of/ }).waitFor();
+		assert.ok(!/paused/.test(await row.innerText()), 'no longer paused');
+		const after = await mine();
+		assert.equal(after.enabled, true);
+		assert.ok(Date.parse(after.next_run_at) > Date.now(), 'its next run from now');
+		assert.deepEqual(page.problems, []);
+	});
+
 	test('a schedule runs now, and is deleted after a confirmation', async () => {
 		const row = page.getByRole('row', { name: /15 4 \* \* 1-5/ });
 		await row.getByRole('button', { name: /^Run .* now$/ }).click();
@@ -128,6 +155,25 @@ describe('backups, restores and schedules', () => {
 		await page.getByRole('tab', { name: 'Backups' }).click();
 		await page.getByRole('row', { name: /scheduled/ }).getByText('completed')
 		    .waitFor();
+		// Narrowed to the schedule's backups, as the API narrows them.
+		const [s] = (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
+		const q = `/api/backups?team_id=${made.team.id}`;
+		const every = (await apiJson(page, 'GET', q)).body.items;
+		const its = (await apiJson(page, 'GET', `${q}&schedule_id=${s.id}`)).body.items;
+		assert.ok(its.length === 1 && every.length > its.length, JSON.stringify(every));
+		const rows = () => page.evaluate(() => [...document.querySelectorAll(
+		    '[role="tabpanel"] table tbody tr:not(.sub)')].length);
+		const madeBy = page.getByRole('combobox', { name: /^Made by/ });
+		await madeBy.selectOption(s.id);
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    '[role="tabpanel"] table tbody tr:not(.sub)').length === n, its.length);
+		assert.match(await page.locator('[role="tabpanel"] table tbody tr').first()
+		    .innerText(), /scheduled/);
+		await madeBy.selectOption('');
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    '[role="tabpanel"] table tbody tr:not(.sub)').length === n, every.length);
+		assert.equal(await rows(), every.length);
 		await page.getByRole('tab', { name: 'Schedules' }).click();
 		await row.getByRole('button', { name: /^Delete the schedule/ }).click();
 		await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();

@@ -1,13 +1,15 @@
 // A build started from the UI: a git repository connected to a project,
 // "Build now", and its log arriving live on the build page (the gateway's
 // stream of the build), whole and in order once it has ended, and deployed
-// from its row. Then the
+// from its row; a build of another ref with every option the API takes
+// (repository, Dockerfile, context, build arguments). Then the
 // source's SSH deploy key made and replaced from the page, and its
 // deploy-on-push webhook: the URL the page shows builds a signed push,
 // and after a rotation from the page the old secret is refused. Last, in
 // another user's team, the builds tab offers the instance admin what the
 // API lets them do there, on the builds tab and the team's screen: all
-// of it while they are no member (the API acts for them as an owner),
+// of it while they are no member (the API acts for them as an owner, and
+// the team picker names their team, not one of the admin's),
 // not the source's secrets nor the team's management once they are a
 // developer of it (the member's role is the one the API reads).
 import { describe, test, before, after } from 'node:test';
@@ -126,12 +128,29 @@ describe('a build from the UI, its log live', () => {
 		    .getByText('succeeded').waitFor();
 	});
 
-	test('a build of another ref, to deploy if it succeeds, is started from the form; the API has both', async () => {
+	test('a build of another ref and options, to deploy if it succeeds, is started from the form; the API has them all', async () => {
 		await page.goto(`/#/projects/${made.project.id}`);
 		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
 		const form = page.getByRole('form', { name: 'Build now' });
+		const before = (await apiJson(page, 'GET',
+		    `/api/builds?project_id=${made.project.id}`)).body.items.length;
 		await form.getByLabel(/^Ref to build/).fill('no-such-branch');
 		await form.getByLabel('Deploy it if it succeeds').check();
+		// The options: a bad build argument is refused beside its field
+		// (the section opened to show it), and no build is made.
+		await form.getByText('Options (blank: the source\'s)').click();
+		const args = form.getByLabel(/^Build arguments for this build/);
+		await args.fill('1BAD=x');
+		await form.getByRole('button', { name: 'Build now' }).click();
+		await form.locator('.field-error').waitFor();
+		assert.equal(await args.getAttribute('aria-invalid'), 'true');
+		assert.equal((await apiJson(page, 'GET', `/api/builds?project_id=${
+		    made.project.id}`)).body.items.length, before, 'no build made');
+		const other = gs.url(`other-${NONCE}`);
+		await form.getByLabel('Repository URL for this build').fill(other);
+		await form.getByLabel('Dockerfile for this build').fill('docker/Dockerfile.web');
+		await form.getByLabel('Context for this build').fill('app');
+		await args.fill('STAGE=test\nGREETING=a b');
 		await form.getByRole('button', { name: 'Build now' }).click();
 		await page.getByRole('heading', { name: /^Build [0-9a-f]{8}$/ }).waitFor();
 		const id = page.url().split('/').pop();
@@ -143,11 +162,47 @@ describe('a build from the UI, its log live', () => {
 		}
 		assert.equal(b.git_ref, 'no-such-branch');
 		assert.equal(b.deploy, true);
+		assert.equal(b.git_url, other);
+		assert.equal(b.dockerfile, 'docker/Dockerfile.web');
+		assert.equal(b.context, 'app');
+		assert.deepEqual(b.build_args, { STAGE: 'test', GREETING: 'a b' });
+		const shown = await page.locator('.details').innerText();
+		assert.match(shown, /docker\/Dockerfile\.web in app/);
+		assert.match(shown, /STAGE=test/);
 		assert.equal(b.status, 'failed', 'no such branch');
 		await page.locator('.details .badge', { hasText: 'failed' }).waitFor();
 		const deployments = (await apiJson(page, 'GET',
 		    `/api/deployments?project_id=${made.project.id}`)).body.items;
 		assert.ok(deployments.every((d) => d.build_id !== id), 'a failed build deploys nothing');
+	});
+
+	test('the builds are narrowed by status, as the API narrows them', async () => {
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Builds & deploys' }).click();
+		const table = page.getByRole('table', { name: 'Builds' });
+		const status = page.getByRole('combobox', { name: 'Status' });
+		for (const want of ['failed', 'succeeded']) {
+			await status.selectOption(want);
+			const api = (await apiJson(page, 'GET',
+			    `/api/builds?project_id=${made.project.id}&status=${want}`)).body.items;
+			assert.ok(api.length > 0, want);
+			const rows = table.locator('tbody tr');
+			await page.waitForFunction(([n, s]) => {
+				const r = [...document.querySelectorAll('table[aria-label="Builds"] tbody tr')];
+				return r.length === n && r.every((x) => x.innerText.includes(s));
+			}, [api.length, want]);
+			for (const b of api)
+				await table.getByRole('link', { name: b.id.slice(0, 8) }).waitFor();
+			assert.equal(await rows.count(), api.length);
+		}
+		await status.selectOption('cancelled');
+		await page.getByText('No cancelled builds.').waitFor();
+		await status.selectOption('');
+		const every = (await apiJson(page, 'GET',
+		    `/api/builds?project_id=${made.project.id}`)).body.items;
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    'table[aria-label="Builds"] tbody tr').length === n, every.length);
+		assert.deepEqual(page.problems, []);
 	});
 
 	test('a deploy key is made, shown as the API has it, and replaced after a confirmation', async () => {
@@ -257,6 +312,23 @@ describe("another user's team: the builds tab offers what the API allows the ins
 		const hook = await apiJson(page, 'GET', `/api/projects/${project.id}/webhook`);
 		assert.equal(hook.status, 200, JSON.stringify(hook.body));
 		await buildsTab();
+		// The team picker shows the project's team, not one of the admin's.
+		const picker = page.getByRole('combobox', { name: 'Team' });
+		assert.equal(await picker.inputValue(), team.id);
+		assert.equal((await picker.locator('option:checked').innerText()).trim(),
+		    `${team.name} (not a member)`);
+		// So does a container's page, come to from the admin's own team.
+		const c = await as('POST', '/api/containers', { project_id: project.id,
+			name: unique('c'), image: 'openpanel-test/busybox:1',
+			command: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"] });
+		assert.equal(c.status, 201, c.text);
+		await picker.selectOption({ index: 0 });
+		assert.notEqual(await picker.inputValue(), team.id);
+		await page.goto(`/#/containers/${c.body.id}`);
+		await page.getByRole('heading', { name: c.body.name }).waitFor();
+		await page.waitForFunction((id) => document.querySelector(
+		    'select[aria-label="Team"]').value === id, team.id);
+		await buildsTab();
 		assert.deepEqual(await sections(), [1, 1]);
 		assert.equal((await copyable(page, 'Generic webhook URL')).trim(),
 		    hook.body.urls.generic);
@@ -327,6 +399,10 @@ describe("another user's team: the builds tab offers what the API allows the ins
 			    `/api/projects/${project.id}/${path}`)).status, 403, `${method} ${path}`);
 		await page.reload();
 		await buildsTab();
+		// A member now: the picker has the team as one of theirs.
+		assert.equal(await page.getByRole('combobox', { name: 'Team' }).inputValue(),
+		    team.id);
+		assert.equal(await page.getByRole('option', { name: /not a member/ }).count(), 0);
 		assert.deepEqual(await sections(), [0, 0]);
 		assert.equal(await page.getByRole('form', { name: 'Git source' })
 		    .getByLabel(/^Access token/).count(), 0);

@@ -1,7 +1,8 @@
 // backups.jsx — a team's backups: where they are kept (storage targets,
 // an S3-compatible bucket or a local directory), a backup taken now and
 // its progress, each one's size, checksum, duration and log, a restore
-// behind a confirmation, and schedules (cron in a time zone, retention).
+// behind a confirmation, and schedules (cron in a time zone, retention);
+// the backups narrowed to one schedule's as the API does.
 import { useState } from 'preact/hooks';
 import { all, get, post, del } from '../api.js';
 import { when, short, bytes, duration } from '../format.js';
@@ -15,13 +16,24 @@ import { Storage } from './storage.jsx';
 
 const WORKING = new Set(['queued', 'running']);
 
-async function load(team) {
+// The team's backups (those of one schedule when schedule is an id),
+// storage targets, containers and schedules.
+async function load(team, schedule) {
 	if (!team) return null;
 	const q = { team_id: team.id };
-	const [backups, targets, { containers }] = await Promise.all([
-		all('/api/backups', q, 200), all('/api/storage', q),
-		teamContainers(team)]);
-	return { backups, targets, containers };
+	const [backups, targets, { containers }, schedules] = await Promise.all([
+		all('/api/backups', schedule ? { ...q, schedule_id: schedule } : q, 200),
+		all('/api/storage', q), teamContainers(team),
+		all('/api/backup-schedules', q)]);
+	return { backups, targets, containers, schedules };
+}
+
+// A schedule as the filter names it: its cron and zone, and what it
+// backs up.
+function scheduleLabel(x, s) {
+	const c = x.containers.find((y) => y.id === s.container_id);
+	const what = s.kind === 'volume' ? `volume ${s.volume}` : s.kind;
+	return `${s.cron} ${s.timezone}: ${what}${c ? ` of ${containerLabel(c)}` : ''}`;
 }
 
 function Status({ b }) {
@@ -138,7 +150,9 @@ function TakeBackup({ x, onQueued }) {
 
 export function Backups({ team }) {
 	const [tab, setTab] = useState('backups');
-	const [data, error, reload] = useLoad(() => load(team), [team?.id]);
+	const [schedule, setSchedule] = useState('');	// '' for every backup
+	const [data, error, reload] = useLoad(() => load(team, schedule),
+	    [team?.id, schedule]);
 	// A backup just queued shows at once, with its progress.
 	const [backups, setFresh] = useFresh(data?.backups, true);
 	usePoll(reload, backups?.some((b) => WORKING.has(b.status)) ? 1500 : null);
@@ -152,6 +166,15 @@ export function Backups({ team }) {
 				{tab === 'backups' && <>
 					<TakeBackup x={x} onQueued={(b) => { setFresh(b); reload(); }} />
 					<h2>Backups</h2>
+					{(x.schedules.length > 0 || schedule) && <div class="toolbar">
+						<label class="inline-field">Made by
+							<select value={schedule}
+							    onChange={(e) => setSchedule(e.currentTarget.value)}>
+								<option value="">Any schedule, or by hand</option>
+								{x.schedules.map((s) => <option key={s.id} value={s.id}>
+									{scheduleLabel(x, s)}</option>)}
+							</select></label>
+					</div>}
 					<BackupList x={{ ...x, backups }} reload={reload} />
 				</>}
 				{tab === 'schedules' && <Schedules team={team} x={x} />}

@@ -83,6 +83,10 @@ export function BuildDetail({ id }) {
 					    <Progress label="Build under way">{build.status}…</Progress> :
 					    <Badge state={build.status} />}</dd>
 					<dt>Source</dt><dd><code>{build.git_url}</code> {build.git_ref}</dd>
+					<dt>Dockerfile</dt><dd><code>{build.dockerfile}</code> in <code>{build.context}</code></dd>
+					{Object.keys(build.build_args ?? {}).length > 0 && <><dt>Build arguments</dt>
+						<dd>{Object.keys(build.build_args).sort().map((k) =>
+						    <code key={k}>{k}={build.build_args[k]} </code>)}</dd></>}
 					<dt>Commit</dt><dd><code>{build.commit ?? '—'}</code></dd>
 					<dt>Image</dt><dd><code>{build.image ?? '—'}</code></dd>
 					<dt>Started</dt><dd>{when(build.started_at)}</dd>

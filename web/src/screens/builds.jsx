@@ -79,29 +79,75 @@ function Source({ project }) {
 	);
 }
 
+// What POST /api/builds takes beside the ref, each blank for the
+// source's: [name, label, placeholder].
+const OVERRIDES = [['git_url', 'Repository URL', 'the source\'s repository'],
+	['dockerfile', 'Dockerfile', 'Dockerfile'], ['context', 'Context', '.']];
+
+// The body of a build of v: the ref and each option given, the rest the
+// source's.
+function buildBody(project, v) {
+	const body = { project_id: project.id, deploy: v.deploy };
+	for (const k of ['git_ref', ...OVERRIDES.map(([k]) => k)])
+		if (v[k].trim()) body[k] = v[k].trim();
+	if (v.build_args.trim()) body.build_args = envLines(v.build_args);
+	return body;
+}
+
 // The builds, newest first: one started (of the source's ref or another,
-// deployed if it succeeds when asked), a succeeded one deployed from its
-// row (onDeployed: the deployments to show again).
+// and under Options its repository, Dockerfile, context or build
+// arguments, deployed if it succeeds when asked), a succeeded one
+// deployed from its row (onDeployed: the deployments to show again);
+// the list narrowed to one status as the API does.
+const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+
 function BuildList({ project, onDeployed }) {
+	const [status, setStatus] = useState('');	// '' for any
 	const [items, error, reload] = useLoad(() => all('/api/builds',
-	    { project_id: project.id }, 50), [project.id]);
+	    { project_id: project.id, ...(status ? { status } : {}) }, 50),
+	    [project.id, status]);
+	const [options, setOptions] = useState(false);	// the Options shown
 	return (
 		<>
 			<h3>Builds</h3>
 			<Form label="Build now" class="form inline" onSubmit={async (v) => {
-				const body = { project_id: project.id, deploy: v.deploy };
-				if (v.git_ref.trim()) body.git_ref = v.git_ref.trim();
-				const b = await post('/api/builds', body);
+				let b;
+				try {
+					b = await post('/api/builds', buildBody(project, v));
+				} catch (e) {
+					// The API's verdict on an option shows beside it.
+					if (e.field && e.field !== 'git_ref') setOptions(true);
+					throw e;
+				}
 				go(`/builds/${b.id}`);
 			}}>
 				<Field name="git_ref" label="Ref to build (blank: the source's)"
 				    spellcheck={false} />
 				<Field name="deploy" label="Deploy it if it succeeds" type="checkbox" />
 				<Submit>Build now</Submit>
+				<details class="options" open={options}
+				    onToggle={(e) => setOptions(e.currentTarget.open)}>
+					<summary>Options (blank: the source's)</summary>
+					<div class="grid2">
+						{OVERRIDES.map(([k, label, hint]) => <Field key={k} name={k}
+						    label={`${label} for this build`} placeholder={hint}
+						    spellcheck={false} />)}
+					</div>
+					<Field name="build_args" label="Build arguments for this build (KEY=value, one per line)"
+					    as="textarea" rows={2} spellcheck={false}
+					    hint="In place of the source's, when given." />
+				</details>
 			</Form>
+			<div class="toolbar">
+				<label class="inline-field">Status
+					<select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+						<option value="">Any</option>
+						{STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+					</select></label>
+			</div>
 			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
-				<Empty>No builds yet.</Empty> :
-				<table class="table">
+				<Empty>{status ? `No ${status} builds.` : 'No builds yet.'}</Empty> :
+				<table class="table" aria-label="Builds">
 					<thead><tr><th>Build</th><th>Status</th><th>Ref</th><th>Commit</th><th>Trigger</th><th>Created</th><th></th></tr></thead>
 					<tbody>{list.map((b) => (
 						<tr key={b.id}>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from '../api.js';
 import { go } from '../router.js';
+import { lookAtTeam } from '../session.js';
 import { when, short } from '../format.js';
 import { command, commandText, ports, portsText, volumes, volumesText, num,
 	envLines, pairsText, LABELS_HINT } from '../defs.js';
@@ -102,6 +103,8 @@ export function ContainerDetail({ id }) {
 	const [tab, setTab] = useState('logs');
 	const [confirm, setConfirm] = useState(false);
 	const [c, error, reload] = useLoad(() => get(`/api/containers/${id}`), [id]);
+	// The picker shows the container's team, whoever's it is.
+	useEffect(() => { if (c) lookAtTeam(c.team_id); }, [c?.team_id]);
 	useEffect(() => {	// the state as the engine reports it, kept fresh
 		if (tab !== 'logs') return undefined;
 		const t = setInterval(reload, 5000);

@@ -1,8 +1,9 @@
 // domains.jsx — a team's domains: a hostname routed to a port of one of
 // its containers, HTTPS with a certificate from the instance's ACME CA,
 // the progress of each order shown while it runs, ordered again, removed;
-// and the gateway configuration generated for them.
-import { useState } from 'preact/hooks';
+// the list narrowed to a project's or a container's as the API does; and
+// the gateway configuration generated for them.
+import { useEffect, useState } from 'preact/hooks';
 import { all, post, put, del } from '../api.js';
 import { when } from '../format.js';
 import { teamContainers, containerLabel } from '../team_data.js';
@@ -11,14 +12,47 @@ import { Page, Loaded, useLoad, usePoll, Empty, Badge, Action, Confirm,
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { GatewayConfig } from './gateway_config.jsx';
 
-async function load(team) {
+// The team's domains (those of one project or container when only
+// names them: {project_id?, container_id?}), certificates, projects and
+// containers.
+async function load(team, only) {
 	if (!team) return null;
 	const q = { team_id: team.id };
-	const [domains, certs, { containers }] = await Promise.all([
-		all('/api/domains', q), all('/api/certificates', q),
+	const [domains, certs, { projects, containers }] = await Promise.all([
+		all('/api/domains', { ...q, ...only }), all('/api/certificates', q),
 		teamContainers(team)]);
 	return { domains, certs: new Map(certs.map((c) => [c.id, c])),
-		containers };
+		projects, containers };
+}
+
+// The project and container pickers that narrow the list (only: the
+// API's filters, set with onChange).
+function Narrow({ x, only, onChange }) {
+	const set = (k, v) => {
+		const o = { ...only };
+		if (v) o[k] = v; else delete o[k];
+		if (k === 'project_id') delete o.container_id;	// one of its, or any
+		onChange(o);
+	};
+	const containers = only.project_id ? x.containers.filter((c) =>
+	    c.project_id === only.project_id) : x.containers;
+	return (
+		<div class="toolbar">
+			<label class="inline-field">Project
+				<select value={only.project_id ?? ''}
+				    onChange={(e) => set('project_id', e.currentTarget.value)}>
+					<option value="">Any</option>
+					{x.projects.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+				</select></label>
+			<label class="inline-field">Routed to
+				<select value={only.container_id ?? ''}
+				    onChange={(e) => set('container_id', e.currentTarget.value)}>
+					<option value="">Any container</option>
+					{containers.map((c) => <option key={c.id} value={c.id}>
+						{containerLabel(c)}</option>)}
+				</select></label>
+		</div>
+	);
 }
 
 // The certificate as its order stands: progress while it is ordered,
@@ -100,7 +134,10 @@ function NewDomain({ containers, onCreated }) {
 }
 
 export function Domains({ team }) {
-	const [data, error, reload] = useLoad(() => load(team), [team?.id]);
+	const [only, setOnly] = useState({});	// the list's filters
+	useEffect(() => setOnly({}), [team?.id]);	// another team's projects
+	const [data, error, reload] = useLoad(() => load(team, only),
+	    [team?.id, only]);
 	const [shown, setFresh] = useFresh(data?.domains);
 	const [doomed, setDoomed] = useState(null);
 	const fresh = (d) => !data.domains.includes(d);
@@ -126,9 +163,14 @@ export function Domains({ team }) {
 		<Page title="Domains">
 			{!team && <Empty>Create a team first.</Empty>}
 			<Loaded data={team ? data : null} error={error}>{(x) => x && (<>
-				{shown.length === 0 ? <Empty>No domains yet. Route a hostname to
+				{(x.projects.length > 1 || x.containers.length > 1 ||
+				    Object.keys(only).length > 0) &&
+					<Narrow x={x} only={only} onChange={setOnly} />}
+				{shown.length === 0 ? Object.keys(only).length > 0 ?
+					<Empty>No domains match.</Empty> :
+					<Empty>No domains yet. Route a hostname to
 					a container below; its certificate is ordered at once.</Empty> :
-					<table class="table">
+					<table class="table" aria-label="Domains">
 						<thead><tr><th>Hostname</th><th>Routed to</th><th>Certificate</th><th></th></tr></thead>
 						<tbody>{shown.map((d) => (
 							<DomainRow key={d.id} d={d} ordering={ordering(d)} cert={fresh(d) ? null :

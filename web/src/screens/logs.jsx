@@ -2,10 +2,14 @@
 // Follow on, new lines as they are printed, live from the gateway's
 // stream (EventSource on /api/live/logs/<id>); when the stream is not
 // available, the lines since the newest one seen, every two seconds.
+// Narrowed to one stream (standard output or error) as the API does, or
+// to a window of time (From, To: Follow goes off) that the API answers.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 
 const TAIL = 500, KEEP = 5000;
+const STREAMS = [['both', 'Both streams'], ['stdout', 'Standard output'],
+	['stderr', 'Standard error']];
 
 function parse(text) {
 	return text.split('\n').filter(Boolean).map((l) => {
@@ -28,8 +32,12 @@ export function Logs({ container }) {
 	const [follow, setFollow] = useState(true);
 	const [mode, setMode] = useState(null);	// 'live' | 'polling'
 	const [search, setSearch] = useState('');
+	const [stream, setStream] = useState('both');
+	const [span, setSpan] = useState(null);	// {since?, until?} (ISO), or null
 	const box = useRef(null);
 	const last = useRef(null);	// the newest line's time, padded
+	const want = useRef({ stream, span });	// what fetches read
+	want.current = { stream, span };
 
 	// Keep what is newer than what is shown (a stream's late joiner
 	// receives what the channel still holds).
@@ -42,8 +50,11 @@ export function Logs({ container }) {
 	}
 
 	async function fetchLines(reset) {
-		const params = reset || !last.current ? { tail: TAIL } :
-		    { since: last.current };
+		const { stream: only, span: win } = want.current;
+		const params = win ? { ...win } : reset || !last.current ?
+		    { tail: TAIL } : { since: last.current };
+		if (only !== 'both')
+			params[only === 'stdout' ? 'stderr' : 'stdout'] = false;
 		try {
 			const text = await api('GET', `/api/containers/${container.id}/logs`,
 			    { params });
@@ -51,9 +62,10 @@ export function Logs({ container }) {
 			setError(null);
 		} catch (e) { setError(e); }
 	}
-	useEffect(() => { last.current = null; fetchLines(true); }, [container.id]);
+	useEffect(() => { last.current = null; fetchLines(true); },
+	    [container.id, stream, span]);
 	useEffect(() => {
-		if (!follow) { setMode(null); return undefined; }
+		if (!follow || span) { setMode(null); return undefined; }
 		let timer = null;
 		const es = new EventSource(`/api/live/logs/${container.id}`);
 		es.onopen = () => setMode('live');
@@ -69,26 +81,49 @@ export function Logs({ container }) {
 			timer = setInterval(() => fetchLines(false), 2000);
 		};
 		return () => { es.close(); clearInterval(timer); };
-	}, [follow, container.id]);
+	}, [follow, container.id, span]);
 	useEffect(() => {
 		if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
 	}, [lines, follow]);
 
 	const q = search.toLowerCase();
-	const shown = q ? lines.filter((l) => l.text.toLowerCase().includes(q)) : lines;
+	// The live stream carries both: the other one is left out here.
+	const shown = lines.filter((l) => (stream === 'both' || l.stream === stream) &&
+	    (!q || l.text.toLowerCase().includes(q)));
+	function showSpan(ev) {
+		ev.preventDefault();
+		const f = ev.currentTarget.elements, w = {};
+		if (f.since.value) w.since = new Date(f.since.value).toISOString();
+		if (f.until.value) w.until = new Date(f.until.value).toISOString();
+		setSpan(w.since || w.until ? w : null);
+	}
 	return (
 		<section class="logs" aria-label="Logs">
 			<div class="toolbar">
 				<label class="inline-field">Search
 					<input type="search" value={search}
 					    onInput={(e) => setSearch(e.currentTarget.value)} /></label>
-				<label class="inline-field"><input type="checkbox" checked={follow}
+				<label class="inline-field">Stream
+					<select value={stream} onChange={(e) => setStream(e.currentTarget.value)}>
+						{STREAMS.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+					</select></label>
+				<label class="inline-field"><input type="checkbox" checked={follow && !span}
+				    disabled={!!span}
 				    onChange={(e) => setFollow(e.currentTarget.checked)} /> Follow</label>
 				{mode && <span class={`badge ${mode === 'live' ? 'good' : 'neutral'}`}
 				    data-testid="log-mode">{mode}</span>}
 				<button type="button" onClick={() => { last.current = null;
 				    fetchLines(true); }}>Reload</button>
 			</div>
+			<form class="toolbar" aria-label="Time window" onSubmit={showSpan}>
+				<label class="inline-field">From
+					<input name="since" type="datetime-local" step="1" /></label>
+				<label class="inline-field">To
+					<input name="until" type="datetime-local" step="1" /></label>
+				<button type="submit">Show</button>
+				{span && <button type="reset" onClick={() => setSpan(null)}>
+					Back to the latest</button>}
+			</form>
 			{error && <p class="form-error" role="alert">{error.message}</p>}
 			<pre class="log" ref={box} tabIndex={0} aria-live="polite"
 			    data-testid="log">{shown.length === 0 ?

@@ -1,8 +1,9 @@
 // project.jsx — one project: its containers, environment, databases,
 // builds and deployments, settings, and deletion.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, put, del } from '../api.js';
 import { go } from '../router.js';
+import { lookAtTeam } from '../session.js';
 import { Page, Loaded, useLoad, Confirm, Tabs } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 import { Containers } from './containers.jsx';
@@ -55,6 +56,9 @@ export function ProjectDetail({ id }) {
 	const [tab, setTab] = useState('containers');
 	const [project, error, reload] = useLoad(() => get(`/api/projects/${id}`),
 	    [id]);
+	// The picker shows the project's team, whoever's it is.
+	useEffect(() => { if (project) lookAtTeam(project.team_id); },
+	    [project?.team_id]);
 	return (
 		<Loaded data={project} error={error}>{(p) => (
 			<Page title={p.name}>

@@ -1,7 +1,7 @@
 // schedule_form.jsx — what a backup schedule's forms share: its cron and
 // time zone, retention, encryption and restore drill; and the dialog
 // that edits an existing schedule (PATCH: what it backs up and where
-// stays).
+// stays; there it may also be paused or resumed).
 import { patch } from '../api.js';
 import { Field, FormDialog } from '../ui/form.jsx';
 
@@ -56,16 +56,20 @@ export function scheduleBody(v, edit) {
 	return body;
 }
 
-// A schedule's fields in a modal form: the API's verdict on each shows
-// beside it; saved, the dialog closes.
+// A schedule's fields in a modal form, with whether it is on (unticked:
+// paused): the API's verdict on each shows beside it;
+// saved, the dialog closes.
 export function ScheduleEdit({ s, label, onSaved, onClose }) {
 	return (
 		<FormDialog title={`Edit the schedule of ${label}`} submit="Save schedule"
 		    onClose={onClose} onSubmit={async (v) => {
-			await patch(`/api/backup-schedules/${s.id}`, scheduleBody(v, true));
+			await patch(`/api/backup-schedules/${s.id}`, { ...scheduleBody(v, true),
+				enabled: v.enabled });
 			onSaved();
 		    }}>
 			<ScheduleFields s={s} drill={s.kind === 'database'} zones="zones-edit" />
+			<Field name="enabled" label="On (untick to pause: no runs nor drills until resumed)"
+			    type="checkbox" checked={s.enabled} />
 		</FormDialog>
 	);
 }

@@ -1,10 +1,10 @@
 // schedules.jsx — backups on a schedule: a five-field cron read on the
 // wall clock of a time zone, how many generations retention keeps, a
 // database's restore drill cron, and the drills each has run; each
-// schedule edited in a dialog.
+// schedule edited in a dialog, and paused or resumed from its row.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { all, post, del } from '../api.js';
+import { all, post, del, patch } from '../api.js';
 import { when } from '../format.js';
 import { containerLabel } from '../team_data.js';
 import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.jsx';
@@ -40,10 +40,11 @@ export function Schedules({ team, x }) {
 					<tr>
 						<td>{name(s)}</td>
 						<td><code>{s.cron}</code> {s.timezone}{!s.enabled &&
-						    <Badge state="off">off</Badge>}
+						    <> <Badge state="off">paused</Badge></>}
 							{s.drill_cron && <div class="muted">restore drill{' '}
 								<code>{s.drill_cron}</code></div>}</td>
-						<td>{when(s.next_run_at)}<div class="muted">last {when(s.last_run_at)}</div>
+						<td>{s.enabled ? when(s.next_run_at) : <span class="muted">
+							    paused</span>}<div class="muted">last {when(s.last_run_at)}</div>
 							{s.drill_cron && <div class="muted">next drill {when(
 							    s.next_drill_at)}</div>}</td>
 						<td>{retentionText(s.retention)}</td>
@@ -56,6 +57,11 @@ export function Schedules({ team, x }) {
 							<button type="button" class="small"
 							    aria-label={`Edit the schedule of ${name(s)}`}
 							    onClick={() => setEditing(s)}>Edit</button>
+							<Action class="small" label={`${s.enabled ? 'Pause' : 'Resume'
+							    } the schedule of ${name(s)}`} onClick={async () => {
+								await patch(`/api/backup-schedules/${s.id}`,
+								    { enabled: !s.enabled });
+								reload(); }}>{s.enabled ? 'Pause' : 'Resume'}</Action>
 							<Action class="small" label={`Run ${name(s)} now`} onClick={async () => {
 								await post(`/api/backup-schedules/${s.id}/run`);
 								setRan(s); }}>Run now</Action>

@@ -1,5 +1,5 @@
 // shell.jsx — the frame around every signed-in screen: the team being
-// looked at, navigation (a drawer on a phone), theme, sign-out.
+// looked at (the picker also names one an instance admin visits), navigation (a drawer on a phone), theme, sign-out.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { session, subscribe, chooseTeam, signOut } from '../session.js';
 import { theme, toggleTheme } from '../theme.js';
@@ -65,8 +65,10 @@ export function Shell({ me, path }) {
 					<span class="sr">Team</span>
 					<select aria-label="Team" value={team?.id ?? ''}
 					    onChange={(e) => chooseTeam(e.currentTarget.value)}>
-						{me.teams.length === 0 && <option value="">No team yet</option>}
+						{me.teams.length === 0 && !team?.visiting &&
+						    <option value="">No team yet</option>}
 						{me.teams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+						{team?.visiting && <option value={team.id}>{team.name} (not a member)</option>}
 					</select>
 				</label>
 				<button type="button" class="ghost" aria-label="Switch theme"
