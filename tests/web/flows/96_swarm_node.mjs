@@ -28,6 +28,9 @@ describe('a second node on the Swarm screen', () => {
 	};
 	const row = () => page.getByRole('row', { name: new RegExp(second.hostname) });
 	const dialog = () => page.getByRole('dialog', { name: `Remove ${second.hostname}?` });
+	// The summary's count of what (Nodes, Managers) reading n.
+	const counted = (what, n) => page.locator(`dl.details dt:text-is("${what}") + dd:text-is("${n}")`);
+	const refresh = () => page.getByRole('button', { name: 'Refresh', exact: true }).click();
 	const nodeInfo = async () => (await engineAt(second.sock, 'GET', '/info')).body.Swarm;
 
 	before(async () => {
@@ -93,6 +96,9 @@ describe('a second node on the Swarm screen', () => {
 		    'the node\'s engine a manager', 60000, 250);
 		await until(async () => (await ok('GET', '/api/swarm')).managers === 2,
 		    'two managers', 30000, 250);
+		// Raft counts the new manager once it has joined the quorum.
+		await refresh();
+		await counted('Managers', 2).waitFor();
 		await shot(page, '96-swarm-node-promoted');
 		assert.equal(await row().getByRole('button', { name: `Remove ${second.hostname}` })
 		    .count(), 0, 'a manager is offered no Remove');
@@ -110,6 +116,8 @@ describe('a second node on the Swarm screen', () => {
 		    'the node\'s engine a worker again', 60000, 250);
 		await until(async () => (await ok('GET', '/api/swarm')).managers === 1,
 		    'one manager', 30000, 250);
+		await refresh();
+		await counted('Managers', 1).waitFor();
 		await row().getByRole('button', { name: `Remove ${second.hostname}` }).waitFor();
 	});
 
@@ -132,12 +140,14 @@ describe('a second node on the Swarm screen', () => {
 	test('once it has left and shows down, Remove takes it off the screen and the API', async () => {
 		await second.leave(async () => (await ok('GET',
 		    `/api/swarm/nodes/${second.id}`)).status);
-		await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+		await refresh();
 		await row().getByText('down', { exact: true }).waitFor();
+		await counted('Nodes', 2).waitFor();
 		await row().getByRole('button', { name: `Remove ${second.hostname}` }).click();
 		await dialog().getByRole('button', { name: 'Remove', exact: true }).click();
 		await dialog().waitFor({ state: 'hidden' });
 		await row().waitFor({ state: 'detached' });
+		await counted('Nodes', 1).waitFor();	// the summary follows
 		const ids = (await ok('GET', '/api/swarm/nodes')).items.map((n) => n.id);
 		assert.ok(!ids.includes(second.id), `${second.id} in ${ids}`);
 		assert.ok(ids.includes(self));
