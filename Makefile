@@ -100,6 +100,7 @@ PROJECTS_SRCS = \
 	fcgi/projects/lifecycle.c	\
 	fcgi/projects/service.c		\
 	fcgi/projects/service_state.c	\
+	fcgi/projects/task_ports.c	\
 	fcgi/projects/task.c		\
 	fcgi/projects/stats.c		\
 	fcgi/projects/swarm.c		\
@@ -311,6 +312,17 @@ $(BUILD)/tests/test_tarcheck $(BUILD)/tests/test_dbtools: \
 	@echo "CC	$<"
 	@$(CC) $(ALL_CFLAGS) -Ifcgi/backups -Wno-missing-prototypes \
 	    $(ALL_LDFLAGS) -o $@ $< $(BACKUPS_TESTED) \
+	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
+
+# op-projects' swarm task ports (what the gateway's upstream follows),
+# tested alone.
+PROJECTS_TESTED = $(BUILD)/fcgi/projects/task_ports.o
+$(BUILD)/tests/test_task_ports: tests/unit/test_task_ports.c \
+    $(PROJECTS_TESTED) $(BUILD)/libopenpanel.a
+	@mkdir -p $(dir $@)
+	@echo "CC	$<"
+	@$(CC) $(ALL_CFLAGS) -Ifcgi/projects -Wno-missing-prototypes \
+	    $(ALL_LDFLAGS) -o $@ $< $(PROJECTS_TESTED) \
 	    $(BUILD)/libopenpanel.a $(LDLIBS) $(shell pkg-config --libs check)
 
 # opctl's pure parts (arguments, config file, tables, event streams).

@@ -15,6 +15,7 @@
  * no byte from a request can add configuration, whatever the caller
  * validated before.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -314,17 +315,22 @@ op_proxy_upstream_name(const char *container_id, long port, char out[64])
 	snprintf(out, 64, "op_ct_%s_%ld", hex, port);
 }
 
+#define SERVER_ADDR_MAX	(INET6_ADDRSTRLEN + 2)	/* "[" v6 "]" */
+
 /* The TCP port p as (container port, host port, server address): the
- * address is host_ip when it names one (a task on another swarm node),
- * else loopback. 0 when p is not TCP; -1 when a value is unusable. */
+ * address is host_ip when it names one (a task on another swarm node:
+ * IPv4, or IPv6 in brackets as nginx takes it), else loopback (none, the
+ * unspecified address, or not an address). 0 when p is not TCP; -1 when
+ * a value is unusable. */
 static int
-port_server(json_t *p, long *cport, long *hport, char addr[16])
+port_server(json_t *p, long *cport, long *hport, char addr[SERVER_ADDR_MAX])
 {
 	const char	*proto = json_string_value(json_object_get(p,
 	    "protocol"));
 	const char	*ip = json_string_value(json_object_get(p, "host_ip"));
-	unsigned	 a, b, c, d;
-	char		 tail;
+	unsigned char	 bin[16];
+	char		 text[INET6_ADDRSTRLEN];
+	static const unsigned char zero[16];
 
 	*cport = (long)json_integer_value(json_object_get(p, "container"));
 	*hport = (long)json_integer_value(json_object_get(p, "host"));
@@ -332,11 +338,16 @@ port_server(json_t *p, long *cport, long *hport, char addr[16])
 		return 0;
 	if (*cport < 1 || *cport > 65535 || *hport < 1 || *hport > 65535)
 		return -1;
-	snprintf(addr, 16, "127.0.0.1");
-	if (ip != NULL && sscanf(ip, "%u.%u.%u.%u%c", &a, &b, &c, &d,
-	    &tail) == 4 && a < 256 && b < 256 && c < 256 && d < 256 &&
-	    (a | b | c | d) != 0)
-		snprintf(addr, 16, "%u.%u.%u.%u", a, b, c, d);
+	snprintf(addr, SERVER_ADDR_MAX, "127.0.0.1");
+	if (ip == NULL)
+		return 1;
+	if (inet_pton(AF_INET, ip, bin) == 1 && memcmp(bin, zero, 4) != 0 &&
+	    inet_ntop(AF_INET, bin, text, sizeof(text)) != NULL)
+		snprintf(addr, SERVER_ADDR_MAX, "%s", text);
+	else if (inet_pton(AF_INET6, ip, bin) == 1 &&
+	    memcmp(bin, zero, 16) != 0 &&
+	    inet_ntop(AF_INET6, bin, text, sizeof(text)) != NULL)
+		snprintf(addr, SERVER_ADDR_MAX, "[%s]", text);
 	return 1;
 }
 
@@ -347,7 +358,7 @@ upstream_add(struct op_buf *b, const char *container_id, json_t *ports,
     long cport)
 {
 	json_t	*p;
-	char	 name[64], addr[16];
+	char	 name[64], addr[SERVER_ADDR_MAX];
 	size_t	 i;
 	long	 c, h;
 
@@ -373,7 +384,7 @@ op_proxy_upstreams_text(const char *container_id, json_t *ports)
 {
 	struct op_buf	 b;
 	json_t		*p, *q;
-	char		 addr[16];
+	char		 addr[SERVER_ADDR_MAX];
 	size_t		 i, j;
 	long		 cport, hport, c2, h2;
 	int		 seen;

@@ -212,6 +212,15 @@ enum op_err	service_refresh_locked(struct op_req *, struct container *,
 		    const char *was, const char *ports_was,
 		    const char *update_was);
 
+/* task_ports.c — the running tasks' ports of a service, as its row's
+ * `published` keeps them: [{container, protocol, host_ip, host}] in one
+ * order and once, host_ip the address of the task's node (nodes, as
+ * GET /nodes answers) and loopback for the ingress mesh's (endpoint, the
+ * service's Endpoint); a task on a node with no address is counted in
+ * *running but not listed. *out (a new array) only on OP_OK. */
+enum op_err	task_ports(json_t *tasks, json_t *nodes, json_t *endpoint,
+		    json_t **out, int *running);
+
 /* swarm.c — the engine as a swarm manager. */
 
 /* OP_OK when the engine manages a swarm, else 409 swarm_inactive. */

@@ -14,124 +14,30 @@
 
 #include "projects.h"
 
-/* The address the gateway reaches each node's host-mode ports on. */
-static json_t *
-node_addresses(struct op_req *r)
+/* The ports of service_id's running tasks (task_ports), from the
+ * engine's task and node lists; *out NULL unless OP_OK. An engine that
+ * does not answer fails it: the row keeps what it had, rather than
+ * losing every endpoint or routing a remote task to loopback. */
+static enum op_err
+service_ports(struct op_req *r, const char *service_id, json_t *endpoint,
+    json_t **out, int *running)
 {
-	json_t	*nodes = NULL, *n, *out = json_object();
-	size_t	 i;
+	json_t		*tasks = NULL, *nodes = NULL;
+	const char	*q;
+	enum op_err	 er;
 
-	if (engine_call(r, "GET", "/nodes", NULL, "list nodes", 200, 200,
-	    &nodes) != OP_OK)
-		r->err.set = 0;
-	json_array_foreach(nodes, i, n)
-		json_object_set(out, json_string_value(json_object_get(n,
-		    "ID")) ?: "", json_object_get(json_object_get(n, "Status"),
-		    "Addr"));
-	json_decref(nodes);
-	return out;
-}
-
-static int
-port_order(const void *a, const void *b)
-{
-	json_t *const	*x = a, *const *y = b;
-	long long	 d;
-
-	d = json_integer_value(json_object_get(*x, "container")) -
-	    json_integer_value(json_object_get(*y, "container"));
-	if (d == 0)
-		d = strcmp(json_string_value(json_object_get(*x, "host_ip")),
-		    json_string_value(json_object_get(*y, "host_ip")));
-	if (d == 0)
-		d = json_integer_value(json_object_get(*x, "host")) -
-		    json_integer_value(json_object_get(*y, "host"));
-	return d < 0 ? -1 : d > 0;
-}
-
-/*
- * Whether one task's entries so far (of n) already publish p's container
- * port and protocol: the engine may bind it on IPv4 and IPv6 under two
- * different host ports, and either reaches the task (a [::] socket takes
- * IPv4 too); one upstream per task and port is enough.
- */
-static int
-task_has_port(json_t *const *entries, size_t n, json_t *p)
-{
-	const char	*proto = json_string_value(json_object_get(p,
-			    "Protocol")) ?: "tcp";
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		if (json_equal(json_object_get(entries[i], "container"),
-		    json_object_get(p, "TargetPort")) &&
-		    strcmp(json_string_value(json_object_get(entries[i],
-		    "protocol")) ?: "", proto) == 0)
-			return 1;
-	return 0;
-}
-
-/* [{container, protocol, host_ip, host}] of each running task, in one
- * order and once (so that an unchanged set compares equal); *running
- * counts the tasks. The ingress ports are in the service's endpoint. */
-static json_t *
-task_ports(struct op_req *r, const char *service_id, json_t *endpoint,
-    int *running)
-{
-	json_t		*tasks = NULL, *t, *p, *addrs, *out = json_array();
-	json_t		*list[256];
-	const char	*q, *addr;
-	size_t		 i, j, n = 0, first;
-
+	*out = NULL;
 	*running = 0;
 	q = op_req_printf(r, "/tasks?filters=%s", op_req_urlencode(r,
 	    op_req_printf(r, "{\"service\":[\"%s\"],\"desired-state\":"
 	    "[\"running\"]}", service_id)));
-	if (engine_call(r, "GET", q, NULL, "list tasks", 200, 200, &tasks) !=
-	    OP_OK) {
-		r->err.set = 0;
-		return out;
-	}
-	addrs = node_addresses(r);
-	json_array_foreach(tasks, i, t) {
-		if (strcmp(json_string_value(json_object_get(json_object_get(t,
-		    "Status"), "State")) ?: "", "running") != 0)
-			continue;
-		(*running)++;
-		addr = json_string_value(json_object_get(addrs,
-		    json_string_value(json_object_get(t, "NodeID")) ?: ""));
-		first = n;
-		json_array_foreach(json_object_get(json_object_get(
-		    json_object_get(t, "Status"), "PortStatus"), "Ports"), j, p)
-			if (n < nitems(list) && !task_has_port(list + first,
-			    n - first, p))
-				list[n++] = json_pack("{s:O, s:s, s:s, s:O}",
-				    "container", json_object_get(p,
-				    "TargetPort"), "protocol",
-				    json_string_value(json_object_get(p,
-				    "Protocol")) ?: "tcp", "host_ip", addr ?:
-				    "127.0.0.1", "host", json_object_get(p,
-				    "PublishedPort"));
-	}
-	json_array_foreach(json_object_get(endpoint, "Ports"), j, p)
-		if (*running > 0 && n < nitems(list) && strcmp(
-		    json_string_value(json_object_get(p, "PublishMode")) ?: "",
-		    "ingress") == 0)
-			list[n++] = json_pack("{s:O, s:s, s:s, s:O}",
-			    "container", json_object_get(p, "TargetPort"),
-			    "protocol", json_string_value(json_object_get(p,
-			    "Protocol")) ?: "tcp", "host_ip", "127.0.0.1",
-			    "host", json_object_get(p, "PublishedPort"));
-	qsort(list, n, sizeof(list[0]), port_order);
-	/* A port bound on IPv4 and IPv6 is listed twice: once is enough. */
-	for (i = 0, j = 0; i < n; i++)
-		if (i > 0 && port_order(&list[j], &list[i]) == 0)
-			json_decref(list[i]);
-		else
-			json_array_append_new(out, list[j = i]);
-	json_decref(addrs);
+	if ((er = engine_call(r, "GET", q, NULL, "list tasks", 200, 200,
+	    &tasks)) == OP_OK && (er = engine_call(r, "GET", "/nodes", NULL,
+	    "list nodes", 200, 200, &nodes)) == OP_OK)
+		er = task_ports(tasks, nodes, endpoint, out, running);
 	json_decref(tasks);
-	return out;
+	json_decref(nodes);
+	return er;
 }
 
 /* The row's state word for a service with want replicas, running. */
@@ -172,8 +78,11 @@ view(struct op_req *r, const struct container *c, struct service_view *v)
 	us = json_object_get(svc, "UpdateStatus");
 	v->update_state = op_req_strdup(r, json_string_value(json_object_get(us,
 	    "State")) ?: "");
-	v->ports = task_ports(r, c->docker_id, json_object_get(svc, "Endpoint"),
-	    &running);
+	if ((er = service_ports(r, c->docker_id, json_object_get(svc,
+	    "Endpoint"), &v->ports, &running)) != OP_OK) {
+		json_decref(svc);
+		return er;
+	}
 	v->status = service_status(want, running);
 	v->swarm = json_pack("{s:s, s:I, s:i, s:s, s:s?, s:s?}", "service_id",
 	    c->docker_id, "replicas", want, "running", running, "image",

@@ -7,8 +7,11 @@
 // two nodes, a label on the new one, a swarm container of two replicas
 // placed by that label (both tasks run on the second engine), the node
 // drained (the tasks leave it), and the node, once it has left, removed.
-// The engine's ingress routing mesh needs IPVS, which this test does not
-// use: the container publishes no port.
+// The container publishes its port in Swarm's host mode (the ingress
+// routing mesh needs IPVS, which this host lacks): a domain routed to it
+// through the panel reaches its tasks on the second node through the
+// real gateway, each answer naming the task that served it, and follows
+// them to the manager when the node is drained.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, addr, adminToken, errorCode, unique } from
@@ -17,12 +20,14 @@ import { newUsers, newTeam, readEvents, until } from './lib/fixtures.mjs';
 import { engine, engineAt, copyImage, removeProjectObjects } from
     './lib/docker.mjs';
 import { swarmNode } from './lib/swarm_node.mjs';
+import { tryGateway } from './lib/gateway.mjs';
 
 const IP = addr();
 const IMAGE = 'openpanel-test/busybox:1';
 const second = swarmNode(process.pid);	// the second server
 const HOSTNAME = second.hostname;
 const TIER = `edge-${process.pid}`;
+const DOMAIN = `edge-${process.pid}.example.test`;
 const started = Date.now();
 let admin, O, T, P;
 let manager;			// the manager node's API answer at the start
@@ -57,6 +62,43 @@ async function runningTaskNodes(id) {
 	    'tasks');
 	return tasks.filter((t) => t.Status.State === 'running')
 	    .map((t) => t.NodeID).sort();
+}
+
+// The hostnames of the running task containers of service id on the
+// engine at socket (null: the manager's): what each task's httpd serves.
+async function taskHostnames(socket, id) {
+	const call = (m, p) => socket ? engineAt(socket, m, p) : engine(m, p);
+	const filters = encodeURIComponent(JSON.stringify({ label: [
+		`com.docker.swarm.service.id=${id}`], status: ['running'] }));
+	const list = ok(await call('GET', `/containers/json?filters=${filters}`),
+	    200, 'list tasks');
+	const names = [];
+	for (const c of list)
+		names.push(ok(await call('GET', `/containers/${c.Id}/json`), 200,
+		    'inspect task').Config.Hostname);
+	return names.sort();
+}
+
+// The node's address as the manager knows it (Status.Addr).
+const nodeAddr = async (id) => ok(await engine('GET', `/nodes/${id}`), 200,
+    'inspect node').Status.Addr;
+
+// Through the gateway on DOMAIN until the answers are want's hostnames
+// (each seen, the last `tail` answers all among them): the answers seen.
+async function servedBy(want, what) {
+	const seen = [];
+	await until(async () => {
+		const r = await tryGateway(DOMAIN, '/index.html');
+		seen.push(r === null ? '' : r.status === 200 ? r.body.trim() :
+		    `${r.status}`);
+		const tail = seen.slice(-8);
+		return tail.length === 8 && tail.every((b) => want.includes(b)) &&
+		    want.every((h) => seen.includes(h));
+	}, what, 60000, 100).catch((e) => {
+		e.message += `: want ${want}, last ${seen.slice(-8)}`;
+		throw e;
+	});
+	return seen;
 }
 
 before(async () => {
@@ -132,8 +174,10 @@ test('a label on the new node places both tasks of a container there',
 	app = ok(await as(O.token).post('/api/containers', { project_id: P,
 		name: 'edge', image: IMAGE, mode: 'swarm', replicas: 2,
 		placement: [`node.labels.op-test-tier==${TIER}`],
-		command: ['sh', '-c', 'trap "exit 0" TERM; echo on-$(hostname); ' +
-		    'while true; do sleep 1; done'] }), 201, 'swarm container');
+		ports: [{ container: 8080 }],
+		command: ['sh', '-c', 'hostname > /www/index.html; ' +
+		    'echo on-$(hostname); exec httpd -f -p 8080 -h /www'] }), 201,
+	    'swarm container');
 	const id = app.swarm.service_id;
 	await until(async () => {
 		const c = ok(await as(O.token).get(`/api/containers/${app.id}`),
@@ -147,6 +191,33 @@ test('a label on the new node places both tasks of a container there',
 	    encodeURIComponent(JSON.stringify({ label: [
 		`com.docker.swarm.service.id=${id}`] })));
 	assert.deepEqual(here.body, [], 'none on the manager\'s engine');
+});
+
+test('the gateway reaches the tasks on the second node', async () => {
+	const id = app.swarm.service_id;
+	const addr = await nodeAddr(node.id);
+	assert.match(addr, /^\d+\.\d+\.\d+\.\d+$/);
+	assert.notEqual(addr, await nodeAddr(manager.id));
+	// Both tasks publish 8080 on the second node's address.
+	const c = await until(async () => {
+		const x = ok(await as(O.token).get(`/api/containers/${app.id}`),
+		    200, 'container');
+		return x.published.filter((p) => p.container === 8080).length === 2 ?
+		    x : null;
+	}, 'two published ports', 30000, 250);
+	for (const p of c.published) {
+		assert.equal(p.host_ip, addr, JSON.stringify(c.published));
+		assert.ok(p.host > 0, JSON.stringify(p));
+	}
+	const dom = await as(O.token).post('/api/domains', { hostname: DOMAIN,
+		container_id: app.id, port: 8080 });
+	assert.equal(dom.status, 201, dom.text);
+	// Every answer comes from a task on the second engine, both answer.
+	const there = await taskHostnames(second.sock, id);
+	assert.equal(there.length, 2);
+	assert.deepEqual(await taskHostnames(null, id), []);
+	await servedBy(there, 'both tasks on the second node through the ' +
+	    'gateway');
 });
 
 test('draining the node moves its tasks off it', async () => {
@@ -166,6 +237,29 @@ test('draining the node moves its tasks off it', async () => {
 	const c = ok(await as(O.token).get(`/api/containers/${app.id}`), 200,
 	    'container');
 	assert.equal(c.swarm.running, 2);
+});
+
+test('the gateway follows the tasks to the manager', async () => {
+	const id = app.swarm.service_id;
+	const addr = await nodeAddr(manager.id);
+	const c = await until(async () => {
+		const x = ok(await as(O.token).get(`/api/containers/${app.id}`),
+		    200, 'container');
+		const p = x.published.filter((q) => q.container === 8080);
+		return p.length === 2 && p.every((q) => q.host_ip === addr) ?
+		    x : null;
+	}, 'both ports on the manager\'s address', 30000, 250).catch((e) => {
+		e.message += ` (${addr})`;
+		throw e;
+	});
+	assert.equal(c.published.length, 2, JSON.stringify(c.published));
+	const here = await taskHostnames(null, id);
+	assert.equal(here.length, 2);
+	await servedBy(here, 'both tasks on the manager through the gateway');
+	await until(() => readEvents(5000).some((e) =>
+	    e.type === 'container.endpoints_changed' &&
+	    e.event.subject?.id === app.id && e.event.data.ports.every((p) =>
+		p.host_ip === addr)), 'container.endpoints_changed');
 });
 
 test('a node is removed once it has left, and not before', async () => {

@@ -131,7 +131,7 @@ START_TEST(upstreams_rendered)
 END_TEST
 
 /* A swarm container's tasks: one upstream per port, a server per task,
- * on its node's address (loopback when none is usable). */
+ * on its node's address, IPv4 or IPv6 (loopback when none is usable). */
 START_TEST(upstreams_of_tasks)
 {
 	json_t	*ports = json_pack("[{s:i, s:i, s:s, s:s}, {s:i, s:i, s:s,"
@@ -144,7 +144,20 @@ START_TEST(upstreams_of_tasks)
 	    "0.0.0.0",
 	    "container", 8080, "host", 30004, "protocol", "tcp", "host_ip",
 	    "10.0.0.7; include /etc/passwd");
+	const char *const hostile[] = { "10.0.0.7 ", "010.0.0.7",
+	    "10.0.0.256", "fd00::7]; include /x", "[fd00::7]", "::",
+	    "10.0.0.7:80", "fd00::7%eth0" };
 	char	*text, *first;
+	size_t	 i;
+
+	/* An IPv6 node address, as nginx takes it: in brackets, canonical. */
+	json_array_append_new(ports, json_pack("{s:i, s:i, s:s, s:s}",
+	    "container", 8080, "host", 30005, "protocol", "tcp", "host_ip",
+	    "fd00:0::7"));
+	for (i = 0; i < nitems(hostile); i++)
+		json_array_append_new(ports, json_pack("{s:i, s:I, s:s, s:s}",
+		    "container", 8080, "host", (json_int_t)(31000 + i),
+		    "protocol", "tcp", "host_ip", hostile[i]));
 
 	text = op_proxy_upstreams_text("c1", ports);
 	ck_assert_ptr_nonnull(text);
@@ -156,6 +169,14 @@ START_TEST(upstreams_of_tasks)
 	ck_assert_ptr_nonnull(strstr(text, "server 127.0.0.1:30003 "));
 	ck_assert_ptr_nonnull(strstr(text, "server 127.0.0.1:30004 "));
 	ck_assert_ptr_null(strstr(text, "passwd"));
+	ck_assert_ptr_nonnull(strstr(text, "server [fd00::7]:30005 "));
+	for (i = 0; i < nitems(hostile); i++) {	/* none is an address */
+		char	line[64];
+
+		snprintf(line, sizeof(line), "server 127.0.0.1:%zu ", 31000 + i);
+		ck_assert_msg(strstr(text, line) != NULL, "%s", hostile[i]);
+	}
+	ck_assert_ptr_null(strstr(text, "include /x"));
 	free(text);
 	json_decref(ports);
 }

@@ -32,6 +32,14 @@ function removeCgroups(dir) {
 	try { rmdirSync(dir); } catch { /* still in use: left as it is */ }
 }
 
+// Make node id a worker, through the manager's engine, if it is a manager.
+async function demote(id) {
+	const n = ok(await engine('GET', `/nodes/${id}`), 200, 'inspect node');
+	if (n.Spec.Role !== 'manager') return;
+	ok(await engine('POST', `/nodes/${id}/update?version=${n.Version.Index}`,
+	    { ...n.Spec, Role: 'worker' }), 200, 'demote node');
+}
+
 // A second node named after tag (unique per run: the container, volume
 // and network are op-test-node-<tag>, the node's hostname op-node-<tag>).
 // Its socket is `sock` once started, its node id `id` once joined.
@@ -131,12 +139,21 @@ export function swarmNode(tag) {
 	};
 
 	// Everything start() and manage() made, whatever state it is in:
-	// the node out of the swarm and off the manager's list, its
+	// the node demoted if a test left it a manager, out of the swarm
+	// and off the manager's list, its
 	// containers, the container, volume and network, the socket
 	// directory, the cgroups its engine made; the swarm left if made
 	// here. Never throws.
 	node.cleanup = async () => {
 		const quiet = (p) => p.catch(() => {});
+		// A node left a manager by a failed test is demoted first: a
+		// manager leaving one of two would take the quorum with it, and
+		// a swarm that was already there would be left without one.
+		if (node.id)
+			await quiet(demote(node.id).then(() => until(async () =>
+			    (await engineAt(node.sock, 'GET', '/info')).body.Swarm
+				.ControlAvailable === false, 'the node demoted', 30000,
+			    250)));
 		if (node.sock && existsSync(node.sock)) {
 			await quiet(engineAt(node.sock, 'POST', '/swarm/leave?force=true'));
 			const left = await engineAt(node.sock, 'GET',

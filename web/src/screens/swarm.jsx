@@ -54,7 +54,7 @@ export function Swarm({ me }) {
 			<Loaded data={swarm} error={error}>{(s) => !s.manager ?
 				<NotManager swarm={s} reload={reload} /> : <>
 				<Summary swarm={s} />
-				<SwarmNodes swarm={s} />
+				<SwarmNodes swarm={s} onCounted={reload} />
 				<JoinCommands />
 			</>}</Loaded>
 		</Page>

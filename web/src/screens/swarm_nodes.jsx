@@ -126,9 +126,12 @@ function RemoveConfirm({ node, reload, onClose }) {
 	);
 }
 
-export function SwarmNodes({ swarm }) {
+// onCounted: reload the swarm's summary, after a change of what it
+// counts (a role, a node removed); the list follows the new summary.
+export function SwarmNodes({ swarm, onCounted }) {
 	const [items, error, reload] = useLoad(() => get('/api/swarm/nodes')
 	    .then((r) => r.items), [swarm]);
+	const recount = onCounted ?? reload;
 	const [editing, setEditing] = useState(null);
 	const [draining, setDraining] = useState(null);
 	const [roling, setRoling] = useState(null);	// the node whose role changes
@@ -161,9 +164,9 @@ export function SwarmNodes({ swarm }) {
 				nodes, and places nothing new here until it is activated again.
 				Where no other node may run them, they stop until then.</p>
 			</Confirm>}
-			{roling && <RoleConfirm node={roling} reload={reload}
+			{roling && <RoleConfirm node={roling} reload={recount}
 			    onClose={() => setRoling(null)} />}
-			{removing && <RemoveConfirm node={removing} reload={reload}
+			{removing && <RemoveConfirm node={removing} reload={recount}
 			    onClose={() => setRemoving(null)} />}
 		</>
 	);
