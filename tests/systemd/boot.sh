@@ -3,8 +3,9 @@
 # that boots this machine's own Debian 12 (its /usr read-only, a copy of
 # its /etc), where the steps of docs/install.md are followed as an
 # operator would (make install, the database, openpanel.target), and the
-# panel is then driven over HTTP through its gateway on port 80. The
-# panel inside drives this machine's Docker engine through its socket.
+# panel is then driven over HTTP through its gateway on port 80; last, it
+# is rebuilt from its own backup as docs/backups.md says. The panel
+# inside drives this machine's Docker engine through its socket.
 # Prints "systemd boot: N passed, N failed". OP_TEST_BOOT_KEEP=NAME keeps
 # the box (openpanel-test-systemd-NAME) afterwards, to look inside.
 set -u
@@ -172,22 +173,28 @@ ok "make install, as root" install_panel
 ok "the database is set up as docs/install.md says" database
 ok "openpanel.target starts and the gateway is ready" start
 
-# The panel from outside, through the gateway on the box's address.
-client() {
-	local port
+# A client of the panel from outside, through the gateway's port 80
+# (published on loopback): the node test file $1.
+client() {	# FILE
+	local port rc
 	port=$(docker port "$NAME" 80/tcp | head -1) || return 1
-	in_box env OP_CONFIG=/etc/openpanel/openpanel.conf \
-	    /usr/local/bin/op-auth setup-token /root/setup-token >/dev/null &&
-	    in_box cat /root/setup-token > "$T/setup-token" || return 1
 	OP_TEST_URL="http://$port" OP_DATA_DIR=$T node --test \
-	    --test-reporter=tap "$TOP/tests/systemd/boot.test.mjs" \
-	    >"$T/client.out" 2>&1
-	local rc=$?
+	    --test-reporter=tap "$TOP/tests/systemd/$1" >"$T/client.out" 2>&1
+	rc=$?
 	grep -E '^# (pass|fail) ' "$T/client.out" | sed 's/^/  /'
 	[ $rc -eq 0 ] || awk '/^not ok/,/^  \.\.\./' "$T/client.out" | head -40
 	return $rc
 }
-ok "a client sets up, runs a container and reads the trail" client
+
+# The first admin's one-time token, minted as docs/install.md says.
+first_use() {
+	in_box env OP_CONFIG=/etc/openpanel/openpanel.conf \
+	    /usr/local/bin/op-auth setup-token /root/setup-token >/dev/null &&
+	    in_box cat /root/setup-token > "$T/setup-token" &&
+	    client boot.test.mjs
+}
+ok "a client sets up, runs a container, reads the trail, backs up the panel" \
+    first_use
 
 # Logs go to journald, one JSON line per request with the gateway's id.
 journal() {
@@ -249,6 +256,33 @@ stop_all() {
 ok "stopping openpanel.target stops every unit" stop_all
 ok "starting it again brings the panel back" \
     eval 'in_box systemctl start openpanel.target && ready && units active'
+
+# docs/backups.md, "Rebuilding a lost server", on this server: the panel
+# stopped, its database made again from nothing (step 1), the backup the
+# client took unpacked and loaded (step 4; the key is this server's own,
+# step 2), the panel started on it (step 6). What the client finds after
+# is in restored.test.mjs.
+rebuild() {
+	local archive
+	archive=$(cat "$T/panel-backup") || return 1
+	in_box systemctl stop openpanel.target && units inactive &&
+	    in_box runuser -u postgres -- dropdb openpanel &&
+	    in_box runuser -u postgres -- createdb openpanel &&
+	    in_box runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 \
+	    -d openpanel -f /usr/local/share/openpanel/sql/bootstrap.sql \
+	    >/dev/null 2>&1 || return 1
+	in_box env OP_CONFIG=/etc/openpanel/openpanel.conf \
+	    /usr/local/bin/op-backups restore-panel "$archive" \
+	    /root/panel-restore >"$T/restore.out" 2>&1 &&
+	    in_box sh -c 'runuser -u postgres -- psql -X -q \
+	    --single-transaction -v ON_ERROR_STOP=1 -d openpanel \
+	    < /root/panel-restore/database.sql' >>"$T/restore.out" 2>&1 ||
+	    { tail -20 "$T/restore.out"; return 1; }
+	in_box systemctl start openpanel.target && ready && units active
+}
+ok "the panel is rebuilt from its backup as docs/backups.md says" rebuild
+ok "the rebuilt panel has what it had, and works on" \
+    client restored.test.mjs
 
 echo "systemd boot: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

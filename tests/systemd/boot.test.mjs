@@ -7,12 +7,13 @@
 // consumer, op-monitor reading the container's logs.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { api, ADMIN, login, setupToken, unique } from
     '../integration/lib/client.mjs';
 import { until } from '../integration/lib/fixtures.mjs';
 
 const IMAGE = 'openpanel-test/busybox:1';
-let tok, project, container;
+let tok, team, project, container;
 
 const as = (method, path, body) => api(method, path, { token: tok, body });
 
@@ -33,9 +34,10 @@ test('the setup token makes the first admin, once', async () => {
 
 test('a team and a project are made, and nobody else sees them',
     async () => {
-	const t = await as('POST', '/api/teams', { name: unique('boot') });
+	const t = await as('POST', '/api/teams', { name: 'kept team' });
 	assert.equal(t.status, 201, t.text);
-	const p = await as('POST', '/api/projects', { team_id: t.body.id,
+	team = t.body.id;
+	const p = await as('POST', '/api/projects', { team_id: team,
 		name: unique('boot') });
 	assert.equal(p.status, 201, p.text);
 	project = p.body.id;
@@ -82,4 +84,30 @@ test('the metrics show the host and every pool\'s requests', async () => {
 	for (const s of ['auth', 'projects', 'audit', 'monitor'])
 		assert.match(r.text, new RegExp(
 		    `^openpanel_http_requests_total\\{service="${s}",`, 'm'), s);
+});
+
+// The panel backed up before an upgrade (docs/install.md, step 5): an
+// instance admin's encrypted panel backup to a local target, in the
+// directory the installed configuration allows. boot.sh then rebuilds the
+// panel from it as docs/backups.md says; a team made after the backup
+// must not come back.
+test('an encrypted panel backup completes, with the master key in it',
+    async () => {
+	const st = await as('POST', '/api/storage', { team_id: team,
+		type: 'local', path: '/var/lib/openpanel-backups/boot' });
+	assert.equal(st.status, 201, st.text);
+	const b = await as('POST', '/api/backups', { storage_id: st.body.id,
+		kind: 'panel', encrypt: true });
+	assert.equal(b.status, 202, b.text);
+	let done;
+	await until(async () => {
+		done = (await as('GET', `/api/backups/${b.body.id}`)).body;
+		return ['completed', 'failed'].includes(done?.status);
+	}, 'the panel backup', 60000);
+	assert.equal(done.status, 'completed', JSON.stringify(done));
+	assert.match(done.log, /key keys\/secret\.key included/);
+	const later = await as('POST', '/api/teams', { name: 'later team' });
+	assert.equal(later.status, 201, later.text);
+	writeFileSync(`${process.env.OP_DATA_DIR}/panel-backup`,
+	    `/var/lib/openpanel-backups/boot/${done.object_key}\n`);
 });
