@@ -249,6 +249,9 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BINS) $(BUILD)/bin/op-terminal $(BUILD)/bin/op-gateway $(BUILD)/bin/opctl web
 
+# The same as all: a name people type (the build directory is not it).
+build: all
+
 $(BUILD)/%.o: %.c lib/openpanel.h $(wildcard lib/*_int.h fcgi/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC	$<"
@@ -420,5 +423,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz web/dist
 
-.PHONY: all unit web deps run test san bench soak lint docs install clean \
+.PHONY: all build unit web deps run test san bench soak lint docs install clean \
 	fuzz fuzz-bins fuzz-build san-build
