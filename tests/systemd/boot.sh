@@ -284,5 +284,16 @@ ok "the panel is rebuilt from its backup as docs/backups.md says" rebuild
 ok "the rebuilt panel has what it had, and works on" \
     client restored.test.mjs
 
+# Scripted on the server with the installed opctl (docs/opctl.md): the
+# token from the environment, JSON out, the project of before in it.
+scripted() {
+	in_box env OPENPANEL_URL=http://127.0.0.1 \
+	    OPENPANEL_TOKEN="$(cat "$T/api-token")" \
+	    /usr/local/bin/opctl --json projects list >"$T/opctl.out" 2>&1 &&
+	    grep -qF "\"$(cat "$T/project-name")\"" "$T/opctl.out" ||
+	    { head -5 "$T/opctl.out"; return 1; }
+}
+ok "the installed opctl lists the projects with an API token" scripted
+
 echo "systemd boot: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -37,10 +37,11 @@ test('a team and a project are made, and nobody else sees them',
 	const t = await as('POST', '/api/teams', { name: 'kept team' });
 	assert.equal(t.status, 201, t.text);
 	team = t.body.id;
-	const p = await as('POST', '/api/projects', { team_id: team,
-		name: unique('boot') });
+	const name = unique('boot');
+	const p = await as('POST', '/api/projects', { team_id: team, name });
 	assert.equal(p.status, 201, p.text);
 	project = p.body.id;
+	writeFileSync(`${process.env.OP_DATA_DIR}/project-name`, name);
 	const anon = await api('GET', `/api/projects/${project}`);
 	assert.equal(anon.status, 401, anon.text);
 });

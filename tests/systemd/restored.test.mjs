@@ -2,8 +2,10 @@
 // rebuilt from its own encrypted backup (docs/backups.md, "Rebuilding a
 // lost server"): the accounts, teams and trail as they were when the
 // backup was taken, nothing made after it, and a panel that works on.
+// It leaves an API token for boot.sh to script the installed opctl with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { api, ADMIN, login } from '../integration/lib/client.mjs';
 
 let tok;
@@ -28,4 +30,11 @@ test('the restored trail is intact, and it goes on', async () => {
 	const t = await api('POST', '/api/teams', { token: tok,
 		body: { name: 'after the restore' } });
 	assert.equal(t.status, 201, t.text);
+});
+
+test('an API token is minted for scripts', async () => {
+	const r = await api('POST', '/api/tokens', { token: tok, body: {
+		name: 'opctl on the server', scope: 'read' } });
+	assert.equal(r.status, 201, r.text);
+	writeFileSync(`${process.env.OP_DATA_DIR}/api-token`, r.body.token);
 });
