@@ -1,6 +1,7 @@
 // session.js — who is signed in, and which team the screens are looking
-// at (one of theirs, or another an instance admin visits). Kept in memory; the team choice (an id, not a
-// credential) survives a reload in sessionStorage.
+// at (one of theirs, or another an instance admin visits). Kept in
+// memory; the team choice (an id, not a credential) survives a reload in
+// sessionStorage.
 import { get, post } from './api.js';
 
 const listeners = new Set();

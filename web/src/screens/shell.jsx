@@ -1,5 +1,6 @@
 // shell.jsx — the frame around every signed-in screen: the team being
-// looked at (the picker also names one an instance admin visits), navigation (a drawer on a phone), theme, sign-out.
+// looked at (the picker also names one an instance admin visits),
+// navigation (a drawer on a phone), theme, sign-out.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { session, subscribe, chooseTeam, signOut } from '../session.js';
 import { theme, toggleTheme } from '../theme.js';
