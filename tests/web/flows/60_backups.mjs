@@ -185,6 +185,24 @@ describe('backups, restores and schedules', () => {
 		assert.deepEqual(page.problems, []);
 	});
 
+	test('a schedule is made paused from its form, as the API has it', async () => {
+		const form = page.getByRole('form', { name: 'New schedule' });
+		await form.getByLabel('Volume').selectOption('data');
+		await form.getByLabel(/^Cron/).fill('45 2 * * *');
+		await form.getByLabel(/^On \(untick to pause/).uncheck();
+		await form.getByRole('button', { name: 'Create schedule' }).click();
+		const row = page.getByRole('row', { name: /45 2 \* \* \*/ });
+		await row.getByText('paused').first().waitFor();
+		await row.getByRole('button', { name: /^Resume the schedule of/ }).waitFor();
+		const [s] = (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
+		assert.equal(s.cron, '45 2 * * *');
+		assert.equal(s.enabled, false);
+		assert.equal((await apiJson(page, 'DELETE', `/api/backup-schedules/${s.id}`))
+		    .status, 204);
+		assert.deepEqual(page.problems, []);
+	});
+
 	test("a database schedule's restore drill is set from its form, then changed and cleared in its edit dialog", async () => {
 		// The database, from the project's form, with a memory limit (one
 		// below the API's least refused beside its field).
