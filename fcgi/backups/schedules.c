@@ -139,9 +139,12 @@ static const struct op_field create_fields[] = {
 	{ "retention", OP_FT_OBJECT, 0, 1, 4, NULL },
 	{ "encrypt", OP_FT_BOOL, 0, 0, 0, NULL },
 	{ "drill_cron", OP_FT_STRING, 0, 9, 256, op_valid_cron },
+	{ "enabled", OP_FT_BOOL, 0, 0, 0, NULL },
 };
 
-/* POST /api/backup-schedules */
+/* POST /api/backup-schedules — enabled false makes it paused, as a PATCH
+ * would: its next run is worked out, but neither runs nor drills fire
+ * until it is resumed (from then on). */
 enum op_err
 schedules_create(struct op_req *r)
 {
@@ -169,11 +172,12 @@ schedules_create(struct op_req *r)
 	    (er = op_db_execv(r->db, &res, "INSERT INTO backups.schedules"
 	    " (team_id, storage_id, kind, container_id, volume, encrypt, cron,"
 	    " timezone, keep_last, keep_daily, keep_weekly, keep_monthly,"
-	    " next_run_at, drill_cron, next_drill_at) VALUES ($1, $2, $3, $4,"
-	    " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-	    team, v[0].s, v[1].s, v[2].s, v[3].s, v[7].set && v[7].i ?
-	    "true" : "false", v[4].s, tz, keep[0], keep[1], keep[2], keep[3],
-	    next, v[8].s, drill)) != OP_OK ||
+	    " next_run_at, drill_cron, next_drill_at, enabled) VALUES ($1, $2,"
+	    " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+	    " RETURNING id", team, v[0].s, v[1].s, v[2].s, v[3].s, v[7].set &&
+	    v[7].i ? "true" : "false", v[4].s, tz, keep[0], keep[1], keep[2],
+	    keep[3], next, v[8].s, drill, v[9].set && !v[9].i ? "false" :
+	    "true")) != OP_OK ||
 	    (er = op_event_emit(r, "backup_schedule.created", team,
 	    "backup_schedule", PQgetvalue(res, 0, 0), json_pack("{s:s, s:s}",
 	    "cron", v[4].s, "timezone", tz))) != OP_OK ||

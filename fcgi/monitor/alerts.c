@@ -58,7 +58,7 @@ valid_kind(const char *s, const char **why)
 	return OP_OK;
 }
 
-/* The rule with its firing subjects. */
+/* The rule with its firing subjects (id, name, since, value). */
 static enum op_err
 rule_reply(struct op_req *r, int status, const char *id)
 {
@@ -69,9 +69,10 @@ rule_reply(struct op_req *r, int status, const char *id)
 
 	if ((er = op_db_execv(r->db, &res, "SELECT " RULE_COLUMNS " FROM"
 	    " monitor.rules WHERE id = $1", id)) != OP_OK ||
-	    (er = op_db_execv(r->db, &st, "SELECT subject, firing_since AS"
-	    " since, value FROM monitor.rule_states WHERE rule_id = $1 AND"
-	    " firing_since IS NOT NULL ORDER BY subject", id)) != OP_OK)
+	    (er = op_db_execv(r->db, &st, "SELECT subject, subject_name AS"
+	    " name, firing_since AS since, value FROM monitor.rule_states"
+	    " WHERE rule_id = $1 AND firing_since IS NOT NULL ORDER BY"
+	    " subject", id)) != OP_OK)
 		goto out;
 	if (PQntuples(res) != 1) {
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such alert rule",

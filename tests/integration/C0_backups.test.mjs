@@ -779,8 +779,9 @@ test('a schedule is edited: its drill set, moved and stopped, its zone and '
 		    { token: admin })).status, 204);
 });
 
-test('a paused schedule neither runs nor drills when due; resumed, it '
-    + 'fires next from now; a bad enabled changes nothing', async () => {
+test('a paused schedule (paused later, or made paused) neither runs nor '
+    + 'drills when due; resumed, it fires next from now; a bad enabled '
+    + 'changes or makes nothing', async () => {
 	const patch = (id, body) => api('PATCH', `/api/backup-schedules/${id}`,
 	    { token: admin, body });
 	const get = async (id) => (await api('GET', `/api/backup-schedules/${id}`,
@@ -820,10 +821,31 @@ test('a paused schedule neither runs nor drills when due; resumed, it '
 		body: { storage_id: localTarget.id, kind: 'volume',
 		    container_id: files.id, volume: 'files',
 		    cron: '0 3 1 1 *' } })).body;
+	// One made paused: a bad enabled makes none; false, it starts paused.
+	const volume = { storage_id: localTarget.id, kind: 'volume',
+		container_id: files.id, volume: 'files', cron: '0 3 1 1 *' };
+	const count = async () => (await api('GET',
+	    `/api/backup-schedules?team_id=${team}`, { token: admin })).body.items.length;
+	const n = await count();
+	for (const enabled of ['no', 0, null, []]) {
+		r = await api('POST', '/api/backup-schedules', { token: admin,
+			body: { ...volume, enabled } });
+		assert.equal(r.status, 422, `${JSON.stringify(enabled)} ${r.text}`);
+		assert.equal(r.body.error.field, 'enabled', r.text);
+	}
+	assert.equal(await count(), n, 'none made');
+	r = await api('POST', '/api/backup-schedules', { token: admin,
+		body: { ...volume, enabled: false } });
+	assert.equal(r.status, 201, r.text);
+	const q = r.body;
+	assert.equal(q.enabled, false);
+	assert.ok(q.next_run_at, r.text);
+	assert.equal((await get(q.id)).enabled, false);
 	sql(`UPDATE backups.schedules SET next_run_at = now() - CASE WHEN
-	    id = '${p.id}' THEN interval '2 hours' ELSE interval '1 hour' END,
-	    next_drill_at = CASE WHEN id = '${p.id}' THEN now() - interval
-	    '2 hours' END WHERE id IN ('${p.id}', '${c.id}')`);
+	    id IN ('${p.id}', '${q.id}') THEN interval '2 hours' ELSE
+	    interval '1 hour' END, next_drill_at = CASE WHEN id = '${p.id}'
+	    THEN now() - interval '2 hours' END WHERE id IN ('${p.id}',
+	    '${c.id}', '${q.id}')`);
 	const due = await get(p.id);
 	const other = await until(async () => (await made(c.id))[0],
 	    'the other schedule\'s backup', 150000, 500);
@@ -831,6 +853,7 @@ test('a paused schedule neither runs nor drills when due; resumed, it '
 	assert.equal((await settled(`/api/backups/${other.id}`)).status,
 	    'completed');
 	assert.deepEqual(await made(p.id), [], 'no backup of the paused one');
+	assert.deepEqual(await made(q.id), [], 'nor of the one made paused');
 	assert.deepEqual((await api('GET', `/api/backup-schedules/${p.id}/drills`,
 	    { token: admin })).body.items, [], 'nor a drill');
 	assert.deepEqual(await get(p.id), due, 'its times untouched');
@@ -847,7 +870,7 @@ test('a paused schedule neither runs nor drills when due; resumed, it '
 	await until(() => readEvents(2000).some((e) => e.type ===
 	    'backup_schedule.updated' && e.event.subject?.id === p.id &&
 	    e.event.data.enabled === true), 'backup_schedule.updated', 15000);
-	for (const id of [p.id, c.id])
+	for (const id of [p.id, c.id, q.id])
 		assert.equal((await api('DELETE', `/api/backup-schedules/${id}`,
 		    { token: admin })).status, 204);
 });

@@ -237,6 +237,7 @@ test('a container down fires once to every channel, and resolves once',
 	const g = await as(V).get(`/api/alerts/${rule.id}`);
 	assert.equal(g.body.firing.length, 1);
 	assert.equal(g.body.firing[0].subject, web.id);
+	assert.equal(g.body.firing[0].name, web.name, 'the subject named');
 
 	const start = await as(O).post(`/api/containers/${web.id}/start`);
 	assert.equal(start.status, 200, start.text);

@@ -1,11 +1,12 @@
-// Accounts: the admin makes one, the settings refuse a bad value beside
+// Accounts: the admin makes one, renames it and sets its password in a
+// dialog (a taken email refused beside its field), the settings refuse a bad value beside
 // its field, sign-up is offered while the admin keeps it open (and a
 // stranger signs up), an API token is minted and revoked (and a metrics
 // token for Prometheus that reads nothing else), and the new user turns
 // on two-factor authentication from a QR code and signs in with a code.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, closeAll, shot } from '../lib/browser.mjs';
+import { open, closeAll, shot, BASE } from '../lib/browser.mjs';
 import { ADMIN, signIn, nav, unique, apiJson } from '../lib/flows.mjs';
 import { totp, step } from '../lib/totp.mjs';
 
@@ -27,8 +28,39 @@ describe('accounts, tokens and two-factor', () => {
 		await form.getByLabel('Email').fill(USER.email);
 		await form.getByLabel('Password').fill(USER.password);
 		await form.getByRole('button', { name: 'Create account' }).click();
-		await admin.getByRole('cell', { name: USER.email }).waitFor();
+		await admin.getByRole('cell', { name: USER.email, exact: true }).waitFor();
 		await shot(admin, '20-users');
+	});
+
+	test("the admin renames the account and sets its password in a dialog, as the API then has it", async () => {
+		const row = admin.getByRole('row', { name: new RegExp(USER.email) });
+		await row.getByRole('button', { name: `Edit ${USER.email}` }).click();
+		const dialog = admin.getByRole('dialog', { name: `Edit the account ${USER.email}` });
+		await dialog.getByLabel('Email').fill(ADMIN.email);
+		await dialog.getByRole('button', { name: 'Save account' }).click();
+		await dialog.locator('.field-error').waitFor();
+		assert.equal(await dialog.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+		const users = async () => (await apiJson(admin, 'GET', '/api/users?limit=200'))
+		    .body.items.find((u) => u.email === USER.email);
+		assert.equal((await users()).name, USER.name, 'nothing changed');
+		await dialog.getByLabel('Email').fill(USER.email);
+		await dialog.getByLabel('Name').fill('Second Person Renamed');
+		USER.password = 'second person password, new';
+		await dialog.getByLabel(/^New password/).fill(USER.password);
+		await dialog.getByRole('button', { name: 'Save account' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await row.getByRole('cell', { name: 'Second Person Renamed', exact: true }).waitFor();
+		const u = await users();
+		assert.equal(u.name, 'Second Person Renamed');
+		// The new password is the one that signs in (asked from here, not
+		// from the admin's page, whose session it would replace).
+		const login = (password) => fetch(new URL('/api/auth/login', BASE), {
+			method: 'POST', headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ email: USER.email, password }) });
+		assert.equal((await login('second person password')).status, 401);
+		const ok = await login(USER.password);
+		assert.equal(ok.status, 200, await ok.text());
+		assert.deepEqual(admin.problems, []);
 	});
 
 	test('a setting the API refuses is shown beside its field', async () => {

@@ -1,5 +1,5 @@
-// A project's life beyond the first container: a template deployed into
-// it, a container's definition changed, its health check and engine
+// A project's life beyond the first container: a template (what it makes
+// shown as the API has it) deployed into it, a container's definition changed, its health check and engine
 // labels set from the form (a bad interval and a reserved label refused
 // beside them; the container turns healthy, the engine has the label),
 // the project renamed, and the project deleted behind a typed
@@ -33,6 +33,14 @@ describe('templates, definitions and deletion', () => {
 		await nav(page, 'Templates');
 		const card = page.getByRole('listitem').filter({ hasText: 'Static site (test)' });
 		await card.getByRole('button', { name: 'Deploy…' }).click();
+		// What it makes, as the API has it.
+		const t = (await apiJson(page, 'GET', '/api/templates')).body.items
+		    .find((x) => x.name === 'Static site (test)');
+		const full = (await apiJson(page, 'GET', `/api/templates/${t.id}`)).body;
+		const makes = card.getByRole('list', { name: 'What Static site (test) makes' });
+		await makes.locator('li').first().waitFor();
+		assert.deepEqual(await makes.locator('li').allInnerTexts(),
+		    full.containers.map((c) => `${c.name} ${c.image}`));
 		await card.getByLabel('Project').selectOption({ label: PROJECT });
 		assert.equal(await card.getByLabel('GREETING').inputValue(),
 		    'hello from a template', 'the default is offered');

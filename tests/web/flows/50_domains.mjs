@@ -3,8 +3,9 @@
 // then how it ended (this stack has no ACME CA set, so it fails, says
 // why and when it is tried again); the gateway configuration generated
 // for it is shown; the list is narrowed to a project's or a container's
-// as the API narrows it; the domain is ordered again, turned to plain
-// HTTP, and removed behind a confirmation.
+// as the API narrows it; the domain is ordered again, its port, path and
+// redirect changed in a dialog (a path the API refuses shown beside its
+// field), turned to plain HTTP, and removed behind a confirmation.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
@@ -129,6 +130,31 @@ describe('domains and certificates', () => {
 		other = null;
 		await page.reload();
 		await page.getByRole('row', { name: new RegExp(host2) }).waitFor({ state: 'detached' });
+		assert.deepEqual(page.problems, []);
+	});
+
+	test("the domain's port, path and redirect are changed in a dialog, as the API then has them", async () => {
+		const row = page.getByRole('row', { name: new RegExp(HOST) });
+		await row.getByRole('button', { name: `Edit ${HOST}` }).click();
+		const dialog = page.getByRole('dialog', { name: `Edit ${HOST}` });
+		await dialog.getByLabel('Path').fill('no slash');
+		await dialog.getByRole('button', { name: 'Save domain' }).click();
+		await dialog.locator('.field-error').waitFor();
+		assert.equal(await dialog.getByLabel('Path').getAttribute('aria-invalid'), 'true');
+		await dialog.getByLabel('Path').fill('/app');
+		await dialog.getByLabel('Container port').fill('8081');
+		await dialog.getByLabel('Redirect plain HTTP to HTTPS').check();
+		await shot(page, '51c-domain-edit');
+		await dialog.getByRole('button', { name: 'Save domain' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await row.locator('code', { hasText: '/app' }).waitFor();
+		await row.getByText(':8081').waitFor();
+		const list = await apiJson(page, 'GET', `/api/domains?team_id=${made.team.id}`);
+		const d = list.body.items.find((x) => x.hostname === HOST);
+		assert.equal(d.port, 8081);
+		assert.equal(d.path_prefix, '/app');
+		assert.equal(d.redirect_https, true);
+		assert.equal(d.redirect_www, false);
 		assert.deepEqual(page.problems, []);
 	});
 

@@ -4,16 +4,20 @@
 // confirmation; a schedule with cron, time zone and retention, refused
 // beside its cron field when malformed, its restore drills (none),
 // paused and resumed, run now (its backup found by the Backups tab's
-// schedule filter), and deleted; a database made from the project's
-// form with a memory limit, and its schedule with a restore drill cron,
-// refused beside that field when malformed, then changed and cleared in
-// its edit dialog, each checked in the API.
+// schedule filter), and deleted; a schedule made paused from its form; a
+// database made from the project's form with a memory limit, and its
+// schedule with a restore drill cron, refused beside that field when
+// malformed, then changed and cleared in its edit dialog; the database
+// backed up and restored into a new database beside it (a bad name
+// refused beside its field), that one deleted with its data volume; each
+// checked in the API.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { open, closeAll, shot, DATA } from '../lib/browser.mjs';
 import { ADMIN, signIn, nav, apiAs, apiJson, scratchTeam, watchFor } from
     '../lib/flows.mjs';
+import { inspectContainer, inspectVolume } from '../../integration/lib/docker.mjs';
 
 describe('backups, restores and schedules', () => {
 	let page, made;
@@ -181,6 +185,24 @@ describe('backups, restores and schedules', () => {
 		assert.deepEqual(page.problems, []);
 	});
 
+	test('a schedule is made paused from its form, as the API has it', async () => {
+		const form = page.getByRole('form', { name: 'New schedule' });
+		await form.getByLabel('Volume').selectOption('data');
+		await form.getByLabel(/^Cron/).fill('45 2 * * *');
+		await form.getByLabel(/^On \(untick to pause/).uncheck();
+		await form.getByRole('button', { name: 'Create schedule' }).click();
+		const row = page.getByRole('row', { name: /45 2 \* \* \*/ });
+		await row.getByText('paused').first().waitFor();
+		await row.getByRole('button', { name: /^Resume the schedule of/ }).waitFor();
+		const [s] = (await apiJson(page, 'GET',
+		    `/api/backup-schedules?team_id=${made.team.id}`)).body.items;
+		assert.equal(s.cron, '45 2 * * *');
+		assert.equal(s.enabled, false);
+		assert.equal((await apiJson(page, 'DELETE', `/api/backup-schedules/${s.id}`))
+		    .status, 204);
+		assert.deepEqual(page.problems, []);
+	});
+
 	test("a database schedule's restore drill is set from its form, then changed and cleared in its edit dialog", async () => {
 		// The database, from the project's form, with a memory limit (one
 		// below the API's least refused beside its field).
@@ -265,6 +287,59 @@ describe('backups, restores and schedules', () => {
 		assert.ok(!(await row.innerText()).includes('restore drill'));
 		assert.equal((await apiJson(page, 'DELETE', `/api/backup-schedules/${s.id}`))
 		    .status, 204);
+		assert.deepEqual(page.problems, []);
+	});
+
+	test('a database backup is restored into a new database beside it, a bad name refused beside its field', async () => {
+		const [db] = (await apiJson(page, 'GET',
+		    `/api/databases?project_id=${made.project.id}`)).body.items;
+		await page.getByRole('tab', { name: 'Backups' }).click();
+		const take = page.getByRole('form', { name: 'Back up now' });
+		await take.getByLabel('What').selectOption('database');
+		await take.getByLabel('Container').selectOption(db.container_id);
+		await take.getByRole('button', { name: 'Back up now' }).click();
+		const row = page.getByRole('row', { name: /database \(postgres/ });
+		await row.getByText('completed').waitFor();
+		await row.getByRole('button', { name: /^Restore backup/ }).click();
+		const dialog = page.getByRole('dialog', { name: 'Restore this backup?' });
+		await dialog.getByLabel('Into').selectOption('new');
+		const name = dialog.getByLabel(/^The new database's name/);
+		await name.fill('Not A Slug!');
+		await dialog.getByRole('button', { name: 'Restore' }).click();
+		await dialog.locator('.field-error').waitFor();
+		assert.equal(await name.getAttribute('aria-invalid'), 'true');
+		await name.fill('drilled-copy');
+		await shot(page, '62b-restore-new');
+		await dialog.getByRole('button', { name: 'Restore' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await page.getByText(/Restore completed into the new database drilled-copy/)
+		    .waitFor({ timeout: 180000 });
+		const copy = (await apiJson(page, 'GET',
+		    `/api/containers?project_id=${made.project.id}`)).body.items
+		    .find((c) => c.name === 'drilled-copy');
+		assert.ok(copy, 'the new database is in the project');
+		assert.notEqual(copy.id, db.container_id);
+		const dbs = (await apiJson(page, 'GET',
+		    `/api/databases?project_id=${made.project.id}`)).body.items;
+		const made_ = dbs.find((d) => d.container_id === copy.id);
+		assert.ok(made_, JSON.stringify(dbs));
+		// Deleted from the project's Databases tab, its data volume too.
+		const mounts = (await inspectContainer(copy.docker_id)).Mounts
+		    .filter((m) => m.Type === 'volume').map((m) => m.Name);
+		assert.ok(mounts.length > 0, 'the copy has a data volume');
+		await page.goto(`/#/projects/${made.project.id}`);
+		await page.getByRole('tab', { name: 'Databases' }).click();
+		await page.getByRole('button', { name: 'Delete drilled-copy' }).click();
+		const confirm = page.getByRole('dialog');
+		await confirm.getByLabel(/^Type/).fill('drilled-copy');
+		await confirm.getByLabel('Also delete its data volume and the data in it').check();
+		await confirm.getByRole('button', { name: 'Delete' }).click();
+		await page.getByRole('link', { name: 'drilled-copy', exact: true })
+		    .waitFor({ state: 'detached' });
+		assert.equal((await apiJson(page, 'GET', `/api/databases/${made_.id}`)).status, 404);
+		for (const name of mounts)
+			assert.equal(await inspectVolume(name), null, `the volume ${name} is gone`);
+		await nav(page, 'Backups');
 		assert.deepEqual(page.problems, []);
 	});
 

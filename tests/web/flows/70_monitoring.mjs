@@ -3,7 +3,9 @@
 // channel (its secret shown once) tested for real against a receiver on
 // loopback, then retargeted in its dialog (a bad URL refused beside the
 // field) and tested at the new URL; an alert rule refused beside a bad threshold, then one that
-// fires when the container goes down, turned off.
+// fires when the container goes down (what it fires for shown as the API
+// says), turned off, and changed in its dialog (a bad duration refused
+// beside the field); a certificate-expiry rule made with its days.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, closeAll, shot } from '../lib/browser.mjs';
@@ -112,9 +114,60 @@ describe('monitoring, alerts and the live dashboard', () => {
 		assert.match(await row.innerText(), /ops hook/);
 		// The container was stopped above: the rule fires.
 		await row.getByText(/firing/).waitFor();
+		await row.getByRole('button', { name: 'What app down fires for' }).click();
+		const what = page.getByRole('list', { name: 'What fires now' });
+		await what.getByText(made.container.name).waitFor();
+		const rules = (await apiJson(page, 'GET', `/api/alerts?team_id=${made.team.id}`))
+		    .body.items;
+		const one = (await apiJson(page, 'GET', `/api/alerts/${rules[0].id}`)).body;
+		assert.deepEqual(one.firing.map((f) => f.subject), [made.container.id]);
+		assert.equal(await what.locator('li').count(), 1);
 		await shot(page, '73-alerts');
 		await row.getByRole('button', { name: 'Turn off app down' }).click();
 		await row.getByText('off', { exact: true }).waitFor();
+		assert.deepEqual(page.problems, []);
+	});
+
+	test('the rule is changed in its dialog: a bad duration refused beside it, then saved as the API has it', async () => {
+		const rule = async () => (await apiJson(page, 'GET',
+		    `/api/alerts?team_id=${made.team.id}`)).body.items[0];
+		const before = await rule();
+		await page.getByRole('button', { name: 'Edit app down' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Edit the rule app down' });
+		const secs = dialog.getByLabel('For how long (seconds)');
+		await secs.fill('-5');
+		await dialog.getByRole('button', { name: 'Save rule' }).click();
+		await dialog.locator('.field-error').waitFor();
+		assert.equal(await secs.getAttribute('aria-invalid'), 'true');
+		assert.deepEqual(await rule(), before, 'nothing changed');
+		await secs.fill('30');
+		await dialog.getByLabel('Name').fill('app gone');
+		await dialog.getByLabel('ops hook (webhook)').uncheck();
+		await dialog.getByRole('button', { name: 'Save rule' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		const row = page.getByRole('row', { name: /app gone/ });
+		await row.getByText('for 30 s', { exact: false }).waitFor();
+		const after = await rule();
+		assert.equal(after.name, 'app gone');
+		assert.equal(after.for_seconds, 30);
+		assert.deepEqual(after.channel_ids, []);
+		assert.equal(after.enabled, false, 'it stays off');
+	});
+
+	test("a rule on a certificate's expiry is made with its days", async () => {
+		const form = page.getByRole('form', { name: 'New alert rule' });
+		await form.getByLabel('Name').fill('certs soon');
+		await form.getByLabel('When').selectOption('cert_expiry');
+		assert.equal(await form.getByLabel('Threshold (days)').inputValue(), '14');
+		await form.getByLabel('Threshold (days)').fill('21');
+		await form.getByRole('button', { name: 'Create rule' }).click();
+		await page.getByRole('row', { name: /certs soon/ }).waitFor();
+		const rules = (await apiJson(page, 'GET', `/api/alerts?team_id=${made.team.id}`))
+		    .body.items;
+		const r = rules.find((x) => x.name === 'certs soon');
+		assert.equal(r.kind, 'cert_expiry');
+		assert.equal(r.threshold, 21);
+		assert.equal(r.container_id, null);
 		assert.deepEqual(page.problems, []);
 	});
 });

@@ -1,7 +1,8 @@
 // backups.jsx — a team's backups: where they are kept (storage targets,
 // an S3-compatible bucket or a local directory), a backup taken now and
 // its progress, each one's size, checksum, duration and log, a restore
-// behind a confirmation, and schedules (cron in a time zone, retention);
+// behind a confirmation (into the container it was taken of, another, or
+// a new database), and schedules (cron in a time zone, retention);
 // the backups narrowed to one schedule's as the API does.
 import { useState } from 'preact/hooks';
 import { all, get, post, del } from '../api.js';
@@ -13,6 +14,7 @@ import { Form, Field, Submit } from '../ui/form.jsx';
 import { Schedules } from './schedules.jsx';
 import { subjectBody, BackupSubject } from './backup_subject.jsx';
 import { Storage } from './storage.jsx';
+import { RestoreDialog } from './restore_dialog.jsx';
 
 const WORKING = new Set(['queued', 'running']);
 
@@ -56,7 +58,8 @@ function RestoreState({ backup, restore: first }) {
 			{error && <p class="form-error" role="alert">{error.message}</p>}
 			{WORKING.has(now.status) ? <Progress label="Restore under way">
 				Restoring {short(backup.id)}…</Progress> :
-				<p><strong>Restore {now.status}</strong>{now.duration_ms !== null &&
+				<p><strong>Restore {now.status}</strong>{now.new_container_name &&
+				    ` into the new database ${now.new_container_name}`}{now.duration_ms !== null &&
 				    ` in ${duration(now.duration_ms)}`}{now.error && `: ${now.error}`}</p>}
 			{now.log && <pre class="log small">{now.log}</pre>}
 		</td></tr>
@@ -114,15 +117,9 @@ function BackupList({ x, reload }) {
 				    restore={restores[b.id]} onRestore={setRestoring}
 				    onDelete={setDoomed} />)}</tbody>
 			</table>}
-		{restoring && <Confirm title="Restore this backup?" confirm="Restore"
-		    onClose={() => setRestoring(null)} onConfirm={async () => {
-			const r = await post(`/api/backups/${restoring.id}/restore`, {});
-			setRestores({ ...restores, [restoring.id]: r });
-		    }}>
-			<p>The backup of {when(restoring.created_at)} is written back into {label(restoring)}:
-			what is there now is replaced. Its archive is checked whole first; a damaged one
-			changes nothing.</p>
-		</Confirm>}
+		{restoring && <RestoreDialog backup={restoring} containers={x.containers}
+		    label={label(restoring)} onClose={() => setRestoring(null)}
+		    onRestored={(r) => setRestores({ ...restores, [restoring.id]: r })} />}
 		{doomed && <Confirm title="Delete this backup?" onClose={() => setDoomed(null)}
 		    onConfirm={async () => { await del(`/api/backups/${doomed.id}`); reload(); }}>
 			<p>The backup of {label(doomed)} taken {when(doomed.created_at)} and its archive

@@ -1,5 +1,6 @@
 // databases.jsx — a project's one-click databases: create (with a memory
-// limit if wanted), credentials on demand (admins), delete.
+// limit if wanted), credentials on demand (admins), delete (its data
+// volume too, when asked).
 import { useState } from 'preact/hooks';
 import { get, post, del } from '../api.js';
 import { Loaded, useLoad, Empty, Badge, Confirm, Reveal, Action } from '../ui/widgets.jsx';
@@ -13,6 +14,7 @@ export function Databases({ project }) {
 	    { project_id: project.id }).then((r) => r.items), [project.id]);
 	const [secret, setSecret] = useState(null);
 	const [doomed, setDoomed] = useState(null);
+	const [volume, setVolume] = useState(false);	// deleted with it
 	return (
 		<>
 			<Loaded data={items} error={error}>{(list) => list.length === 0 ?
@@ -30,7 +32,8 @@ export function Databases({ project }) {
 								    onClick={async () => setSecret({ name: d.name, ...(await
 								    post(`/api/databases/${d.id}/reveal`)) })}>Credentials</Action>
 								<button type="button" class="small danger"
-								    onClick={() => setDoomed(d)}>Delete</button>
+								    aria-label={`Delete ${d.name}`}
+								    onClick={() => { setVolume(false); setDoomed(d); }}>Delete</button>
 							</td>
 						</tr>))}
 					</tbody>
@@ -60,9 +63,16 @@ export function Databases({ project }) {
 			</Form>
 			{doomed && <Confirm title={`Delete the database ${doomed.name}?`}
 			    typed={doomed.name} onClose={() => setDoomed(null)}
-			    onConfirm={async () => { await del(`/api/databases/${doomed.id}`);
-			    reload(); }}>
-				<p>Its container goes; its data volume stays with the project.</p>
+			    onConfirm={async () => { await del(`/api/databases/${doomed.id}` +
+			    (volume ? '?volumes=true' : '')); reload(); }}>
+				<p>Its container goes; its data volume stays with the project unless
+				deleted too.</p>
+				<div class="field check">
+					<input id="drop-db-volume" type="checkbox" checked={volume}
+					    onChange={(e) => setVolume(e.currentTarget.checked)} />
+					<label for="drop-db-volume">Also delete its data volume and the data
+					in it</label>
+				</div>
 			</Confirm>}
 		</>
 	);

@@ -1,7 +1,7 @@
 // domains.jsx — a team's domains: a hostname routed to a port of one of
 // its containers, HTTPS with a certificate from the instance's ACME CA,
-// the progress of each order shown while it runs, ordered again, removed;
-// the list narrowed to a project's or a container's as the API does; and
+// the progress of each order shown while it runs, ordered again, its port,
+// path and redirects changed, removed; the list narrowed to a project's or a container's as the API does; and
 // the gateway configuration generated for them.
 import { useEffect, useState } from 'preact/hooks';
 import { all, post, put, del } from '../api.js';
@@ -9,7 +9,7 @@ import { when } from '../format.js';
 import { teamContainers, containerLabel } from '../team_data.js';
 import { Page, Loaded, useLoad, usePoll, Empty, Badge, Action, Confirm,
 	Progress, useFresh } from '../ui/widgets.jsx';
-import { Form, Field, Submit } from '../ui/form.jsx';
+import { Form, Field, FormDialog, Submit } from '../ui/form.jsx';
 import { GatewayConfig } from './gateway_config.jsx';
 
 // The team's domains (those of one project or container when only
@@ -76,7 +76,33 @@ function CertState({ d, cert, ordering }) {
 	);
 }
 
-function DomainRow({ d, cert, ordering, container, reload, onDelete, onOrdered }) {
+// A domain's port, path and redirects in a modal form (its hostname and
+// container stay, as the API keeps them): the API's verdict on each shows
+// beside it; saved (the answer: a redirect_www change orders anew), the
+// dialog closes.
+function DomainEdit({ d, onSaved, onClose }) {
+	return (
+		<FormDialog title={`Edit ${d.hostname}`} submit="Save domain"
+		    onClose={onClose} onSubmit={async (v) => {
+			onSaved(await put(`/api/domains/${d.id}`, { port: Number(v.port),
+				path_prefix: v.path_prefix.trim() || '/',
+				redirect_https: v.redirect_https, redirect_www: v.redirect_www }));
+		    }}>
+			<div class="grid2">
+				<Field name="port" label="Container port" inputMode="numeric"
+				    value={String(d.port)} />
+				<Field name="path_prefix" label="Path" value={d.path_prefix}
+				    spellcheck={false} />
+			</div>
+			<Field name="redirect_https" label="Redirect plain HTTP to HTTPS"
+			    type="checkbox" checked={d.redirect_https} />
+			<Field name="redirect_www" label="Also answer www. (redirected here)"
+			    type="checkbox" checked={d.redirect_www} />
+		</FormDialog>
+	);
+}
+
+function DomainRow({ d, cert, ordering, container, reload, onEdit, onDelete, onOrdered }) {
 	return (
 		<tr>
 			<td><a href={`http${d.https ? 's' : ''}://${d.hostname}${d.path_prefix}`}
@@ -93,6 +119,8 @@ function DomainRow({ d, cert, ordering, container, reload, onDelete, onOrdered }
 				    `HTTPS for ${d.hostname}`} onClick={async () => {
 					await put(`/api/domains/${d.id}`, { https: !d.https });
 					reload(); }}>{d.https ? 'HTTP only' : 'Use HTTPS'}</Action>
+				<button type="button" class="small" aria-label={`Edit ${d.hostname}`}
+				    onClick={() => onEdit(d)}>Edit…</button>
 				<button type="button" class="small danger" aria-label={`Remove ${d.hostname}`}
 				    onClick={() => onDelete(d)}>Remove</button>
 			</td>
@@ -140,6 +168,7 @@ export function Domains({ team }) {
 	    [team?.id, only]);
 	const [shown, setFresh] = useFresh(data?.domains);
 	const [doomed, setDoomed] = useState(null);
+	const [editing, setEditing] = useState(null);
 	const fresh = (d) => !data.domains.includes(d);
 	// An order is under way when it was just asked for (the answer is
 	// fresh), is pending, or is due now: the worker is running it. A
@@ -176,7 +205,7 @@ export function Domains({ team }) {
 							<DomainRow key={d.id} d={d} ordering={ordering(d)} cert={fresh(d) ? null :
 							    x.certs.get(d.id)} container={x.containers.find((c) =>
 							    c.id === d.container_id)} reload={reload}
-							    onDelete={setDoomed} onOrdered={answered} />))}
+							    onEdit={setEditing} onDelete={setDoomed} onOrdered={answered} />))}
 						</tbody>
 					</table>}
 				<h2>Add a domain</h2>
@@ -187,6 +216,8 @@ export function Domains({ team }) {
 				<GatewayConfig team={team} />
 			</>)}
 			</Loaded>
+			{editing && <DomainEdit d={editing} onSaved={answered}
+			    onClose={() => setEditing(null)} />}
 			{doomed && <Confirm title={`Remove ${doomed.hostname}?`} confirm="Remove"
 			    onClose={() => setDoomed(null)} onConfirm={async () => {
 				await del(`/api/domains/${doomed.id}`); reload(); }}>

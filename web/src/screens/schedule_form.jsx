@@ -1,7 +1,8 @@
 // schedule_form.jsx — what a backup schedule's forms share: its cron and
-// time zone, retention, encryption and restore drill; and the dialog
-// that edits an existing schedule (PATCH: what it backs up and where
-// stays; there it may also be paused or resumed).
+// time zone, retention, encryption, restore drill and whether it is on
+// (a new one may start paused); and the dialog that edits an existing
+// schedule (PATCH: what it backs up and where stays; there it may also
+// be paused or resumed).
 import { patch } from '../api.js';
 import { Field, FormDialog } from '../ui/form.jsx';
 
@@ -39,6 +40,12 @@ export function ScheduleFields({ s, drill = true, zones = 'zones' }) {
 	</>);
 }
 
+// Whether the schedule s (a new one: on) runs; unticked, it is paused.
+export function ScheduleOn({ s }) {
+	return <Field name="enabled" label="On (untick to pause: no runs nor drills until resumed)"
+	    type="checkbox" checked={s?.enabled ?? true} />;
+}
+
 function retention(v) {
 	const out = {};
 	for (const [k] of KEEP) if (v[k].trim()) out[k] = Number(v[k]);
@@ -49,7 +56,7 @@ function retention(v) {
 // drill stops them: null).
 export function scheduleBody(v, edit) {
 	const body = { cron: v.cron.trim(), timezone: v.timezone.trim() || 'UTC',
-		retention: retention(v), encrypt: v.encrypt };
+		retention: retention(v), encrypt: v.encrypt, enabled: v.enabled };
 	const drill = (v.drill_cron ?? '').trim();
 	if (drill) body.drill_cron = drill;
 	else if (edit && 'drill_cron' in v) body.drill_cron = null;
@@ -63,13 +70,11 @@ export function ScheduleEdit({ s, label, onSaved, onClose }) {
 	return (
 		<FormDialog title={`Edit the schedule of ${label}`} submit="Save schedule"
 		    onClose={onClose} onSubmit={async (v) => {
-			await patch(`/api/backup-schedules/${s.id}`, { ...scheduleBody(v, true),
-				enabled: v.enabled });
+			await patch(`/api/backup-schedules/${s.id}`, scheduleBody(v, true));
 			onSaved();
 		    }}>
 			<ScheduleFields s={s} drill={s.kind === 'database'} zones="zones-edit" />
-			<Field name="enabled" label="On (untick to pause: no runs nor drills until resumed)"
-			    type="checkbox" checked={s.enabled} />
+			<ScheduleOn s={s} />
 		</FormDialog>
 	);
 }

@@ -1,7 +1,8 @@
 // schedules.jsx — backups on a schedule: a five-field cron read on the
 // wall clock of a time zone, how many generations retention keeps, a
 // database's restore drill cron, and the drills each has run; each
-// schedule edited in a dialog, and paused or resumed from its row.
+// schedule edited in a dialog, and paused or resumed from its row (or
+// made paused).
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { all, post, del, patch } from '../api.js';
@@ -11,7 +12,8 @@ import { Loaded, useLoad, Empty, Badge, Action, Confirm } from '../ui/widgets.js
 import { Form, Submit } from '../ui/form.jsx';
 import { BackupSubject, subjectBody } from './backup_subject.jsx';
 import { ScheduleDrills } from './schedule_drills.jsx';
-import { KEEP, ScheduleFields, scheduleBody, ScheduleEdit } from './schedule_form.jsx';
+import { KEEP, ScheduleFields, ScheduleOn, scheduleBody, ScheduleEdit } from
+    './schedule_form.jsx';
 
 function retentionText(r) {
 	const parts = KEEP.filter(([k]) => r?.[k]).map(([k, label]) =>
@@ -88,6 +90,7 @@ export function Schedules({ team, x }) {
 			}}>
 				<BackupSubject targets={x.targets} containers={x.containers} />
 				<ScheduleFields />
+				<ScheduleOn />
 				<Submit>Create schedule</Submit>
 			</Form>}
 		{editing && <ScheduleEdit s={editing} label={name(editing)} onSaved={reload}

@@ -1,15 +1,32 @@
-// templates.jsx — the catalogue of ready-made apps, deployed into one of
-// the team's projects.
+// templates.jsx — the catalogue of ready-made apps, each with the
+// containers it makes (shown before deploying), deployed into one of the
+// team's projects.
 import { useState } from 'preact/hooks';
 import { get, all, post } from '../api.js';
 import { go } from '../router.js';
 import { Page, Loaded, useLoad, Empty } from '../ui/widgets.jsx';
 import { Form, Field, Submit } from '../ui/form.jsx';
 
-function Deploy({ template, projects }) {
-	if (projects.length === 0)
-		return <p class="muted">Create a project first to deploy into it.</p>;
+// What template makes, as GET /api/templates/<id> has it: each
+// container's name and image.
+function Makes({ template }) {
+	const [t, error] = useLoad(() => get(`/api/templates/${template.id}`),
+	    [template.id]);
 	return (
+		<Loaded data={t} error={error}>{(x) => (
+			<ul class="plain" aria-label={`What ${template.name} makes`}>
+				{x.containers.map((c) => <li key={c.name}><strong>{c.name}</strong>{' '}
+					<code>{c.image}</code></li>)}
+			</ul>)}
+		</Loaded>
+	);
+}
+
+function Deploy({ template, projects }) {
+	const makes = <Makes template={template} />;
+	if (projects.length === 0)
+		return <>{makes}<p class="muted">Create a project first to deploy into it.</p></>;
+	return (<>{makes}
 		<Form label={`Deploy ${template.name}`} onSubmit={async (v) => {
 			const values = {};
 			for (const t of template.variables ?? [])
@@ -28,7 +45,7 @@ function Deploy({ template, projects }) {
 			))}
 			<Submit>Deploy {template.name}</Submit>
 		</Form>
-	);
+	</>);
 }
 
 export function Templates({ team }) {
