@@ -12,6 +12,11 @@
 
 DOCK=${OP_DOCKER_SOCKET:-/var/run/docker.sock}
 now_ms() { date +%s%3N; }
+# The median of the numbers on stdin, one a line (blank when none).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
+	    else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 api() {	# METHOD PATH [BODY]
 	curl -fsS -X "$1" "$B$2" -H "Authorization: Bearer $TOKEN" \
 	    -H 'Content-Type: application/json' ${3:+-d "$3"}

@@ -8,10 +8,13 @@
 WATCH_N=${OP_BENCH_CONTAINERS:-50}
 WATCH_SECONDS=${OP_BENCH_WATCH_SECONDS:-30}
 
-# CPU ticks (user + system) of a process and all its descendants.
+# CPU ticks (user + system) of a process and all its descendants, the
+# ones it has reaped included (cutime + cstime): a pool retires idle
+# workers, and a worker gone between two readings must not take its
+# ticks with it (the difference went negative).
 ticks_tree() {
 	local pid=$1 total c
-	total=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+	total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)
 	for c in $(pgrep -P "$pid"); do
 		total=$((total + $(ticks_tree "$c")))
 	done
