@@ -33,6 +33,7 @@ cleanup() {
 		docker stop -t 60 "$NAME" >/dev/null 2>&1
 		docker rm -f "$NAME" >/dev/null 2>&1
 	fi
+	docker rmi "$IMAGE" >/dev/null 2>&1	# made again each run
 	rm -rf "$T"
 }
 [ -n "${OP_TEST_BOOT_KEEP:-}" ] || trap cleanup EXIT
@@ -40,12 +41,13 @@ cleanup() {
 # --- the server's root: this machine's Debian, as packages left it ---------
 # /etc is copied (the packages' users, groups and unit enablement), /usr is
 # bound read-only at run time, /var holds only the packages' empty state
-# directories. The host's own services that would clash in a container
-# (its Docker engine, ssh) are masked, and so is the first-boot wizard;
-# /usr/local, where make install puts the panel, is the box's own. A tar keeps owners and modes, which a build's COPY
-# would not. Docker leaves the container's mounts private, where a booted
-# systemd finds them shared: the credentials it mounts for a unit
-# (LoadCredential=) reach the unit only through that propagation.
+# directories. The host's own services that would clash or have no place
+# in a container (its Docker engine, registry, Prometheus, ssh) are
+# masked, and so is the first-boot wizard; /usr/local, where make install
+# puts the panel, is the box's own. A tar keeps owners and modes, which a
+# build's COPY would not. Docker leaves the container's mounts private,
+# where a booted systemd finds them shared: the credentials it mounts for
+# a unit (LoadCredential=) reach the unit only through that propagation.
 image() {
 	local R=$T/root d
 	mkdir -p "$R" && cd "$R" || return 1
