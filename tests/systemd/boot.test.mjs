@@ -2,9 +2,9 @@
 // boots it), driven from outside as a client would, through its gateway
 // on port 80: the first admin with the one-time setup token, a team, a
 // project, a container on this machine's engine and its log line, and the
-// trail of it all. Every pool, worker and socket unit takes part: the
-// auth subrequest, the projects pool and worker, Redis events, the audit
-// consumer, op-monitor reading the container's logs.
+// trail of it all, the metrics, and a backup of the panel. The auth
+// subrequest, the projects pool and worker, Redis events, the audit
+// consumer, op-monitor and the backups worker all take part.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ test('the setup token makes the first admin, once', async () => {
 	tok = (await login(ADMIN.email, ADMIN.password)).access_token;
 });
 
-test('a team and a project are made, and nobody else sees them',
+test('a team and a project are made; without a session, a 401',
     async () => {
 	const t = await as('POST', '/api/teams', { name: 'kept team' });
 	assert.equal(t.status, 201, t.text);
