@@ -76,6 +76,16 @@ usable(json_t *p)
 	    json_is_integer(json_object_get(p, "PublishedPort"));
 }
 
+/* One published entry: engine port p reached at addr. */
+static json_t *
+port_entry(json_t *p, const char *addr)
+{
+	return json_pack("{s:O, s:s, s:s, s:O}", "container",
+	    json_object_get(p, "TargetPort"), "protocol",
+	    str(p, "Protocol") ?: "tcp", "host_ip", addr, "host",
+	    json_object_get(p, "PublishedPort"));
+}
+
 static int
 is_running(json_t *task)
 {
@@ -123,11 +133,7 @@ task_ports(json_t *tasks, json_t *nodes, json_t *endpoint, json_t **out,
 			if (n >= max || !usable(p) ||
 			    task_has_port(list + first, n - first, p))
 				continue;
-			if ((list[n] = json_pack("{s:O, s:s, s:s, s:O}",
-			    "container", json_object_get(p, "TargetPort"),
-			    "protocol", str(p, "Protocol") ?: "tcp", "host_ip",
-			    addr, "host", json_object_get(p, "PublishedPort"))) ==
-			    NULL)
+			if ((list[n] = port_entry(p, addr)) == NULL)
 				goto out;
 			n++;
 		}
@@ -137,10 +143,7 @@ task_ports(json_t *tasks, json_t *nodes, json_t *endpoint, json_t **out,
 		if (*running == 0 || n >= max || !usable(p) ||
 		    strcmp(str(p, "PublishMode") ?: "", "ingress") != 0)
 			continue;
-		if ((list[n] = json_pack("{s:O, s:s, s:s, s:O}", "container",
-		    json_object_get(p, "TargetPort"), "protocol",
-		    str(p, "Protocol") ?: "tcp", "host_ip", "127.0.0.1",
-		    "host", json_object_get(p, "PublishedPort"))) == NULL)
+		if ((list[n] = port_entry(p, "127.0.0.1")) == NULL)
 			goto out;
 		n++;
 	}
