@@ -477,6 +477,7 @@ int		 op_service_main(const struct op_service *, int argc,
 struct op_pool_size {
 	unsigned	min;		/* always kept */
 	unsigned	max;		/* at most, while every one is busy */
+	unsigned	hashing;	/* of max, only while as many hash */
 	unsigned	idle_s;		/* a spare beyond one retires after */
 };
 
@@ -484,13 +485,18 @@ struct op_pool_size {
  * The prefork FastCGI pool: bind the unix socket at path (or take fd 3
  * from systemd when LISTEN_FDS is set), fork workers that each serve
  * requests through the router (size->min of them, one more whenever all
- * are busy, up to size->max; spares retire when idle), replace any that
- * die, and on SIGTERM stop accepting, let in-flight requests finish, and
- * exit. SIGHUP replaces the workers one by one. Returns only when the
- * pool has stopped; OP_EINVAL for a size out of 1 <= min <= max <= 256.
+ * are busy, up to size->max less the size->hashing no worker is hashing
+ * in; spares retire when idle), replace any that die, and on SIGTERM stop
+ * accepting, let in-flight requests finish, and exit. SIGHUP replaces the
+ * workers one by one. Returns only when the pool has stopped; OP_EINVAL
+ * for a size out of 1 <= min <= max - hashing, max <= 256.
  */
 enum op_err	 op_pool_run(const struct op_service *, const char *path,
 		    const struct op_pool_size *size);
+
+/* In a pool's worker, say whether this request is now hashing a password
+ * (or queued for a slot to); elsewhere, nothing. */
+void		 op_pool_hashing(int on);
 
 /* ------------------------------------------------------------------ request */
 

@@ -95,6 +95,7 @@ op_password_hash(const char *password, char *out, size_t outsz)
 		goto out;
 	if ((er = pw_ready()) != OP_OK)
 		goto out;
+	op_pool_hashing(1);
 	if ((er = pw_acquire(&slot)) != OP_OK)
 		goto out;
 	/* The only failure is the 64 MiB allocation. */
@@ -107,6 +108,7 @@ op_password_hash(const char *password, char *out, size_t outsz)
 	er = OP_OK;
 out:
 	pw_release(slot);
+	op_pool_hashing(0);
 	sodium_memzero(buf, sizeof(buf));
 	return er;
 }
@@ -142,12 +144,14 @@ op_password_verify(const char *hash, const char *password)
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
 		goto out;
+	op_pool_hashing(1);
 	if ((er = pw_acquire(&slot)) != OP_OK)
 		goto out;
 	er = crypto_pwhash_str_verify(hash, password, len) == 0 ?
 	    OP_OK : OP_EUNAUTH;
 out:
 	pw_release(slot);
+	op_pool_hashing(0);
 	return er;
 }
 

@@ -125,26 +125,25 @@ cmd_work(const struct op_service *svc)
 	return er == OP_OK ? 0 : 1;
 }
 
-/* The pool's size from OP_WORKERS_MIN, OP_WORKERS and OP_WORKERS_IDLE_S
- * (a minimum above the maximum is the maximum). */
 /*
- * The pool's bounds. A pool that hashes passwords may grow by twice its
- * hashing slots beyond OP_WORKERS: a worker hashing, or queued for a
- * slot, holds its request for up to a second, and a burst of sign-ins
- * must not take every worker the auth check on each request needs (it
- * took reads from 1340 to 90 req/s in the bench; idle extra workers
- * retire after OP_WORKERS_IDLE_S).
+ * The pool's size from OP_WORKERS_MIN, OP_WORKERS and OP_WORKERS_IDLE_S
+ * (a minimum above the maximum is the maximum). A pool that hashes
+ * passwords has room for twice its hashing slots more, used only while
+ * workers hash: a worker hashing, or queued for a slot, holds its request
+ * for up to a second, and a burst of sign-ins must not take every worker
+ * the auth check on each request needs (it took reads from 1340 to
+ * 90 req/s in the bench).
  */
 static const struct op_pool_size *
 pool_size(const struct op_service *svc, unsigned hash_slots,
     struct op_pool_size *size)
 {
-	size->max = (unsigned)op_config_int("OP_WORKERS", 4, 1, 256);
-	if (svc->needs & OP_SVC_PASSWORDS)
-		size->max += 2 * hash_slots;
-	size->min = (unsigned)op_config_int("OP_WORKERS_MIN", 1, 1, 256);
+	size->max = (unsigned)op_config_int("OP_WORKERS", 4, 1, 128);
+	size->min = (unsigned)op_config_int("OP_WORKERS_MIN", 1, 1, 128);
 	if (size->min > size->max)
 		size->min = size->max;
+	size->hashing = svc->needs & OP_SVC_PASSWORDS ? 2 * hash_slots : 0;
+	size->max += size->hashing;
 	size->idle_s = (unsigned)op_config_int("OP_WORKERS_IDLE_S", 10, 1,
 	    3600);
 	return size;

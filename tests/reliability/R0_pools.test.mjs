@@ -1,6 +1,8 @@
 // Pools under load, killed and stopped, growing and shrinking: a pool
 // grows to OP_WORKERS while every worker is busy and retires its spares
-// once idle, without a failed request; a worker killed with SIGKILL is
+// once idle, without a failed request; op-auth's grows past OP_WORKERS
+// only while sign-ins hash passwords, and sheds those workers at once
+// when the hashing is over, under the same load; a worker killed with SIGKILL is
 // replaced by its master and only the request it was serving may fail;
 // a whole pool killed with SIGKILL comes back (systemd's Restart=, played
 // by supervise.pl, which holds the socket as systemd does) and only the
@@ -9,7 +11,7 @@
 // socket is systemd's or the pool's own, taken over by its successor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminToken } from '../integration/lib/client.mjs';
+import { ADMIN, adminToken } from '../integration/lib/client.mjs';
 import { alive, children, detached, describe, errorLog, failures, load, pick,
 	pidOf, refused, SOAK, sleep, supervise, until } from './lib/faults.mjs';
 
@@ -146,4 +148,39 @@ test('a pool grows to OP_WORKERS while every worker is busy, and retires ' +
 	await until(() => children(next).length === MIN,
 	    'the spares retired', 60000);
 	assert.ok(alive(next), 'the master lives on');
+});
+
+test('op-auth grows past OP_WORKERS only while sign-ins hash passwords, ' +
+    'and sheds the extra workers once they are done', async () => {
+	const master = auth.pid();
+	const most = async (ms) => {
+		let n = 0;
+		for (const end = Date.now() + ms; Date.now() < end;
+		    await sleep(20))
+			n = Math.max(n, children(master).length);
+		return n;
+	};
+	const reads = load(admin, [{ path: '/api/projects', ok: 200 },
+		{ path: '/api/teams', ok: 200 }], 12);
+	// Busy with auth checks alone, it stays at OP_WORKERS.
+	await until(() => children(master).length <= WORKERS,
+	    `at most ${WORKERS} workers`);
+	assert.ok(await most(3000) <= WORKERS, 'reads alone');
+	// Sign-ins (each lane its own address, within the login limit).
+	const logins = load(null, [{ method: 'POST', path: '/api/auth/login',
+		ok: 200, body: { email: ADMIN.email,
+		password: ADMIN.password } }], 12, 1000);
+	await until(() => children(master).length > WORKERS,
+	    'workers for the hashing', 30000, 20);
+	const signedIn = await logins.stop();
+	await until(() => children(master).length <= WORKERS,
+	    `back to ${WORKERS} workers under the reads`, 10000, 20);
+	assert.ok(await most(2000) <= WORKERS, 'reads alone again');
+	const seen = await reads.stop();
+	assert.equal(describe(failures(seen)), '');
+	// A sign-in may wait too long for a hashing slot (503), never more.
+	assert.ok(signedIn.some((s) => s.ok), 'no sign-in succeeded');
+	assert.equal(describe(signedIn.filter((s) => !s.ok &&
+	    s.status !== 503)), '');
+	assert.ok(alive(master), 'the master lives on');
 });
