@@ -198,6 +198,26 @@ op_pool_hashing(int on)
 		wake_if_full(this_pool);
 }
 
+/*
+ * End the request with a plain close, not libfcgi's lingering one: that
+ * shuts the socket down and then waits (up to 2 s) for the gateway to
+ * close its end, holding the worker through the gateway's turn on every
+ * request (a fifth of the pool's throughput on 2 cores). What is left of
+ * the body is read first, so the gateway has sent everything and nothing
+ * of it is unread; a unix socket, unlike TCP, then delivers the whole
+ * answer before the end of the stream.
+ */
+static void
+request_end(FCGX_Request *req)
+{
+	char	buf[4096];
+
+	while (FCGX_GetStr(buf, sizeof(buf), req->in) > 0)
+		;
+	FCGX_Detach(req);
+	FCGX_Finish_r(req);
+}
+
 /* The worker: accept and serve until told to stop. Never returns. */
 static void
 worker_main(const struct pool *p, int slot)
@@ -234,7 +254,7 @@ worker_main(const struct pool *p, int slot)
 			continue;
 		busy_enter(p, slot);
 		op_req_serve(p->svc, &req, db);
-		FCGX_Finish_r(&req);
+		request_end(&req);
 		atomic_store(&p->board->serving[slot], SLOT_IDLE);
 	}
 	FCGX_Free(&req, 1);
