@@ -166,14 +166,17 @@ grow_limit(struct board *b, int hashing)
 }
 
 /* Wake the master (while there is one: an orphan signals nobody) when
- * every live worker is busy and the pool may grow. */
+ * every live worker is busy and the pool may grow. A full pool, the
+ * common case under load, costs no count of the board. */
 static void
 wake_if_full(const struct pool *p)
 {
 	struct board	*b = p->board;
-	int		 hashing, busy = serving_count(b, &hashing);
-	int		 live = atomic_load(&b->live);
+	int		 hashing, busy, live = atomic_load(&b->live);
 
+	if (live >= atomic_load(&b->max))
+		return;
+	busy = serving_count(b, &hashing);
 	if (busy >= live && live < grow_limit(b, hashing) &&
 	    getppid() == p->master)
 		kill(p->master, SIGUSR1);
@@ -371,6 +374,7 @@ adapt(struct pool *p)
 {
 	int		hashing, busy = serving_count(p->board, &hashing);
 	int		live = alive(p), limit = grow_limit(p->board, hashing);
+	int		kept = staying(p);
 	unsigned	i;
 	time_t		now = time(NULL);
 
@@ -381,8 +385,7 @@ adapt(struct pool *p)
 		p->spare_since = 0;
 		return;
 	}
-	if (staying(p) > limit && staying(p) > (int)p->size.min &&
-	    retire_idle(p))
+	if (kept > limit && kept > (int)p->size.min && retire_idle(p))
 		return;
 	if (live - busy < 2 || live <= (int)p->size.min) {
 		p->spare_since = 0;
@@ -502,8 +505,9 @@ op_pool_run(const struct op_service *svc, const char *path,
 	struct pool	 p;
 	sigset_t	 old;
 
-	if (size->max == 0 || size->max > WORKERS_MAX || size->min == 0 ||
-	    size->min > size->max - size->hashing || size->hashing >= size->max)
+	if (size->max == 0 || size->max > WORKERS_MAX ||
+	    size->hashing >= size->max || size->min == 0 ||
+	    size->min > size->max - size->hashing)
 		return OP_EINVAL;
 	memset(&p, 0, sizeof(p));
 	p.svc = svc;

@@ -80,11 +80,8 @@ export function Alerts({ team, containers }) {
 		const c = containers.find((x) => x.id === id);
 		return c ? containerLabel(c) : known ?? id;
 	};
-	const target = (r) => {
-		if (!KINDS[r.kind]?.[2]) return '—';
-		const c = containers.find((x) => x.id === r.container_id);
-		return r.container_id ? (c ? containerLabel(c) : r.container_id) : 'every container';
-	};
+	const target = (r) => !KINDS[r.kind]?.[2] ? '—' :
+	    r.container_id ? subject(r.container_id) : 'every container';
 	return (<Loaded data={data} error={error}>{({ rules, channels }) => (<>
 		{rules.length === 0 ? <Empty>No alert rules yet.</Empty> :
 			<table class="table">
