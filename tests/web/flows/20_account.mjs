@@ -113,7 +113,13 @@ describe('accounts, tokens and two-factor', () => {
 		} finally {
 			await nav(admin, 'Settings');
 			await admin.getByLabel('Anyone may sign up').uncheck();
+			// The first save's "Settings saved." is still shown: wait
+			// for this save's answer, not for the words.
+			const saved = admin.waitForResponse((r) =>
+			    r.url().endsWith('/api/settings') &&
+			    r.request().method() === 'PUT');
 			await admin.getByRole('button', { name: 'Save settings' }).click();
+			assert.equal((await saved).status(), 200);
 			await admin.getByText('Settings saved.').waitFor();
 		}
 		const now = await apiJson(admin, 'GET', '/api/auth/signup');
