@@ -77,9 +77,11 @@ describe('domains and certificates', () => {
 		const ordering = await watchFor(page, 'progress[aria-label^="Ordering"]');
 		await row.getByRole('button', { name: `Order the certificate of ${HOST}` })
 		    .click();
+		// The row showed "failed" before the click too: wait for the
+		// progress itself, then for how this order ended.
+		assert.ok(await ordering(15000), 'the new order was shown in progress');
 		await page.waitForFunction(() => document.querySelector(
 		    'progress[aria-label^="Ordering"]') === null);
-		assert.ok(await ordering(), 'the new order was shown in progress');
 		await row.locator('.badge', { hasText: 'failed' }).waitFor();
 	});
 

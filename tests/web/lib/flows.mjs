@@ -48,7 +48,9 @@ export function projectId(page) {
 
 // Watch the page for an element matching selector, however briefly it
 // is shown (work that ends fast is still shown in progress first); the
-// returned function answers whether one was ever there.
+// returned function answers whether one was ever there, waiting up to
+// `within` ms for it (for a check whose end state was on the screen
+// before the action too, so nothing else shows the action was seen).
 export async function watchFor(page, selector) {
 	const key = `seen${Math.random().toString(36).slice(2)}`;
 	await page.evaluate(([k, sel]) => {
@@ -58,7 +60,11 @@ export async function watchFor(page, selector) {
 		});
 		o.observe(document.body, { childList: true, subtree: true });
 	}, [key, selector]);
-	return () => page.evaluate((k) => window[k], key);
+	return async (within = 0) => {
+		if (within > 0) await page.waitForFunction((k) => window[k], key,
+		    { timeout: within }).catch(() => {});
+		return page.evaluate((k) => window[k], key);
+	};
 }
 
 // A JSON call through the API as the page's signed-in user, for what a
