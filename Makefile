@@ -75,6 +75,7 @@ LIB_SRCS = \
 AUTH_SRCS = \
 	fcgi/auth/main.c	\
 	fcgi/auth/check.c	\
+	fcgi/auth/checked.c	\
 	fcgi/auth/live.c	\
 	fcgi/auth/health.c	\
 	fcgi/auth/setup.c	\

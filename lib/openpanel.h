@@ -498,6 +498,16 @@ enum op_err	 op_pool_run(const struct op_service *, const char *path,
  * (or queued for a slot to); elsewhere, nothing. */
 void		 op_pool_hashing(int on);
 
+/*
+ * The pool's write generation, shared by its workers: 0 outside a pool's
+ * worker (cache nothing there). op_pool_changed moves it on; the request
+ * layer calls it for every request but a GET or HEAD, before the answer
+ * leaves. What a worker read while the generation was g may be reused
+ * while it still is g: nothing was written through the pool since.
+ */
+uint64_t	 op_pool_generation(void);
+void		 op_pool_changed(void);
+
 /* ------------------------------------------------------------------ request */
 
 enum op_scope { OP_SCOPE_NONE, OP_SCOPE_READ, OP_SCOPE_WRITE,

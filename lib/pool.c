@@ -64,8 +64,10 @@ enum {
 	SLOT_HASHING		/* inside a request, hashing a password */
 };
 
-/* What the master and its workers share: who is inside a request. */
+/* What the master and its workers share: who is inside a request, and
+ * the write generation (op_pool_generation). */
 struct board {
+	atomic_uint_least64_t generation;	/* from 1 */
 	atomic_int	live;			/* workers alive (master's) */
 	atomic_int	max;			/* size.max */
 	atomic_int	hashing;		/* size.hashing */
@@ -199,6 +201,21 @@ op_pool_hashing(int on)
 	    on ? SLOT_HASHING : SLOT_SERVING);
 	if (on)
 		wake_if_full(this_pool);
+}
+
+uint64_t
+op_pool_generation(void)
+{
+	if (this_pool == NULL)
+		return 0;
+	return atomic_load(&this_pool->board->generation);
+}
+
+void
+op_pool_changed(void)
+{
+	if (this_pool != NULL)
+		atomic_fetch_add(&this_pool->board->generation, 1);
 }
 
 /*
@@ -518,6 +535,7 @@ op_pool_run(const struct op_service *svc, const char *path,
 	if ((p.board = mmap(NULL, sizeof(*p.board), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
 		return OP_ENOMEM;
+	atomic_store(&p.board->generation, 1);
 	atomic_store(&p.board->max, (int)size->max);
 	atomic_store(&p.board->hashing, (int)size->hashing);
 	if (pool_listen(&p, path) != OP_OK) {

@@ -464,6 +464,8 @@ op_req_serve(const struct op_service *svc, void *fcgi, struct op_db *db)
 	}
 	if (r.db != NULL)
 		op_db_rollback(r.db);	/* a handler left nothing open */
+	if (strcmp(r.method, "GET") != 0 && strcmp(r.method, "HEAD") != 0)
+		op_pool_changed();	/* seen by any request after the answer */
 	op_reply_send(&r);
 	ms = elapsed_ms(&t0);
 	op_reqstats_record(&r, ms);

@@ -49,6 +49,24 @@ enum op_err	signup_create(struct op_req *);
 enum op_err	settings_get(struct op_req *);		/* settings.c */
 enum op_err	settings_put(struct op_req *);
 
+/* A credential the check found good (checked.c), by key: "s:" and a
+ * session id, or "k:" and an API token's hash. */
+struct checked {
+	char		 key[72];
+	char		 user_id[37];
+	char		 ref[37];	/* the session's or the token's id */
+	enum op_scope	 scope;
+	int		 admin;
+	int64_t		 expires;	/* unix seconds; 0: never */
+	uint64_t	 generation;	/* op_pool_generation before the query */
+	int64_t		 found_ms;	/* monotonic */
+};
+
+/* Copy the entry for key to out when it may still be trusted: 1, or 0. */
+int		checked_find(const char *key, struct checked *out);
+/* Keep c (its generation read before the query that found it). */
+void		checked_keep(const struct checked *c);
+
 /* Live channels (live.c): is uri a subscription, may the caller read it. */
 int		live_is_channel(const char *uri);
 enum op_err	live_authorize(struct op_req *, const char *uri);

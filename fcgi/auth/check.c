@@ -11,6 +11,7 @@
  * answers as a 503).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -77,39 +78,79 @@ safe_method(const char *m)
 	return m == NULL || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
-/* An API token ("opk_…"): known, not expired, its user enabled. */
+static const char *
+scope_name(enum op_scope s)
+{
+	return s == OP_SCOPE_WRITE ? "write" : s == OP_SCOPE_METRICS ?
+	    "metrics" : "read";
+}
+
+/* Let the caller in as c says: its identity, for the service's request
+ * and the trail. */
+static void
+admit(struct op_req *r, const struct checked *c)
+{
+	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s", c->user_id);
+	op_reply_header(r, "X-OP-User", c->user_id);
+	op_reply_header(r, c->key[0] == 'k' ? "X-OP-Token" : "X-OP-Session",
+	    c->ref);
+	op_reply_header(r, "X-OP-Scope", scope_name(c->scope));
+	op_reply_header(r, "X-OP-Admin", c->admin ? "1" : "0");
+	r->auth.scope = c->scope;
+	r->auth.admin = c->admin;
+}
+
+/* Fill c from the one row of res: id (ref), user id, is_admin, expiry
+ * (unix seconds, 0 for none), scope. */
+static void
+found(struct checked *c, PGresult *res)
+{
+	const char	*scope = PQgetvalue(res, 0, 4);
+
+	snprintf(c->ref, sizeof(c->ref), "%s", PQgetvalue(res, 0, 0));
+	snprintf(c->user_id, sizeof(c->user_id), "%s", PQgetvalue(res, 0, 1));
+	c->admin = PQgetvalue(res, 0, 2)[0] == 't';
+	c->expires = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	c->scope = strcmp(scope, "write") == 0 ? OP_SCOPE_WRITE :
+	    strcmp(scope, "metrics") == 0 ? OP_SCOPE_METRICS : OP_SCOPE_READ;
+}
+
+/* An API token ("opk_…"): known, not expired, its user enabled. Its use
+ * is recorded when the check asks PostgreSQL (checked.c keeps the answer
+ * for a second). */
 static enum op_err
 check_api_token(struct op_req *r, const char *token)
 {
+	struct checked	 c = { 0 };
 	PGresult	*res = NULL;
 	char		 hash[65];
 	enum op_err	 er;
 
 	op_sha256_hex(token, strlen(token), hash);
+	snprintf(c.key, sizeof(c.key), "k:%s", hash);
+	if (checked_find(c.key, &c)) {
+		admit(r, &c);
+		return OP_OK;
+	}
+	c.generation = op_pool_generation();
 	er = op_db_execv(r->db, &res,
 	    "UPDATE auth.api_tokens t SET last_used_at = now()"
 	    " FROM auth.users u WHERE t.hash = $1 AND u.id = t.user_id"
 	    " AND NOT u.disabled AND (t.expires_at IS NULL OR"
 	    " t.expires_at > now())"
-	    " RETURNING t.id, t.user_id, t.scope, u.is_admin, t.hash", hash);
+	    " RETURNING t.id, t.user_id, u.is_admin,"
+	    " coalesce(floor(extract(epoch FROM t.expires_at))::bigint, 0),"
+	    " t.scope, t.hash", hash);
 	if (er != OP_OK)
 		goto out;
 	if (PQntuples(res) != 1 ||
-	    !op_ct_equal(PQgetvalue(res, 0, 4), hash, 64)) {
+	    !op_ct_equal(PQgetvalue(res, 0, 5), hash, 64)) {
 		er = OP_EUNAUTH;
 		goto out;
 	}
-	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%s",
-	    PQgetvalue(res, 0, 1));
-	op_reply_header(r, "X-OP-User", PQgetvalue(res, 0, 1));
-	op_reply_header(r, "X-OP-Token", PQgetvalue(res, 0, 0));
-	op_reply_header(r, "X-OP-Scope", PQgetvalue(res, 0, 2));
-	op_reply_header(r, "X-OP-Admin",
-	    PQgetvalue(res, 0, 3)[0] == 't' ? "1" : "0");
-	r->auth.scope = strcmp(PQgetvalue(res, 0, 2), "write") == 0 ?
-	    OP_SCOPE_WRITE : strcmp(PQgetvalue(res, 0, 2), "metrics") == 0 ?
-	    OP_SCOPE_METRICS : OP_SCOPE_READ;
-	r->auth.admin = PQgetvalue(res, 0, 3)[0] == 't';
+	found(&c, res);
+	checked_keep(&c);
+	admit(r, &c);
 out:
 	PQclear(res);
 	return er;
@@ -119,34 +160,38 @@ out:
 static enum op_err
 check_access_token(struct op_req *r, const char *token)
 {
-	struct op_claims	 c;
+	struct op_claims	 claims;
+	struct checked		 c = { 0 };
 	PGresult		*res = NULL;
 	const char		*why;
 	enum op_err		 er;
 
-	if (op_jwt_verify(token, (int64_t)time(NULL), &c) != OP_OK ||
-	    op_valid_uuid(c.sub, &why) != OP_OK ||
-	    op_valid_uuid(c.sid, &why) != OP_OK)
+	if (op_jwt_verify(token, (int64_t)time(NULL), &claims) != OP_OK ||
+	    op_valid_uuid(claims.sub, &why) != OP_OK ||
+	    op_valid_uuid(claims.sid, &why) != OP_OK)
 		return OP_EUNAUTH;
+	snprintf(c.key, sizeof(c.key), "s:%s", claims.sid);
+	if (checked_find(c.key, &c) && strcmp(c.user_id, claims.sub) == 0) {
+		admit(r, &c);
+		return OP_OK;
+	}
+	c.generation = op_pool_generation();
 	er = op_db_execv(r->db, &res,
-	    "SELECT u.is_admin FROM auth.sessions s JOIN auth.users u"
+	    "SELECT s.id, s.user_id, u.is_admin,"
+	    " floor(extract(epoch FROM s.expires_at))::bigint, 'write'"
+	    " FROM auth.sessions s JOIN auth.users u"
 	    " ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2"
 	    " AND s.revoked_at IS NULL AND s.expires_at > now()"
-	    " AND NOT u.disabled", c.sid, c.sub);
+	    " AND NOT u.disabled", claims.sid, claims.sub);
 	if (er != OP_OK)
 		goto out;
 	if (PQntuples(res) != 1) {
 		er = OP_EUNAUTH;
 		goto out;
 	}
-	snprintf(r->auth.user_id, sizeof(r->auth.user_id), "%.36s", c.sub);
-	op_reply_header(r, "X-OP-User", c.sub);
-	op_reply_header(r, "X-OP-Session", c.sid);
-	op_reply_header(r, "X-OP-Scope", "write");
-	op_reply_header(r, "X-OP-Admin",
-	    PQgetvalue(res, 0, 0)[0] == 't' ? "1" : "0");
-	r->auth.scope = OP_SCOPE_WRITE;
-	r->auth.admin = PQgetvalue(res, 0, 0)[0] == 't';
+	found(&c, res);
+	checked_keep(&c);
+	admit(r, &c);
 out:
 	PQclear(res);
 	return er;

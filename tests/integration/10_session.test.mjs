@@ -11,12 +11,12 @@ let admin;
 // Users made up front, in parallel (password hashing is the slow part):
 // U is shared by tests that leave its sessions alone; the others are
 // each one test's own.
-let U, disabled, reuse, leaver, whoami, changer;
+let U, disabled, reuse, leaver, whoami, changer, crowd;
 
 before(async () => {
 	admin = await adminToken();
-	[U, disabled, reuse, leaver, whoami, changer] = await newUsers(admin, 6,
-	    (i) => ({ name: i === 4 ? 'Me Myself' : 'Some One' }));
+	[U, disabled, reuse, leaver, whoami, changer, crowd] = await newUsers(
+	    admin, 7, (i) => ({ name: i === 4 ? 'Me Myself' : 'Some One' }));
 });
 
 // A login from an address of its own (logins are rate-limited per
@@ -160,6 +160,23 @@ test('logout ends the session: its access and refresh tokens', async () => {
 	assert.equal(again.status, 401);
 	// Only that session: the other one still works.
 	assert.equal((await me(second.body.access_token)).status, 200);
+});
+
+test('logout holds at once in every worker of the check, whatever they kept',
+    async () => {
+	// Checks at once, so that several of op-auth's workers find the
+	// session good (and keep what they found for a moment).
+	const u = crowd, ip = addr();
+	const many = () => Promise.all(Array.from({ length: 24 },
+	    () => me(u.token, { ip })));
+	for (const r of await many())
+		assert.equal(r.status, 200, r.text);
+	const out = await api('POST', '/api/auth/logout', { token: u.token, ip });
+	assert.equal(out.status, 204, out.text);
+	for (const r of await many()) {
+		assert.equal(r.status, 401, 'the session ended');
+		assert.equal(errorCode(r), 'unauthenticated');
+	}
 });
 
 test('logout needs a session, not an API token', async () => {
