@@ -43,6 +43,7 @@ LIB_SRCS = \
 	lib/unix.c	\
 	lib/fd.c	\
 	lib/db.c	\
+	lib/dbjson.c	\
 	lib/pgenv.c	\
 	lib/migrate.c	\
 	lib/redis.c	\

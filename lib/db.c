@@ -1,7 +1,7 @@
 /*
  * db.c — PostgreSQL access: one lazily (re)connected session per process,
- * parameterised statements only, errors mapped to enum op_err, and rows
- * turned into JSON by column type.
+ * parameterised statements only, errors mapped to enum op_err (rows as
+ * JSON: dbjson.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -10,18 +10,6 @@
 #include <strings.h>
 
 #include "openpanel.h"
-
-/* Type OIDs we render specially (pg_type.h). */
-#define OID_BOOL	16
-#define OID_INT8	20
-#define OID_INT2	21
-#define OID_INT4	23
-#define OID_JSON	114
-#define OID_FLOAT4	700
-#define OID_FLOAT8	701
-#define OID_TIMESTAMPTZ	1184
-#define OID_NUMERIC	1700
-#define OID_JSONB	3802
 
 #define PREPARED_MAX	256	/* statements kept prepared per session */
 
@@ -280,22 +268,6 @@ op_db_rollback(struct op_db *db)
 	db->in_tx = 0;
 }
 
-json_t *
-op_db_page_json(const PGresult *res, long long limit,
-    json_t *(*row)(const PGresult *, int))
-{
-	json_t	*items = json_array(), *next = json_null();
-	int	 i, n = PQntuples(res);
-
-	if (row == NULL)
-		row = op_db_row_json;
-	for (i = 0; i < n && i < limit; i++)
-		json_array_append_new(items, row(res, i));
-	if (n > limit)
-		next = json_string(op_db_get(res, (int)limit - 1, "id"));
-	return json_pack("{s:o, s:o}", "items", items, "next", next);
-}
-
 const char *
 op_db_get(const PGresult *res, int row, const char *col)
 {
@@ -304,68 +276,4 @@ op_db_get(const PGresult *res, int row, const char *col)
 	if (c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
 		return NULL;
 	return PQgetvalue(res, row, c);
-}
-
-/* "2026-11-29 02:40:00.123+00" as "2026-11-29T02:40:00.123Z". */
-static json_t *
-time_json(const char *v)
-{
-	char	buf[64];
-	size_t	n = strlen(v);
-
-	if (n < 19 || n >= sizeof(buf) || strcmp(v + n - 3, "+00") != 0)
-		return json_string(v);
-	memcpy(buf, v, n - 3);
-	buf[10] = 'T';
-	buf[n - 3] = 'Z';
-	buf[n - 2] = '\0';
-	return json_string(buf);
-}
-
-static json_t *
-value_json(const PGresult *res, int row, int col)
-{
-	const char	*v;
-	json_t		*j;
-
-	if (PQgetisnull(res, row, col))
-		return json_null();
-	v = PQgetvalue(res, row, col);
-	switch (PQftype(res, col)) {
-	case OID_BOOL:
-		return json_boolean(v[0] == 't');
-	case OID_INT2:
-	case OID_INT4:
-	case OID_INT8:
-		return json_integer(strtoll(v, NULL, 10));
-	case OID_FLOAT4:
-	case OID_FLOAT8:
-	case OID_NUMERIC:
-		return json_real(strtod(v, NULL));
-	case OID_JSON:
-	case OID_JSONB:
-		j = json_loads(v, JSON_DECODE_ANY, NULL);
-		return j ? j : json_null();
-	case OID_TIMESTAMPTZ:
-		return time_json(v);
-	default:
-		return json_string(v);
-	}
-}
-
-json_t *
-op_db_row_json(const PGresult *res, int row)
-{
-	json_t	*o;
-	int	 c;
-
-	if ((o = json_object()) == NULL)
-		return NULL;
-	for (c = 0; c < PQnfields(res); c++)
-		if (json_object_set_new(o, PQfname(res, c),
-		    value_json(res, row, c)) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	return o;
 }

@@ -602,6 +602,17 @@ enum op_err	 op_fail(struct op_req *, enum op_err er, const char *code,
 enum op_err	 op_reply_json(struct op_req *, int status, json_t *j);
 /* Answer 204 No Content. */
 enum op_err	 op_reply_empty(struct op_req *, int status);
+/*
+ * Answer row `row` of res (op_reply_row), or a keyset page of its first
+ * limit rows (op_reply_page), as op_db_row_json and op_db_page_json
+ * render them, written straight into the answer without the tree (a
+ * byte that is not valid UTF-8 is sent as U+FFFD). res may be cleared
+ * once they return.
+ */
+enum op_err	 op_reply_row(struct op_req *, int status, const PGresult *,
+		    int row);
+enum op_err	 op_reply_page(struct op_req *, int status, const PGresult *,
+		    long long limit);
 /* Answer a text body with the given content type. */
 enum op_err	 op_reply_text(struct op_req *, int status, const char *type,
 		    const char *body, size_t len);

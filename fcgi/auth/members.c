@@ -113,7 +113,7 @@ members_update(struct op_req *r)
 	    "to", v[0].s))) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 200, op_db_row_json(res, 0));
+	er = op_reply_row(r, 200, res, 0);
 out:
 	PQclear(res);
 	return er;

@@ -111,7 +111,7 @@ setup_create(struct op_req *r)
 	    (er = user_insert(r, email, v[2].s, pwhash, 1, "setup", &res)) !=
 	    OP_OK || (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 201, op_db_row_json(res, 0));
+	er = op_reply_row(r, 201, res, 0);
 out:
 	op_wipe(pwhash, sizeof(pwhash));
 	PQclear(res);

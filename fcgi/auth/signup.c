@@ -86,7 +86,7 @@ signup_create(struct op_req *r)
 	if ((er = user_insert(r, email, v[1].s, hash, 0, "signup", &res)) !=
 	    OP_OK || (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 201, op_db_row_json(res, 0));
+	er = op_reply_row(r, 201, res, 0);
 out:
 	op_wipe(hash, sizeof(hash));
 	PQclear(res);

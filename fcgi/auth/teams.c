@@ -28,7 +28,7 @@ teams_list(struct op_req *r)
 	    r->auth.admin ? "true" : "false", after,
 	    op_req_printf(r, "%lld", limit + 1));
 	if (er == OP_OK)
-		er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+		er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }
@@ -122,7 +122,7 @@ teams_update(struct op_req *r)
 	    r->params[0], json_pack("{s:s}", "name", v[0].s))) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 200, op_db_row_json(res, 0));
+	er = op_reply_row(r, 200, res, 0);
 out:
 	PQclear(res);
 	return er;

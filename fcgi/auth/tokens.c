@@ -86,7 +86,7 @@ tokens_list(struct op_req *r)
 	    " t.id LIMIT $3", r->auth.user_id, after,
 	    op_req_printf(r, "%lld", limit + 1));
 	if (er == OP_OK)
-		er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+		er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }

@@ -37,7 +37,7 @@ users_list(struct op_req *r)
 	    " ORDER BY u.created_at, u.id LIMIT $2", after,
 	    op_req_printf(r, "%lld", limit + 1));
 	if (er == OP_OK)
-		er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+		er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }
@@ -94,7 +94,7 @@ users_create(struct op_req *r)
 	if ((er = user_insert(r, email, v[1].s, hash, (int)v[3].i, NULL,
 	    &res)) != OP_OK || (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 201, op_db_row_json(res, 0));
+	er = op_reply_row(r, 201, res, 0);
 out:
 	op_wipe(hash, sizeof(hash));
 	PQclear(res);
@@ -118,7 +118,7 @@ users_get(struct op_req *r)
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such user",
 		    NULL);
 	else
-		er = op_reply_json(r, 200, op_db_row_json(res, 0));
+		er = op_reply_row(r, 200, res, 0);
 out:
 	PQclear(res);
 	return er;
@@ -205,7 +205,7 @@ users_update(struct op_req *r)
 	    "disabled", v[4].set))) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 200, op_db_row_json(res, 0));
+	er = op_reply_row(r, 200, res, 0);
 out:
 	op_wipe(hash, sizeof(hash));
 	PQclear(res);

@@ -177,7 +177,7 @@ backups_list(struct op_req *r)
 	    " ORDER BY b.created_at DESC, b.id DESC LIMIT $4", v[0].s, v[1].s,
 	    v[3].s, op_req_printf(r, "%lld", limit + 1))) != OP_OK)
 		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+	er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }
@@ -246,7 +246,7 @@ restore_reply(struct op_req *r, int status, const char *backup_id,
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such restore",
 		    NULL);
 	else
-		er = op_reply_json(r, status, op_db_row_json(res, 0));
+		er = op_reply_row(r, status, res, 0);
 	PQclear(res);
 	return er;
 }

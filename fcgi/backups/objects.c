@@ -46,7 +46,7 @@ object_reply(struct op_req *r, int status, const char *select,
 	if (PQntuples(res) != 1)
 		er = op_fail(r, OP_ENOTFOUND, "not_found", what, NULL);
 	else
-		er = op_reply_json(r, status, op_db_row_json(res, 0));
+		er = op_reply_row(r, status, res, 0);
 	PQclear(res);
 	return er;
 }
@@ -75,7 +75,7 @@ object_list(struct op_req *r, const char *select)
 	if ((er = op_db_execv(r->db, &res, select, v[0].s, v[2].s,
 	    op_req_printf(r, "%lld", limit + 1))) != OP_OK)
 		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+	er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }

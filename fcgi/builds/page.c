@@ -43,7 +43,7 @@ page_reply(struct op_req *r, const char *sql, const struct op_value *project,
 	    after->set ? after->s : NULL, more, r->auth.admin ? "t" : "f",
 	    r->auth.user_id)) != OP_OK)
 		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, n, NULL));
+	er = op_reply_page(r, 200, res, n);
 	PQclear(res);
 	return er;
 }

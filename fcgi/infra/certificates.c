@@ -42,7 +42,7 @@ certificates_list(struct op_req *r)
 	    op_req_printf(r, "%lld", limit + 1));
 	if (er != OP_OK)
 		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+	er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }

@@ -285,7 +285,7 @@ channels_test(struct op_req *r)
 	free(text);
 	if (er != OP_OK)
 		return er;
-	er = op_reply_json(r, 202, op_db_row_json(res, 0));
+	er = op_reply_row(r, 202, res, 0);
 	PQclear(res);
 	return er;
 }

@@ -49,7 +49,7 @@ projects_list(struct op_req *r)
 	    op_req_printf(r, "%lld", limit + 1));
 	if (er != OP_OK)
 		return er;
-	er = op_reply_json(r, 200, op_db_page_json(res, limit, NULL));
+	er = op_reply_page(r, 200, res, limit);
 	PQclear(res);
 	return er;
 }
@@ -74,7 +74,7 @@ project_reply(struct op_req *r, int status, const char *id)
 		er = op_fail(r, OP_ENOTFOUND, "not_found", "no such project",
 		    NULL);
 	else
-		er = op_reply_json(r, status, op_db_row_json(res, 0));
+		er = op_reply_row(r, status, res, 0);
 	PQclear(res);
 	return er;
 }

@@ -148,7 +148,7 @@ registries_create(struct op_req *r)
 	    "username", v[2].s))) != OP_OK ||
 	    (er = op_db_commit(r->db)) != OP_OK)
 		goto out;
-	er = op_reply_json(r, 201, op_db_row_json(res, 0));
+	er = op_reply_row(r, 201, res, 0);
 out:
 	free(sealed);
 	PQclear(res);
