@@ -106,50 +106,19 @@ op_db_page_json(const PGresult *res, long long limit,
 	return json_pack("{s:o, s:o}", "items", items, "next", next);
 }
 
-/*
- * The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes there are not one: a stray continuation byte, a sequence cut
- * short, an overlong form, a surrogate, or past U+10FFFF.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned	c = s[0], cp;
-	size_t		n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* s as a JSON string, escaped as jansson does; a byte that is not part
  * of valid UTF-8 becomes U+FFFD. */
 static enum op_err
 put_string(struct op_buf *b, const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s, *run;
+	const unsigned char	*p = (const unsigned char *)s, *run, *end;
 	size_t			 n;
 	enum op_err		 er = op_buf_add(b, "\"", 1);
 
+	end = p + strlen(s);
 	while (er == OP_OK && *p != '\0') {
 		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\' &&
-		    (n = utf8_len(p)) > 0; p += n)
+		    (n = op_utf8_seq(p, (size_t)(end - p))) > 0; p += n)
 			;
 		if (p > run && (er = op_buf_add(b, run, (size_t)(p - run))) !=
 		    OP_OK)
@@ -233,21 +202,10 @@ put_row(struct op_buf *b, const PGresult *res, int row)
 	return er == OP_OK ? op_buf_add(b, "}", 1) : er;
 }
 
-/* Start a JSON answer written into r->text. */
-static void
-text_start(struct op_req *r, int status)
-{
-	json_decref(r->reply);
-	r->reply = NULL;
-	op_buf_reset(&r->text);
-	r->content_type = "application/json";
-	r->status = status;
-}
-
 enum op_err
 op_reply_row(struct op_req *r, int status, const PGresult *res, int row)
 {
-	text_start(r, status);
+	op_reply_text_start(r, status, "application/json");
 	return put_row(&r->text, res, row);
 }
 
@@ -259,7 +217,7 @@ op_reply_page(struct op_req *r, int status, const PGresult *res,
 	enum op_err	 er;
 	int		 i, n = PQntuples(res);
 
-	text_start(r, status);
+	op_reply_text_start(r, status, "application/json");
 	er = op_buf_add(&r->text, "{\"items\":[", 10);
 	for (i = 0; er == OP_OK && i < n && i < limit; i++)
 		if (i == 0 || (er = op_buf_add(&r->text, ",", 1)) == OP_OK)

@@ -68,39 +68,6 @@ puts_raw(struct line *l, const char *s)
 }
 
 /*
- * The length of the well-formed UTF-8 sequence at s (at most n bytes),
- * or 0 when it is not one: no overlong forms, no surrogates, nothing
- * past U+10FFFF (RFC 3629).
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t		 len, i;
-	unsigned	 cp, min;
-
-	if (s[0] < 0x80)
-		return 1;
-	else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2; cp = s[0] & 0x1f; min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3; cp = s[0] & 0x0f; min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4; cp = s[0] & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/*
  * Append s[0..n) as a JSON string, quotes included: '"' and '\' escaped,
  * control bytes and DEL as \u00XX (or their short forms), each byte of
  * malformed UTF-8 as U+FFFD.
@@ -140,7 +107,7 @@ put_json(struct line *l, const char *s, size_t n)
 			esc[4] = hex[p[i] >> 4];
 			esc[5] = hex[p[i] & 0xf];
 			put(l, esc, sizeof(esc));
-		} else if ((k = utf8_seq(p + i, n - i)) == 0) {
+		} else if ((k = op_utf8_seq(p + i, n - i)) == 0) {
 			put(l, "\\ufffd", 6);
 			k = 1;
 		} else

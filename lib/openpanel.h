@@ -758,6 +758,10 @@ enum op_err	 op_valid_repo_path(const char *, const char **why);
 int		 op_git_is_commit(const char *s);
 /* UTF-8 without NUL or control bytes (tab excepted when allow_tab). */
 int		 op_utf8_clean(const char *, size_t, int allow_tab);
+/* The length of the well-formed UTF-8 sequence at s (at most n bytes),
+ * or 0 when it is not one: no overlong forms, no surrogates, nothing
+ * past U+10FFFF (RFC 3629). */
+size_t		 op_utf8_seq(const unsigned char *s, size_t n);
 /* Parse a base-10 integer in [min, max]; strtonum-style. */
 enum op_err	 op_strtonum(const char *, long long min, long long max,
 		    long long *out);

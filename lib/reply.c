@@ -32,20 +32,22 @@ op_reply_empty(struct op_req *r, int status)
 	return OP_OK;
 }
 
+void
+op_reply_text_start(struct op_req *r, int status, const char *type)
+{
+	json_decref(r->reply);
+	r->reply = NULL;
+	op_buf_reset(&r->text);
+	r->content_type = type;
+	r->status = status;
+}
+
 enum op_err
 op_reply_text(struct op_req *r, int status, const char *type,
     const char *body, size_t len)
 {
-	enum op_err	er;
-
-	json_decref(r->reply);
-	r->reply = NULL;
-	op_buf_reset(&r->text);
-	if ((er = op_buf_add(&r->text, body, len)) != OP_OK)
-		return er;
-	r->content_type = type;
-	r->status = status;
-	return OP_OK;
+	op_reply_text_start(r, status, type);
+	return op_buf_add(&r->text, body, len);
 }
 
 static int

@@ -17,6 +17,10 @@
  */
 void	op_req_serve(const struct op_service *, void *fcgi, struct op_db *);
 
+/* Make r's answer status with an empty text body of type, for the
+ * caller to write into r->text. */
+void	op_reply_text_start(struct op_req *, int status, const char *type);
+
 /* Write the response of r to its FastCGI stream. */
 void	op_reply_send(struct op_req *);
 

@@ -16,6 +16,34 @@
 
 #define BAD(msg)	do { *why = (msg); return OP_EINVAL; } while (0)
 
+size_t
+op_utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t		 len, i;
+	unsigned	 cp, min;
+
+	if (s[0] < 0x80)
+		return 1;
+	else if ((s[0] & 0xe0) == 0xc0) {
+		len = 2; cp = s[0] & 0x1f; min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3; cp = s[0] & 0x0f; min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4; cp = s[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 int
 op_utf8_clean(const char *s, size_t len, int allow_tab)
 {

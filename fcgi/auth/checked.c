@@ -26,15 +26,6 @@
 
 static struct checked	kept[CHECKED_MAX];
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 fresh(const struct checked *c, uint64_t generation, int64_t ms)
 {
@@ -47,7 +38,7 @@ int
 checked_find(const char *key, struct checked *out)
 {
 	uint64_t	generation = op_pool_generation();
-	int64_t		ms = now_ms();
+	int64_t		ms = op_mono_ms();
 	size_t		len = strlen(key);
 	int		i;
 
@@ -79,5 +70,5 @@ checked_keep(const struct checked *c)
 			slot = i;	/* the oldest, or an empty one */
 	}
 	kept[slot] = *c;
-	kept[slot].found_ms = now_ms();
+	kept[slot].found_ms = op_mono_ms();
 }
