@@ -1,8 +1,10 @@
 # http.sh — sourced by bench/run.sh with the stack up and its data made
 # ($B, $READER, $READS, $RES, BENCH_TEAM/EMAIL/PASSWORD): the load runs.
 # The panel first (reads, paced reads, writes, logins under load, memory),
-# then the peer serving the same read, then a soak and memory again; the
-# figures go through bench/report.py to bench/results/http.{json,md}.
+# then the peer serving the same read, then a soak and memory again, then
+# the panel left idle until its pools stop (memory, and the first read
+# after); the figures go through bench/report.py to
+# bench/results/http.{json,md}.
 
 PEER_PORT=${OP_BENCH_PEER_PORT:-18600}
 P=http://127.0.0.1:$PEER_PORT
@@ -27,7 +29,7 @@ peer_stop() {
 
 bench_panel() {
 	sleep 5
-	memory idle >> "$RES"
+	memory "idle, every pool running" >> "$RES"
 	for conns in 16 64 256; do
 		wrk_median "panel GET /api/health" "$conns" "$B/api/health" "" get.lua >> "$RES"
 		wrk_median "panel GET $READS" "$conns" "$B$READS" "$READER" get.lua >> "$RES"
@@ -74,12 +76,43 @@ bench_soak() {
 	memory "after a ${SOAK} s soak" >> "$RES"
 }
 
-# The parts of OP_BENCH_PARTS among panel, peer and soak, then the report.
+# Whether every pool and the terminal bridge have stopped idle: their pid
+# files are gone (supervise.pl removes each while its program is down).
+pools_stopped() {
+	local s
+	for s in "${SERVICES[@]}" terminal; do
+		[ ! -e "$OP_DATA_DIR/run/$s.pid" ] || return 1
+	done
+}
+
+# The panel left alone until its pools stop (OP_IDLE_EXIT_S): memory, then
+# the first authenticated read, which starts op-auth and op-projects again
+# on demand, beside the read right after it; three times.
+bench_idle() {
+	local i cold warm
+	for i in 1 2 3; do
+		wait_for $((OP_IDLE_EXIT_S * 10 + 300)) pools_stopped || {
+			echo "the pools did not stop idle"; return 1; }
+		sleep 2
+		[ "$i" -gt 1 ] || memory "idle, pools stopped" >> "$RES"
+		cold=$(curl -fsS -o /dev/null -w '%{time_total}' \
+		    -H "Authorization: Bearer $READER" "$B$READS") || return 1
+		warm=$(curl -fsS -o /dev/null -w '%{time_total}' \
+		    -H "Authorization: Bearer $READER" "$B$READS") || return 1
+		awk -v c="$cold" -v w="$warm" 'BEGIN { printf \
+		    "{\"label\":\"first read after the idle stop\",\"cold_ms\":%.1f,\"warm_ms\":%.1f}\n",
+		    c * 1000, w * 1000 }' >> "$RES"
+	done
+}
+
+# The parts of OP_BENCH_PARTS among panel, peer, soak and idle, then the
+# report.
 bench_http() {
 	PACE_MS=$((64 * 1000 / ${OP_BENCH_RATE:-1000}))
 	! part panel || bench_panel
 	! part peer || bench_peer
 	! part soak || bench_soak
+	! part idle || bench_idle
 	python3 bench/report.py "$RES" bench/results/http \
 	    "$(nproc)" "$BENCH_SECONDS" "$BENCH_REPEAT" "${OP_BENCH_RATE:-1000}"
 }

@@ -9,8 +9,11 @@
 #   OP_BENCH_REPEAT        measured runs per figure, the median kept (3)
 #   OP_BENCH_SOAK_SECONDS  the mixed load before the last memory figure (60)
 #   OP_BENCH_RATE          the paced runs' offered rate, req/s (1000)
+#   OP_BENCH_IDLE_EXIT_S   the pools' and terminal bridge's OP_IDLE_EXIT_S
+#                          (20; 60 in production): the stack holds their
+#                          sockets as systemd does, they stop when idle
 #   OP_BENCH_PARTS         which parts run (default all of "panel peer soak
-#                          deploy watch")
+#                          idle deploy watch")
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -28,6 +31,9 @@ export OP_REDIS_PORT=${OP_BENCH_REDIS_PORT:-16979}
 # Measure, not throttle: the gateway's limits are lifted for the bench.
 export OP_API_RATE=1000000 OP_API_BURST=1000000 OP_CONN_LIMIT=60000
 export OP_LOGIN_RATE=1000000 OP_LOGIN_BURST=1000000
+# Each pool and the terminal bridge on a socket held for it (as systemd's
+# socket units hold them), stopping when idle: the idle panel as deployed.
+export OP_IDLE_EXIT_S=${OP_BENCH_IDLE_EXIT_S:-20}
 . scripts/stack.sh
 . bench/lib.sh
 trap '! declare -F peer_stop >/dev/null || peer_stop
@@ -58,11 +64,11 @@ done
 [ "$(curl -fsS -H "Authorization: Bearer $READER" "$B/api/projects?limit=50" |
     json "['items'].__len__()")" = 50 ] || { echo "the 50 projects are not there"; exit 1; }
 READS="/api/projects?limit=50"
-part() { [[ " ${OP_BENCH_PARTS:-panel peer soak deploy watch} " == *" $1 "* ]]; }
+part() { [[ " ${OP_BENCH_PARTS:-panel peer soak idle deploy watch} " == *" $1 "* ]]; }
 
 # The load runs: the panel, then the peer, then a soak.
 
-if part panel || part peer || part soak; then
+if part panel || part peer || part soak || part idle; then
 	. bench/http.sh
 	bench_http
 fi

@@ -473,12 +473,16 @@ int		 op_service_main(const struct op_service *, int argc,
 		    char *argv[]);
 
 /* How many workers a pool runs (OP_WORKERS_MIN, OP_WORKERS and
- * OP_WORKERS_IDLE_S). */
+ * OP_WORKERS_IDLE_S), and how long it lives without a request
+ * (OP_IDLE_EXIT_S). */
 struct op_pool_size {
 	unsigned	min;		/* always kept */
 	unsigned	max;		/* at most, while every one is busy */
 	unsigned	hashing;	/* of max, only while as many hash */
 	unsigned	idle_s;		/* a spare beyond one retires after */
+	unsigned	exit_s;		/* on systemd's socket, the pool
+					 * stops after as long without a
+					 * request (0: never) */
 };
 
 /*
@@ -488,7 +492,9 @@ struct op_pool_size {
  * are busy, up to size->max less the size->hashing no worker is hashing
  * in; spares retire when idle), replace any that die, and on SIGTERM stop
  * accepting, let in-flight requests finish, and exit. SIGHUP replaces the
- * workers one by one. Returns only when the pool has stopped; OP_EINVAL
+ * workers one by one. On a socket systemd holds, a pool that has had no
+ * request for size->exit_s seconds stops as on SIGTERM: the socket starts
+ * it again on the next connection, which waits in its queue meanwhile. Returns only when the pool has stopped; OP_EINVAL
  * for a size out of 1 <= min <= max - hashing, max <= 256.
  */
 enum op_err	 op_pool_run(const struct op_service *, const char *path,

@@ -127,7 +127,8 @@ cmd_work(const struct op_service *svc)
 
 /*
  * The pool's size from OP_WORKERS_MIN, OP_WORKERS and OP_WORKERS_IDLE_S
- * (a minimum above the maximum is the maximum). A pool that hashes
+ * (a minimum above the maximum is the maximum), and its idle exit from
+ * OP_IDLE_EXIT_S (on systemd's socket only). A pool that hashes
  * passwords has room for twice its hashing slots more, used only while
  * workers hash: a worker hashing, or queued for a slot, holds its request
  * for up to a second, and a burst of sign-ins must not take every worker
@@ -146,6 +147,8 @@ pool_size(const struct op_service *svc, unsigned hash_slots,
 	size->max += size->hashing;
 	size->idle_s = (unsigned)op_config_int("OP_WORKERS_IDLE_S", 10, 1,
 	    3600);
+	size->exit_s = (unsigned)op_config_int("OP_IDLE_EXIT_S", 60, 0,
+	    86400);
 	return size;
 }
 

@@ -139,6 +139,7 @@ OP_SOCKET_MODE = 0666
 OP_WORKERS = ${OP_WORKERS:-4}
 ${OP_WORKERS_MIN:+OP_WORKERS_MIN = $OP_WORKERS_MIN
 }${OP_WORKERS_IDLE_S:+OP_WORKERS_IDLE_S = $OP_WORKERS_IDLE_S
+}${OP_IDLE_EXIT_S:+OP_IDLE_EXIT_S = $OP_IDLE_EXIT_S
 }OP_DOCKER_SOCKET = $OP_DOCKER_SOCKET
 OP_AUDIT_ARCHIVE_DIR = $D/audit-archive
 OP_BACKUP_LOCAL_DIRS = $D/backups
@@ -176,7 +177,15 @@ stack_services() {
 		bin=$TOP/${OP_BUILD:-build}/bin/op-$s
 		OP_SOCKET=$D/run/$s.sock "$bin" migrate >>"$D/log/$s.log" 2>&1 || {
 			tail -5 "$D/log/$s.log" >&2; return 1; }
-		OP_SOCKET=$D/run/$s.sock start_bg "$s" "$bin" serve
+		if [ "${OP_IDLE_EXIT_S:-0}" -gt 0 ]; then
+			# The socket held as systemd's socket unit holds it,
+			# the pool started on demand once it has stopped idle.
+			start_bg "$s-socket" "$TOP/scripts/supervise.pl" \
+			    --socket "$D/run/$s.sock" --on-demand \
+			    "$D/run/$s.pid" "$bin" serve
+		else
+			OP_SOCKET=$D/run/$s.sock start_bg "$s" "$bin" serve
+		fi
 		start_bg "$s-worker" "$bin" work
 	done
 	for s in "${SERVICES[@]}"; do
@@ -185,8 +194,15 @@ stack_services() {
 			return 1; }
 	done
 	# The web terminal's WebSocket bridge (not a FastCGI pool).
-	OP_TERMINAL_SOCKET=$D/run/terminal.sock start_bg terminal \
-	    "$TOP/${OP_BUILD:-build}/bin/op-terminal" serve
+	if [ "${OP_IDLE_EXIT_S:-0}" -gt 0 ]; then
+		start_bg terminal-socket "$TOP/scripts/supervise.pl" \
+		    --socket "$D/run/terminal.sock" --on-demand \
+		    "$D/run/terminal.pid" \
+		    "$TOP/${OP_BUILD:-build}/bin/op-terminal" serve
+	else
+		OP_TERMINAL_SOCKET=$D/run/terminal.sock start_bg terminal \
+		    "$TOP/${OP_BUILD:-build}/bin/op-terminal" serve
+	fi
 	wait_for 100 test -S "$D/run/terminal.sock" || {
 		log "op-terminal did not start"; tail -5 "$D/log/terminal.log" >&2
 		return 1; }

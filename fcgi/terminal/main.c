@@ -5,7 +5,9 @@
  * long: each connection gets a process of its own (session.c), at most
  * OP_TERMINAL_SESSIONS at once. SIGTERM stops accepting and asks every
  * session to close its WebSocket properly; what has not ended after a
- * grace period is killed.
+ * grace period is killed. On a socket systemd holds, the bridge stops
+ * after OP_IDLE_EXIT_S seconds without a session, and the socket starts
+ * it again on the next connection.
  *
  *	op-terminal [serve]
  */
@@ -138,12 +140,31 @@ drain(void)
 		reap();
 }
 
+/*
+ * Whether the bridge, idle (exit_ms > 0) only on a socket systemd holds,
+ * has had no session for exit_ms: *quiet_since is the last time one was
+ * open or began.
+ */
+static int
+idle_out(long long exit_ms, long long *quiet_since)
+{
+	long long	now = op_mono_ms();
+
+	if (exit_ms == 0)
+		return 0;
+	if (live() > 0)
+		*quiet_since = now;
+	return now - *quiet_since >= exit_ms;
+}
+
 static int
 serve(void)
 {
 	struct pollfd	 pfd;
 	sigset_t	 block;
+	const struct timespec tick = { 1, 0 };
 	const char	*path = op_config_get("OP_TERMINAL_SOCKET", NULL);
+	long long	 exit_ms, quiet_since = op_mono_ms();
 	int		 lfd, owned, n, err;
 
 	nsessions_max = (size_t)op_config_int("OP_TERMINAL_SESSIONS", 64, 1,
@@ -166,17 +187,26 @@ serve(void)
 		return 1;
 	op_info("serving the web terminal on %s (at most %zu sessions)",
 	    owned ? path : "the socket systemd passed", nsessions_max);
+	exit_ms = owned ? 0 : op_config_int("OP_IDLE_EXIT_S", 60, 0, 86400) *
+	    1000LL;
 	pfd.fd = lfd;
 	pfd.events = POLLIN;
 	while (!terminal_stop) {
-		n = ppoll(&pfd, 1, NULL, &terminal_waitmask);
+		n = ppoll(&pfd, 1, exit_ms == 0 ? NULL : &tick,
+		    &terminal_waitmask);
 		err = errno;	/* before reap() touches it */
 		if (got_chld)
 			reap();
-		if (n > 0 && !terminal_stop)
+		if (n > 0 && !terminal_stop) {
 			accept_one(lfd);
-		else if (n < 0 && err != EINTR) {
+			quiet_since = op_mono_ms();
+		} else if (n < 0 && err != EINTR) {
 			op_error("poll: %s", strerror(err));
+			break;
+		}
+		if (n == 0 && idle_out(exit_ms, &quiet_since)) {
+			op_info("no session for OP_IDLE_EXIT_S; stopping "
+			    "until the next");
 			break;
 		}
 	}

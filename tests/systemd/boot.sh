@@ -252,6 +252,35 @@ kill_pool() {
 }
 ok "a pool killed with SIGKILL is started again" kill_pool
 
+# A pool with no request for OP_IDLE_EXIT_S (2 s here, by a drop-in)
+# stops, and its socket unit, listening on, starts it again on the next
+# connection: the readiness check's ping. The default comes back after.
+pool_starts() {
+	in_box journalctl -u openpanel-projects.service -o cat |
+	    grep -c 'workers on the systemd socket'
+}
+
+idle_pool() {
+	local d=/etc/systemd/system/openpanel-projects.service.d state n
+	in_box mkdir -p "$d" && printf '[Service]\nEnvironment=OP_IDLE_EXIT_S=2\n' |
+	    in_box tee "$d/idle.conf" >/dev/null && in_box systemctl daemon-reload &&
+	    in_box systemctl restart openpanel-projects.service || return 1
+	for _ in $(seq 60); do
+		state=$(in_box systemctl show -P ActiveState \
+		    openpanel-projects.service)
+		[ "$state" = inactive ] && break
+		sleep 0.5
+	done
+	[ "$state" = inactive ] && [ "$(in_box systemctl show -P ActiveState \
+	    openpanel-projects.socket)" = active ] ||
+	    { echo "# the idle pool: $state"; return 1; }
+	n=$(pool_starts)
+	ready && [ "$(pool_starts)" -gt "$n" ] || return 1
+	in_box rm -r "$d" && in_box systemctl daemon-reload &&
+	    in_box systemctl restart openpanel-projects.service && ready
+}
+ok "an idle pool stops, and its socket starts it again" idle_pool
+
 stop_all() {
 	in_box systemctl stop openpanel.target && units inactive
 }

@@ -11,7 +11,7 @@ import { sleep, until } from '../../integration/lib/fixtures.mjs';
 
 export const TOP = fileURLToPath(new URL('../../../', import.meta.url));
 export const SOAK = process.env.OP_SOAK === '1';
-const SUPERVISE = `${TOP}tests/reliability/lib/supervise.pl`;
+const SUPERVISE = `${TOP}scripts/supervise.pl`;
 const CONFIG = `${DATA}/openpanel.conf`;
 export const bin = (name) => `${TOP}${process.env.OP_BUILD ?? 'build'}/bin/op-${name}`;
 
@@ -76,32 +76,41 @@ export function detached(name, command) {
 // Run `op-<name> serve` (socket: its pool socket, held here as systemd
 // holds it) or `op-<name> work` under supervise.pl, in place of the one
 // the stack started: the stack's is stopped (SIGTERM) once the new one
-// runs. Returns {pid() of the program, stop()}; stop() puts a detached
-// one in its place again, so the stack stays whole for the next suite.
-export async function supervise(name, command) {
+// runs. opts.onDemand starts a serve again only on the next connection
+// once it has stopped idle (systemd's socket activation); opts.env adds
+// to its environment. Returns {pid() of the program (0 while stopped),
+// stop()}; stop() puts a detached one in its place again, so the stack
+// stays whole for the next suite. The terminal bridge (name 'terminal')
+// has no workers: its start is its socket answering.
+export async function supervise(name, command, opts = {}) {
 	const pidfile = `${DATA}/run/${pidName(name, command)}.pid`;
 	const old = pidOf(pidName(name, command));
+	const sock = `${DATA}/run/${name}.sock`;
 	const args = [SUPERVISE];
 	if (command === 'serve')
-		args.push('--socket', `${DATA}/run/${name}.sock`);
+		args.push('--socket', sock, ...(opts.onDemand ?
+		    ['--on-demand'] : []));
 	const log = openSync(`${DATA}/log/${pidName(name, command)}.log`, 'a');
 	const child = spawn('perl', [...args, pidfile, bin(name), command], {
 		stdio: ['ignore', log, log], env: { ...process.env,
-		OP_CONFIG: CONFIG, OP_SOCKET: '' } });
+		OP_CONFIG: CONFIG, OP_SOCKET: '', ...opts.env } });
 	closeSync(log);
 	const pid = () => { try { return pidOf(pidName(name, command)); }
 		catch { return 0; } };
-	await until(() => pid() !== old && pid() !== 0 && (command !== 'serve' ||
-	    children(pid()).length > 0), `supervised op-${name} ${command}`);
+	const started = (p) => command !== 'serve' || name === 'terminal' ||
+	    children(p).length > 0;
+	await until(() => pid() !== old && pid() !== 0 && started(pid()),
+	    `supervised op-${name} ${command}`);
 	process.kill(old, 'SIGTERM');
 	await until(() => !alive(old), `the stack's op-${name} ${command} gone`);
 	return {
 		pid,
 		stop: async () => {
+			const held = command === 'serve' && statSync(sock).ino;
 			const next = detached(name, command);
 			if (command === 'serve')
-				await until(() => children(next).length > 0,
-				    `op-${name} serve again`);
+				await until(() => statSync(sock).ino !== held &&
+				    started(next), `op-${name} serve again`);
 			child.kill('SIGTERM');
 			await until(() => child.exitCode !== null ||
 			    child.signalCode !== null, `supervisor of op-${name}`);

@@ -1,25 +1,32 @@
 #!/usr/bin/perl
 # supervise.pl — what systemd does for a pool or worker in production,
-# for the fault suites: hold the listening socket (when one is named) and
-# pass it as fd 3 with LISTEN_FDS/LISTEN_PID, start the program again
-# whenever it exits (Restart=always), and write its pid where the suite
-# finds it. SIGTERM stops the program (SIGTERM, then waits) and exits; so
-# does the suite going away.
+# for the stack and the fault suites: hold the listening socket (when one
+# is named) and pass it as fd 3 with LISTEN_FDS/LISTEN_PID, start the
+# program again whenever it exits (Restart=always), and write its pid
+# where the suite finds it. SIGTERM stops the program (SIGTERM, then
+# waits) and exits; so does the one that started this going away.
 #
-#   supervise.pl [--socket PATH] PIDFILE PROGRAM ARGS...
+# --on-demand is socket activation of a unit with Restart=on-failure, as
+# the pools' units are: a program that exits with status 0 (a pool idle
+# for OP_IDLE_EXIT_S) is started again only when a connection waits
+# on the socket; its pid file is gone meanwhile. Any other end is a
+# failure, restarted at once.
+#
+#   supervise.pl [--socket PATH [--on-demand]] PIDFILE PROGRAM ARGS...
 use strict;
 use warnings;
 use Fcntl qw(F_SETFD);
 use POSIX qw(dup2 setsid :sys_wait_h);
 use Socket;
 
-my $path;
+my ($path, $on_demand);
 if (@ARGV && $ARGV[0] eq '--socket') {
 	shift @ARGV;
 	$path = shift @ARGV;
+	$on_demand = shift @ARGV if @ARGV && $ARGV[0] eq '--on-demand';
 }
 my ($pidfile, @program) = @ARGV;
-die "usage: supervise.pl [--socket PATH] PIDFILE PROGRAM ARGS...\n"
+die "usage: supervise.pl [--socket PATH [--on-demand]] PIDFILE PROGRAM ARGS...\n"
     unless defined $pidfile && @program;
 
 # The socket, bound beside the path and renamed over it: whoever served
@@ -61,18 +68,36 @@ sub start {
 	return $pid;
 }
 
+# Whether a connection waits on the socket, after up to $wait seconds.
+sub waiting {
+	my ($wait) = @_;
+	my $bits = '';
+	vec($bits, fileno($sock), 1) = 1;
+	return (select($bits, undef, undef, $wait) // 0) > 0;
+}
+
 $child = start();
 while (1) {
-	my $done = waitpid($child, WNOHANG);
-	if ($done == $child) {
+	my $done = $child ? waitpid($child, WNOHANG) : 0;
+	if ($child && $done == $child) {
 		last if $stopping;
+		$child = 0;
+		if ($on_demand && $? == 0) {
+			unlink $pidfile;
+			next;
+		}
 		select(undef, undef, undef, 0.2);	# RestartSec
 		$child = start();
 		next;
 	}
-	if (!$stopping && getppid() != $parent) {	# the suite went away
+	if (!$stopping && getppid() != $parent) {	# the starter went away
 		$stopping = 1;
-		kill 'TERM', $child;
+		kill 'TERM', $child if $child;
+	}
+	last if $stopping && !$child;
+	if (!$child) {
+		$child = start() if waiting(0.05) && !$stopping;
+		next;
 	}
 	select(undef, undef, undef, 0.05);
 }
