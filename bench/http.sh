@@ -1,10 +1,10 @@
 # http.sh — sourced by bench/run.sh with the stack up and its data made
 # ($B, $READER, $READS, $RES, BENCH_TEAM/EMAIL/PASSWORD): the load runs.
-# The panel first (reads, paced reads, writes, logins under load, memory),
-# then the peer serving the same read, then a soak and memory again, then
-# the panel left idle until its pools stop (memory, and the first read
-# after); the figures go through bench/report.py to
-# bench/results/http.{json,md}.
+# The panel first: idle (memory with every pool running, then once its
+# pools have stopped idle, and the first read after), then reads, paced
+# reads, writes, logins under load, memory; then the peer serving the same
+# read, then a soak and memory again, once more after the pools stopped;
+# the figures go through bench/report.py to bench/results/http.{json,md}.
 
 PEER_PORT=${OP_BENCH_PEER_PORT:-18600}
 P=http://127.0.0.1:$PEER_PORT
@@ -30,6 +30,7 @@ peer_stop() {
 bench_panel() {
 	sleep 5
 	memory "idle, every pool running" >> "$RES"
+	! part idle || bench_idle "idle, pools stopped" 3
 	for conns in 16 64 256; do
 		wrk_median "panel GET /api/health" "$conns" "$B/api/health" "" get.lua >> "$RES"
 		wrk_median "panel GET $READS" "$conns" "$B$READS" "$READER" get.lua >> "$RES"
@@ -74,6 +75,7 @@ bench_soak() {
 	wait "$writes"
 	sleep 5
 	memory "after a ${SOAK} s soak" >> "$RES"
+	! part idle || bench_idle "after the soak, pools stopped" 0
 }
 
 # Whether every pool and the terminal bridge have stopped idle: their pid
@@ -85,16 +87,18 @@ pools_stopped() {
 	done
 }
 
-# The panel left alone until its pools stop (OP_IDLE_EXIT_S): memory, then
-# the first authenticated read, which starts op-auth and op-projects again
-# on demand, beside the read right after it; three times.
+# bench_idle LABEL READS — the panel left alone until its pools stop
+# (OP_IDLE_EXIT_S): memory as LABEL; then READS times the first
+# authenticated read, which starts op-auth and op-projects again on
+# demand, beside the read right after it, each after the pools stopped.
 bench_idle() {
 	local i cold warm
-	for i in 1 2 3; do
+	for ((i = 0; i == 0 || i < $2; i++)); do
 		wait_for $((OP_IDLE_EXIT_S * 10 + 300)) pools_stopped || {
 			echo "the pools did not stop idle"; return 1; }
 		sleep 2
-		[ "$i" -gt 1 ] || memory "idle, pools stopped" >> "$RES"
+		[ "$i" -gt 0 ] || memory "$1" >> "$RES"
+		[ "$2" -gt 0 ] || return 0
 		cold=$(curl -fsS -o /dev/null -w '%{time_total}' \
 		    -H "Authorization: Bearer $READER" "$B$READS") || return 1
 		warm=$(curl -fsS -o /dev/null -w '%{time_total}' \
@@ -112,7 +116,6 @@ bench_http() {
 	! part panel || bench_panel
 	! part peer || bench_peer
 	! part soak || bench_soak
-	! part idle || bench_idle
 	python3 bench/report.py "$RES" bench/results/http \
 	    "$(nproc)" "$BENCH_SECONDS" "$BENCH_REPEAT" "${OP_BENCH_RATE:-1000}"
 }

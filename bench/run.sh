@@ -13,7 +13,8 @@
 #                          (20; 60 in production): the stack holds their
 #                          sockets as systemd does, they stop when idle
 #   OP_BENCH_PARTS         which parts run (default all of "panel peer soak
-#                          idle deploy watch")
+#                          idle deploy watch"; idle is the memory and first
+#                          read once the pools stopped, in panel and soak)
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -68,7 +69,7 @@ part() { [[ " ${OP_BENCH_PARTS:-panel peer soak idle deploy watch} " == *" $1 "*
 
 # The load runs: the panel, then the peer, then a soak.
 
-if part panel || part peer || part soak || part idle; then
+if part panel || part peer || part soak; then
 	. bench/http.sh
 	bench_http
 fi
