@@ -205,8 +205,8 @@ serve(void)
 			break;
 		}
 		if (n == 0 && idle_out(exit_ms, &quiet_since)) {
-			op_info("no session for OP_IDLE_EXIT_S; stopping "
-			    "until the next");
+			op_info("no session for %lld s; stopping until the "
+			    "next", exit_ms / 1000);
 			break;
 		}
 	}
