@@ -67,6 +67,7 @@ struct listener {
 /* What a worker's slot on the board says. */
 enum {
 	SLOT_IDLE,
+	SLOT_TAKING,		/* taking a waiting connection */
 	SLOT_SERVING,		/* inside a request */
 	SLOT_HASHING		/* inside a request, hashing a password */
 };
@@ -79,6 +80,7 @@ struct board {
 	atomic_int	max;			/* size.max */
 	atomic_int	hashing;		/* size.hashing */
 	atomic_uint_least64_t served;		/* requests begun */
+	atomic_int	stopping;		/* idle: take no connection */
 	atomic_uchar	serving[WORKERS_MAX];	/* SLOT_*, by slot */
 };
 
@@ -159,7 +161,7 @@ serving_count(struct board *b, int *hashing)
 	for (i = 0; i < max; i++) {
 		st = atomic_load_explicit(&b->serving[i],
 		    memory_order_relaxed);
-		n += st != SLOT_IDLE;
+		n += st == SLOT_SERVING || st == SLOT_HASHING;
 		h += st == SLOT_HASHING;
 	}
 	if (hashing != NULL)
@@ -192,6 +194,24 @@ wake_if_full(const struct pool *p)
 	if (busy >= live && live < grow_limit(b, hashing) &&
 	    getppid() == p->master)
 		kill(p->master, SIGUSR1);
+}
+
+/*
+ * The worker in slot takes the connection waiting: 0 when the pool is
+ * stopping idle, which leaves it in the queue for the pool's successor.
+ * The master marks the board stopping and then looks at every slot
+ * (idle_out); a worker marks its slot and then looks at the mark: each
+ * sees the other's, in that order, so no connection is taken by a pool
+ * that is stopping, and no pool stops while one is being taken.
+ */
+static int
+take(const struct pool *p, int slot)
+{
+	atomic_store(&p->board->serving[slot], SLOT_TAKING);
+	if (!atomic_load(&p->board->stopping))
+		return 1;
+	atomic_store(&p->board->serving[slot], SLOT_IDLE);
+	return 0;
 }
 
 /* The worker in slot enters a request. */
@@ -257,6 +277,7 @@ worker_main(const struct pool *p, int slot)
 {
 	FCGX_Request	 req;
 	struct op_db	*db = NULL;
+	const struct timespec pause = { 0, 1000000L };
 	sigset_t	 term, waiting;
 	char		 conninfo[1024];
 
@@ -282,9 +303,15 @@ worker_main(const struct pool *p, int slot)
 	this_pool = p;
 	this_slot = slot;
 	while (await_connection(&p->l, &waiting)) {
-		/* The socket does not block: another worker may win it. */
-		if (FCGX_Accept_r(&req) < 0)
+		if (!take(p, slot)) {	/* SIGTERM follows: wait for it */
+			nanosleep(&pause, NULL);
 			continue;
+		}
+		/* The socket does not block: another worker may win it. */
+		if (FCGX_Accept_r(&req) < 0) {
+			atomic_store(&p->board->serving[slot], SLOT_IDLE);
+			continue;
+		}
 		busy_enter(p, slot);
 		op_req_serve(p->svc, &req, db);
 		request_end(&req);
@@ -484,8 +511,23 @@ may_idle_out(const struct pool *p)
 	return p->size.exit_s > 0 && !p->l.owned;
 }
 
-/* Whether the pool has begun no request and served none for size.exit_s
- * seconds, by the master's ticks. */
+/* Whether any worker is inside a request or taking a connection. */
+static int
+any_busy(struct board *b)
+{
+	int	i, max = atomic_load(&b->max);
+
+	for (i = 0; i < max; i++)
+		if (atomic_load(&b->serving[i]) != SLOT_IDLE)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the pool has begun no request for size.exit_s seconds, by the
+ * master's ticks, and no worker is taking one: then the board is marked
+ * stopping, and no worker takes another (take).
+ */
 static int
 idle_out(struct pool *p)
 {
@@ -494,12 +536,17 @@ idle_out(struct pool *p)
 
 	if (!may_idle_out(p))
 		return 0;
-	if (served != p->served || serving_count(p->board, NULL) > 0) {
-		p->served = served;
+	if (served != p->served || any_busy(p->board))
 		p->quiet_since = now;
+	p->served = served;
+	if (now - p->quiet_since < (long long)p->size.exit_s * 1000)
 		return 0;
-	}
-	return now - p->quiet_since >= (long long)p->size.exit_s * 1000;
+	atomic_store(&p->board->stopping, 1);
+	if (!any_busy(p->board))
+		return 1;
+	atomic_store(&p->board->stopping, 0);
+	p->quiet_since = now;
+	return 0;
 }
 
 /* Sleep until a signal, or a tick while spare workers may retire or the

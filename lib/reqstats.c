@@ -5,8 +5,8 @@
  * answers there (by route and status, with a latency histogram) with
  * atomic increments: no lock, no system call, no round trip. op-monitor
  * maps every pool's file read-only and exposes the counters to
- * Prometheus. A restarted pool starts its counters again from zero, as
- * Prometheus counters may.
+ * Prometheus. A restarted pool carries the counts of the file it replaces
+ * (rs_carry): pools stop when idle and start again on demand.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -74,6 +74,58 @@ rs_cells(struct rs_header *h)
 	return (struct rs_cell *)(rs_routes(h) + h->nroutes);
 }
 
+/* Map one file read-only if it is a complete stats file of ours. */
+static struct rs_header *
+rs_map_file(const char *path, size_t *size)
+{
+	struct rs_header	*h;
+	struct stat		 st;
+	int			 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	h = fstat(fd, &st) == 0 && (size_t)st.st_size >=
+	    sizeof(struct rs_header) ? mmap(NULL, (size_t)st.st_size,
+	    PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (h == MAP_FAILED)
+		return NULL;
+	if (memcmp(h->magic, RS_MAGIC, sizeof(h->magic)) != 0 ||
+	    h->nstatus != RS_NSTATUS || h->nbuckets != RS_NBUCKETS ||
+	    h->nroutes == 0 || h->nroutes > 4096 ||
+	    rs_bytes(h->nroutes) != (size_t)st.st_size ||
+	    memchr(h->service, '\0', sizeof(h->service)) == NULL) {
+		munmap(h, (size_t)st.st_size);
+		return NULL;
+	}
+	*size = (size_t)st.st_size;
+	return h;
+}
+
+/*
+ * Carry the counts of the stats file at path into h, the new file of the
+ * same size, when it has the same routes: a pool that stopped idle (or
+ * was restarted) goes on counting where it left off, so its counters only
+ * ever grow, as Prometheus expects between restarts of the exporter. A
+ * pool still serving from the old file (a takeover) is read as it stands;
+ * what it adds after is not carried.
+ */
+static void
+rs_carry(struct rs_header *h, size_t size, const char *path)
+{
+	struct rs_header	*old;
+	size_t			 old_size;
+
+	if ((old = rs_map_file(path, &old_size)) == NULL)
+		return;
+	if (old_size == size && old->nroutes == h->nroutes &&
+	    memcmp(rs_routes(old), rs_routes(h), h->nroutes *
+	    sizeof(struct rs_route)) == 0)
+		memcpy(rs_cells(h), rs_cells(old), (size_t)h->nroutes *
+		    RS_NSTATUS * sizeof(struct rs_cell));
+	munmap(old, old_size);
+}
+
 enum op_err
 op_reqstats_open(const struct op_service *svc)
 {
@@ -120,6 +172,7 @@ op_reqstats_open(const struct op_service *svc)
 	}
 	snprintf(rt[n - 1].method, sizeof(rt[n - 1].method), "-");
 	snprintf(rt[n - 1].pattern, sizeof(rt[n - 1].pattern), "unmatched");
+	rs_carry(h, size, path);
 	memcpy(h->magic, RS_MAGIC, sizeof(h->magic));	/* last: complete */
 	if (rename(tmp, path) != 0) {
 		op_warn("reqstats %s: cannot put it in place", path);
@@ -154,34 +207,6 @@ op_reqstats_record(const struct op_req *r, double ms)
 	    __ATOMIC_RELAXED);
 	if (b < RS_NBUCKETS)
 		__atomic_fetch_add(&c->bucket[b], 1, __ATOMIC_RELAXED);
-}
-
-/* Map one file read-only if it is a complete stats file of ours. */
-static struct rs_header *
-rs_map_file(const char *path, size_t *size)
-{
-	struct rs_header	*h;
-	struct stat		 st;
-	int			 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return NULL;
-	h = fstat(fd, &st) == 0 && (size_t)st.st_size >=
-	    sizeof(struct rs_header) ? mmap(NULL, (size_t)st.st_size,
-	    PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
-	close(fd);
-	if (h == MAP_FAILED)
-		return NULL;
-	if (memcmp(h->magic, RS_MAGIC, sizeof(h->magic)) != 0 ||
-	    h->nstatus != RS_NSTATUS || h->nbuckets != RS_NBUCKETS ||
-	    h->nroutes == 0 || h->nroutes > 4096 ||
-	    rs_bytes(h->nroutes) != (size_t)st.st_size ||
-	    memchr(h->service, '\0', sizeof(h->service)) == NULL) {
-		munmap(h, (size_t)st.st_size);
-		return NULL;
-	}
-	*size = (size_t)st.st_size;
-	return h;
 }
 
 /* "<family>{service=…,method=…,route=…" of route i of h (no closing). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "openpanel.h"
 
@@ -50,18 +51,31 @@ keys_load(const struct op_service *svc)
 	return er;
 }
 
+/*
+ * `migrate`: the service's schema brought up to date. A database that
+ * cannot be reached is tried again each second for up to
+ * OP_MIGRATE_WAIT_S (30): under systemd this runs before every start of
+ * the pool, on demand too, and a start that failed at once while
+ * PostgreSQL restarts would fail five times in ten seconds, after which
+ * systemd gives up on the unit and closes its socket.
+ */
 static int
 cmd_migrate(const struct op_service *svc)
 {
 	struct op_db	*db = NULL;
 	char		 dir[4096], conninfo[1024];
+	long long	 until;
 	enum op_err	 er;
 
 	snprintf(dir, sizeof(dir), "%s/%s", op_config_get("OP_SQL_DIR",
 	    "/usr/local/share/openpanel/sql"), svc->schema);
+	until = op_mono_ms() + op_config_int("OP_MIGRATE_WAIT_S", 30, 0,
+	    3600) * 1000LL;
 	if ((er = op_db_conninfo(svc->name, conninfo, sizeof(conninfo))) ==
 	    OP_OK && (er = op_db_open(conninfo, &db)) == OP_OK)
-		er = op_migrate(db, svc->schema, dir);
+		while ((er = op_migrate(db, svc->schema, dir)) ==
+		    OP_EUNAVAIL && op_mono_ms() < until)
+			sleep(1);
 	op_db_close(db);
 	return er == OP_OK ? 0 : 1;
 }

@@ -65,6 +65,7 @@ sub start {
 	print $fh "$pid\n";
 	close $fh;
 	rename("$pidfile.tmp", $pidfile);
+	kill 'TERM', $pid if $stopping;	# SIGTERM came before $child was set
 	return $pid;
 }
 

@@ -65,7 +65,7 @@ test(`${JOBS} backups with the worker killed at random: each done ` +
 	const killed = new Set();
 	let kills = 0;
 	while (left() > 0) {
-		await sleep(500 + Math.random() * 2500);
+		await sleep(100 + Math.random() * 900);
 		/* the job the live worker holds: the latest claim */
 		const running = sql(`SELECT id FROM backups.backups WHERE id IN
 		    (${list}) AND status = 'running' ORDER BY lease_until DESC

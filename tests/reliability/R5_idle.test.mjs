@@ -8,7 +8,8 @@
 // it has no session and answers the next connection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, adminToken } from '../integration/lib/client.mjs';
+import { readFileSync } from 'node:fs';
+import { api, adminToken, DATA } from '../integration/lib/client.mjs';
 import { alive, describe, errorLog, refused, sleep, supervise, until } from
     './lib/faults.mjs';
 
@@ -49,16 +50,18 @@ test('an idle pool stops; the requests that wake it are all answered, ' +
 test('a pool whose requests keep coming does not stop', async () => {
 	assert.equal((await read()).status, 200);
 	const master = projects.pid();
-	for (let i = 0; i < 8 * IDLE_S; i++) {
+	for (let i = 0; i < 20 * IDLE_S; i++) {
 		assert.equal((await read()).status, 200);
-		await sleep(IDLE_S * 1000 / 2);
+		await sleep(IDLE_S * 1000 / 5);
 	}
 	assert.equal(projects.pid(), master, 'the same pool throughout');
 });
 
 test('requests arriving as the pool stops idle are answered', async () => {
 	const log = errorLog();
-	const masters = new Set(), bad = [];
+	const stops = () => (readFileSync(`${DATA}/log/projects.log`, 'utf8')
+	    .match(/stopping until the next/g) ?? []).length;
+	const before = stops(), bad = [];
 	for (let i = 0; i < 16; i++) {
 		await sleep(IDLE_S * 1000 * (0.9 + Math.random() * 1.2));
 		const [a, b] = await Promise.all([read(), read()]);
@@ -66,10 +69,11 @@ test('requests arriving as the pool stops idle are answered', async () => {
 			if (r.status !== 200)
 				bad.push({ route: '/api/projects', status: r.status,
 				    text: r.text });
-		masters.add(projects.pid());
 	}
 	assert.equal(describe(bad), '');
-	assert.ok(masters.size > 1, 'the pool never stopped between requests');
+	/* About half the pauses outlast the pool (each is 0.9 to 2.1 idle
+	 * periods; it stops 1 to 2 after its last request). */
+	assert.ok(stops() - before >= 2, `${stops() - before} stops in 16`);
 	assert.deepEqual(refused(log.lines()), []);
 });
 

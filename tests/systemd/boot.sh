@@ -275,7 +275,12 @@ idle_pool() {
 	    openpanel-projects.socket)" = active ] ||
 	    { echo "# the idle pool: $state"; return 1; }
 	n=$(pool_starts)
-	ready && [ "$(pool_starts)" -gt "$n" ] || return 1
+	ready || return 1
+	for _ in $(seq 20); do	# journald may write it a moment later
+		[ "$(pool_starts)" -gt "$n" ] && break
+		sleep 0.5
+	done
+	[ "$(pool_starts)" -gt "$n" ] || { echo "# the pool did not start"; return 1; }
 	in_box rm -r "$d" && in_box systemctl daemon-reload &&
 	    in_box systemctl restart openpanel-projects.service && ready
 }

@@ -142,6 +142,61 @@ START_TEST(reqstats_count)
 }
 END_TEST
 
+/* The count of POST /api/things/:id 201 exposed now, or -1. */
+static double
+things_201(void)
+{
+	struct op_buf	b;
+	double		v;
+
+	op_buf_init(&b, 1024 * 1024);
+	ck_assert_int_eq(op_reqstats_expose(&b), OP_OK);
+	v = b.data == NULL ? -1 : series(b.data, "openpanel_http_requests_total"
+	    "{service=\"things\",method=\"POST\",route=\"/api/things/:id\","
+	    "status=\"201\"} ");
+	op_buf_clear(&b);
+	return v;
+}
+
+/* A pool started again (after an idle stop) counts on from its last
+ * count; one whose routes changed (an upgrade) starts from zero. */
+START_TEST(reqstats_carry)
+{
+	static const struct op_route other_routes[] = {
+		{ "GET", "/api/other", nothing, 0 },
+		{ "POST", "/api/things/:id", nothing, 0 },
+	};
+	const struct op_service other = { .name = "things",
+		.schema = "things", .routes = other_routes, .nroutes = 2 };
+	char		 dir[] = "/tmp/test-reqstats.XXXXXX", path[256];
+	struct op_req	 r;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("OP_STATS_DIR", dir, 1);
+	memset(&r, 0, sizeof(r));
+	r.service = &svc;
+	r.route = &routes[1];
+	r.status = 201;
+	ck_assert_int_eq(op_reqstats_open(&svc), OP_OK);
+	op_reqstats_record(&r, 3.0);
+	op_reqstats_record(&r, 3.0);
+	ck_assert_double_eq(things_201(), 2);
+	ck_assert_int_eq(op_reqstats_open(&svc), OP_OK);	/* again */
+	ck_assert_double_eq(things_201(), 2);
+	op_reqstats_record(&r, 3.0);
+	ck_assert_double_eq(things_201(), 3);
+	r.service = &other;
+	r.route = &other_routes[1];
+	ck_assert_int_eq(op_reqstats_open(&other), OP_OK);
+	ck_assert_double_eq(things_201(), -1);
+	op_reqstats_record(&r, 3.0);
+	ck_assert_double_eq(things_201(), 1);
+	snprintf(path, sizeof(path), "%s/things.reqstats", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -158,6 +213,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reqstats");
 	tcase_add_test(tc, reqstats_count);
+	tcase_add_test(tc, reqstats_carry);
 	suite_add_tcase(s, tc);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
