@@ -73,10 +73,11 @@ pss_pids() {
 # the Docker engine (dockerd and containerd themselves, not the containers
 # or their shims).
 memory() {
-	local s pools=() f
+	local s pools=() f p
 	for s in "${SERVICES[@]}" terminal; do
 		for f in "$OP_DATA_DIR/run/$s.pid" "$OP_DATA_DIR/run/$s-worker.pid"; do
-			[ -s "$f" ] && pools+=("$(cat "$f")")
+			# (a pool stopping idle takes its pid file with it)
+			p=$(cat "$f" 2>/dev/null) && [ -n "$p" ] && pools+=("$p")
 		done
 	done
 	printf '{"label":"%s","gateway_kb":%d,"panel_kb":%d,"postgres_kb":%d,"redis_kb":%d,"docker_kb":%d}\n' \

@@ -8,13 +8,17 @@
 WATCH_N=${OP_BENCH_CONTAINERS:-50}
 WATCH_SECONDS=${OP_BENCH_WATCH_SECONDS:-30}
 
-# CPU ticks (user + system) of a process and all its descendants, the
-# ones it has reaped included (cutime + cstime): a pool retires idle
-# workers, and a worker gone between two readings must not take its
-# ticks with it (the difference went negative).
+# ticks_tree PID [reaped] — CPU ticks (user + system) of a process and all
+# its descendants, the ones it has reaped included (cutime + cstime): a
+# pool retires idle workers, and a worker gone between two readings must
+# not take its ticks with it (the difference went negative). With
+# "reaped", the process's own ticks are left out: a supervisor's
+# (supervise.pl, holding a pool's socket as systemd does) are not the
+# panel's, the pools it started and reaped after their idle stop are.
 ticks_tree() {
-	local pid=$1 total c
-	total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+	local pid=$1 own='$14 + $15 + ' total c
+	[ "${2:-}" != reaped ] || own=
+	total=$(awk "{print $own\$16 + \$17}" "/proc/$pid/stat" 2>/dev/null || echo 0)
 	for c in $(pgrep -P "$pid"); do
 		total=$((total + $(ticks_tree "$c")))
 	done
@@ -22,8 +26,15 @@ ticks_tree() {
 }
 panel_ticks() {
 	local t=0 s pid
-	for s in "${SERVICES[@]}"; do
-		for pid in $(cat "$OP_DATA_DIR/run/$s.pid" "$OP_DATA_DIR/run/$s-worker.pid"); do
+	for s in "${SERVICES[@]}" terminal; do
+		if [ -s "$OP_DATA_DIR/run/$s-socket.pid" ]; then
+			t=$((t + $(ticks_tree "$(cat "$OP_DATA_DIR/run/$s-socket.pid")" reaped)))
+		else
+			for pid in $(cat "$OP_DATA_DIR/run/$s.pid" 2>/dev/null); do
+				t=$((t + $(ticks_tree "$pid")))
+			done
+		fi
+		for pid in $(cat "$OP_DATA_DIR/run/$s-worker.pid" 2>/dev/null); do
 			t=$((t + $(ticks_tree "$pid")))
 		done
 	done
@@ -69,7 +80,7 @@ api DELETE "/api/projects/$project" >/dev/null || true
 	echo "| $WATCH_N containers sampled every second, logs followed | $watch_cpu |"
 	echo
 	echo "One subscriber on one container's metrics channel received $samples samples taken from the start of that window until it stopped listening, a few seconds after its end (one a second would be a little over $WATCH_SECONDS)."
-	echo "Pools, workers and the gateway, user + system time; $(nproc)-core machine, shared; $(date -u +%FT%TZ)."
+	echo "Pools (those that stopped idle in the window too), workers, the terminal bridge and the gateway, user + system time; $(nproc)-core machine, shared; $(date -u +%FT%TZ)."
 } | tee bench/results/monitor.md
 printf '{"containers": %s, "seconds": %s, "cpu_pct_idle": %s, "cpu_pct_watching": %s, "samples_received": %s}\n' \
     "$WATCH_N" "$WATCH_SECONDS" "$idle_cpu" "$watch_cpu" "$samples" > bench/results/monitor.json
