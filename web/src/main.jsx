@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { whenSignedOut } from './api.js';
 import { applyTheme } from './theme.js';
-import { session, subscribe, loadMe, signedOut } from './session.js';
+import { useSession, loadMe, signedOut } from './session.js';
 import { useRoute, go } from './router.js';
 import { Setup } from './screens/setup.jsx';
 import { Login } from './screens/login.jsx';
@@ -12,10 +12,9 @@ import { Signup } from './screens/signup.jsx';
 import { Shell } from './screens/shell.jsx';
 
 function App() {
-	const [me, setMe] = useState(session.me);
+	const me = useSession((s) => s.me);
 	const [failed, setFailed] = useState(null);
 	const path = useRoute();
-	useEffect(() => subscribe((s) => setMe(s.me)), []);
 	useEffect(() => { loadMe().catch(setFailed); }, []);
 	useEffect(() => whenSignedOut(signedOut), []);
 

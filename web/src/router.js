@@ -15,6 +15,9 @@ export function useRoute() {
 	useEffect(() => {
 		const on = () => setPath(current());
 		addEventListener('hashchange', on);
+		// The hash may have changed between the first render and this
+		// effect, which runs later: a change then fired no event here.
+		on();
 		return () => removeEventListener('hashchange', on);
 	}, []);
 	return path;

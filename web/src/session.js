@@ -2,6 +2,7 @@
 // at (one of theirs, or another an instance admin visits). Kept in
 // memory; the team choice (an id, not a credential) survives a reload in
 // sessionStorage.
+import { useEffect, useState } from 'preact/hooks';
 import { get, post } from './api.js';
 
 const listeners = new Set();
@@ -12,6 +13,18 @@ function emit() { for (const fn of listeners) fn(session); }
 export function subscribe(fn) {
 	listeners.add(fn);
 	return () => listeners.delete(fn);
+}
+
+// A part of the session as a component sees it, following every change:
+// one made between the component's first render and its effect (a child
+// screen's effect runs first, and may choose a team) is read there too.
+export function useSession(pick) {
+	const [value, setValue] = useState(() => pick(session));
+	useEffect(() => {
+		setValue(pick(session));
+		return subscribe((s) => setValue(pick(s)));
+	}, []);
+	return value;
 }
 
 // Ask the API who we are: null when not signed in.

@@ -1,8 +1,8 @@
 // shell.jsx — the frame around every signed-in screen: the team being
 // looked at (the picker also names one an instance admin visits),
 // navigation (a drawer on a phone), theme, sign-out.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { session, subscribe, chooseTeam, signOut } from '../session.js';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useSession, chooseTeam, signOut } from '../session.js';
 import { theme, toggleTheme } from '../theme.js';
 import { routes, NotFound } from './routes.jsx';
 import { match } from '../router.js';
@@ -32,14 +32,14 @@ function active(path, href) {
 }
 
 export function Shell({ me, path }) {
-	const [team, setTeam] = useState(session.team);
+	const team = useSession((s) => s.team);
 	const [open, setOpen] = useState(false);
 	const [mode, setMode] = useState(theme());
-	useEffect(() => subscribe((s) => setTeam(s.team)), []);
 	// A new screen takes the focus to its title, as a page load would
 	// for a screen reader; the first one leaves it where the browser has it.
+	// Before the paint, so the title is never shown without the focus.
 	const first = useRef(true);
-	useEffect(() => {
+	useLayoutEffect(() => {
 		setOpen(false);
 		if (!first.current) document.getElementById('page-title')?.focus();
 		first.current = false;
