@@ -2,8 +2,8 @@
  * listen.c — how a server process starts listening: its socket (systemd's
  * through LISTEN_FDS, or a fresh unix socket with the mode OP_SOCKET_MODE
  * sets, put in place of a predecessor's in one rename so that no client
- * ever finds the path missing), and signal handlers that wake blocking
- * calls.
+ * ever finds the path missing), how long it idles on systemd's socket
+ * before it stops, and signal handlers that wake blocking calls.
  */
 #include <errno.h>
 #include <signal.h>
@@ -101,4 +101,10 @@ op_signal(int sig, void (*handler)(int))
 	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
+}
+
+unsigned
+op_idle_exit_s(void)
+{
+	return (unsigned)op_config_int("OP_IDLE_EXIT_S", 60, 0, 86400);
 }

@@ -432,6 +432,13 @@ int		 op_listen(const char *path, int backlog, const char *key,
  */
 int		 op_listen_holds(const char *path);
 void		 op_listen_release(const char *path);
+/*
+ * How long a server on a socket systemd holds goes without work before it
+ * stops, in seconds (the socket starts it again on the next connection):
+ * OP_IDLE_EXIT_S, 60 by default, 0 for never. A server on a socket it
+ * bound itself never stops: nothing would start it again.
+ */
+unsigned	 op_idle_exit_s(void);
 
 /* Handle sig with handler, without SA_RESTART, so blocking calls wake. */
 void		 op_signal(int sig, void (*handler)(int));
@@ -494,7 +501,8 @@ struct op_pool_size {
  * accepting, let in-flight requests finish, and exit. SIGHUP replaces the
  * workers one by one. On a socket systemd holds, a pool that has had no
  * request for size->exit_s seconds stops as on SIGTERM: the socket starts
- * it again on the next connection, which waits in its queue meanwhile. Returns only when the pool has stopped; OP_EINVAL
+ * it again on the next connection, which waits in its queue meanwhile.
+ * Returns only when the pool has stopped; OP_EINVAL
  * for a size out of 1 <= min <= max - hashing, max <= 256.
  */
 enum op_err	 op_pool_run(const struct op_service *, const char *path,

@@ -161,8 +161,7 @@ pool_size(const struct op_service *svc, unsigned hash_slots,
 	size->max += size->hashing;
 	size->idle_s = (unsigned)op_config_int("OP_WORKERS_IDLE_S", 10, 1,
 	    3600);
-	size->exit_s = (unsigned)op_config_int("OP_IDLE_EXIT_S", 60, 0,
-	    86400);
+	size->exit_s = op_idle_exit_s();
 	return size;
 }
 

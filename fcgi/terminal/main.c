@@ -187,8 +187,7 @@ serve(void)
 		return 1;
 	op_info("serving the web terminal on %s (at most %zu sessions)",
 	    owned ? path : "the socket systemd passed", nsessions_max);
-	exit_ms = owned ? 0 : op_config_int("OP_IDLE_EXIT_S", 60, 0, 86400) *
-	    1000LL;
+	exit_ms = owned ? 0 : op_idle_exit_s() * 1000LL;
 	pfd.fd = lfd;
 	pfd.events = POLLIN;
 	while (!terminal_stop) {
