@@ -219,7 +219,8 @@ TERMINAL_SRCS = \
 # fcgi/gateway/: op-gateway, the door through which unprivileged workers
 # have the root gateway check and reload its configuration (not a pool).
 GATEWAY_SRCS = \
-	fcgi/gateway/main.c
+	fcgi/gateway/main.c		\
+	fcgi/gateway/reload.c
 
 # cli/: opctl, the command-line client. A client of the REST API like the
 # web UI: libcurl and jansson, nothing of lib/.

@@ -150,8 +150,8 @@ OP_BUILDS_DIR = $D/builds
 OP_PROXY_LISTEN = 127.0.0.1:$OP_HTTP_PORT
 OP_PROXY_LISTEN_TLS = 127.0.0.1:$OP_HTTPS_PORT
 OP_ACME_WEBROOT = $D/acme
-OP_PROXY_CHECK = $(command -v nginx) -t -q -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
-OP_PROXY_RELOAD = $(command -v nginx) -s reload -p $D/state -c $D/state/nginx.conf -e $D/log/nginx-error.log
+OP_PROXY_CHECK = $TOP/${OP_BUILD:-build}/bin/op-gateway check $D/run/gateway-control.sock
+OP_PROXY_RELOAD = $TOP/${OP_BUILD:-build}/bin/op-gateway reload $D/run/gateway-control.sock
 OP_LIVE_SOCKET = $D/run/live.sock
 OP_STATS_DIR = $D/run
 OP_NOTIFY_ALLOW_PRIVATE = 1
@@ -169,6 +169,19 @@ start_bg() {
 	"$@" >>"$D/log/$name.log" 2>&1 &
 	STACK_PIDS+=($!)
 	echo $! > "$D/run/$name.pid"
+}
+
+# The gateway's control door, as openpanel-gateway-control.socket runs it
+# (Accept=yes: one op-gateway serve per connection): the routing services
+# have nginx check and reload through it.
+stack_control() {
+	start_bg gateway-control systemd-socket-activate --accept --inetd \
+	    -l "$D/run/gateway-control.sock" -E OP_CONFIG="$D/openpanel.conf" \
+	    -E OP_GATEWAY_NGINX="$(command -v nginx)" \
+	    -E OP_GATEWAY_CONF="$D/state/nginx.conf" \
+	    -E OP_GATEWAY_PID="$D/state/nginx.pid" \
+	    "$TOP/${OP_BUILD:-build}/bin/op-gateway" serve
+	wait_for 100 test -S "$D/run/gateway-control.sock"
 }
 
 stack_services() {
@@ -246,7 +259,8 @@ stack_test_env() {
 
 stack_up() {
 	stack_dirs && stack_keys && stack_tls && stack_postgres && stack_redis &&
-	    stack_docker && stack_config && stack_services && stack_nginx
+	    stack_docker && stack_config && stack_control && stack_services &&
+	    stack_nginx
 }
 
 # Has process $1 stopped: gone, or a zombie? A process a test started in

@@ -10,9 +10,11 @@
  * OP_PROXY_RELOAD name: it sends its verb, prints what went wrong, and
  * exits 0 only when the answer is "ok".
  *
- * The served side takes those two verbs and nothing else: which nginx and
- * which configuration come from its own environment (OP_GATEWAY_NGINX,
- * OP_GATEWAY_CONF), never from a client.
+ * The served side takes those two verbs and nothing else: which nginx, which
+ * configuration and which master come from its own environment
+ * (OP_GATEWAY_NGINX, OP_GATEWAY_CONF, OP_GATEWAY_PID), never from a
+ * client. A reload answers "ok" only once the gateway runs the new
+ * configuration (reload.c): a route the panel has just added is served.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,26 +24,27 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "openpanel.h"
+#include "gateway.h"
 
 #define VERB_MAX	16
 #define ANSWER_MAX	4096
 #define IO_TIMEOUT_MS	5000
 #define NGINX_TIMEOUT_MS 30000
+#define ANSWER_WAIT_MS	60000	/* a check, then a reload's wait */
 
 /*
  * Read up to cap-1 bytes from fd into buf, NUL-terminated, until EOF (or,
- * with line set, the first newline); -1 when nothing comes in time.
+ * with line set, the first newline); -1 when nothing comes within wait_ms.
  */
 static ssize_t
-read_some(int fd, char *buf, size_t cap, int line)
+read_some(int fd, char *buf, size_t cap, int line, int wait_ms)
 {
 	struct pollfd	 p = { .fd = fd, .events = POLLIN };
 	size_t		 n = 0;
 	ssize_t		 r;
 
 	while (n + 1 < cap && !(line && memchr(buf, '\n', n) != NULL)) {
-		if (poll(&p, 1, IO_TIMEOUT_MS) != 1)
+		if (poll(&p, 1, wait_ms) != 1)
 			return -1;
 		if ((r = read(fd, buf + n, cap - 1 - n)) == -1 && errno == EINTR)
 			continue;
@@ -60,15 +63,17 @@ say(int fd, const char *s, size_t len)
 	return op_fd_write_all(fd, s, len, IO_TIMEOUT_MS, NULL);
 }
 
-/* Run nginx with ARGS after the configuration switch; its output on error. */
+/* nginx -t on the gateway's configuration; nginx's words on failure (its
+ * error log before the configuration names one is stderr, captured). */
 static int
-run_nginx(const char *a1, const char *a2, struct op_buf *why)
+check(struct op_buf *why)
 {
 	const char		*nginx = op_config_get("OP_GATEWAY_NGINX",
 				    "/usr/sbin/nginx");
 	const char		*conf = op_config_get("OP_GATEWAY_CONF",
 				    "/etc/openpanel/nginx/nginx.conf");
-	const char		*argv[] = { nginx, "-q", "-c", conf, a1, a2, NULL };
+	const char		*argv[] = { nginx, "-t", "-q", "-e", "stderr",
+				    "-c", conf, NULL };
 	struct op_exec		 x = { .argv = argv, .timeout_ms =
 				    NGINX_TIMEOUT_MS, .out_max = ANSWER_MAX - 64 };
 	struct op_exec_result	 res;
@@ -90,10 +95,12 @@ static int
 act(const char *verb, struct op_buf *why)
 {
 	if (strcmp(verb, "check") == 0)
-		return run_nginx("-t", NULL, why);
+		return check(why);
 	if (strcmp(verb, "reload") == 0)
-		return run_nginx("-t", NULL, why) == 0 ?
-		    run_nginx("-s", "reload", why) : -1;
+		return check(why) == 0 ? gateway_reload(op_config_get(
+		    "OP_GATEWAY_PID", "/run/openpanel-gateway/nginx.pid"),
+		    (int)op_config_int("OP_GATEWAY_RELOAD_S", 20, 1, 300) *
+		    1000, why) : -1;
 	(void)op_buf_addf(why, "unknown verb");
 	return -1;
 }
@@ -107,7 +114,7 @@ serve(void)
 	int		 rc = -1;
 
 	op_buf_init(&why, ANSWER_MAX);
-	if (read_some(STDIN_FILENO, verb, sizeof(verb), 1) < 0)
+	if (read_some(STDIN_FILENO, verb, sizeof(verb), 1, IO_TIMEOUT_MS) < 0)
 		(void)op_buf_addf(&why, "no verb");
 	else {
 		verb[strcspn(verb, "\n")] = '\0';
@@ -126,12 +133,10 @@ serve(void)
 	return rc == 0 ? 0 : 1;
 }
 
-/* check, reload: ask the door at OP_GATEWAY_CONTROL; 0 only on "ok". */
+/* check, reload: ask the door at path; 0 only on "ok". */
 static int
-ask(const char *verb)
+ask(const char *verb, const char *path)
 {
-	const char		*path = op_config_get("OP_GATEWAY_CONTROL",
-				    "/run/openpanel/gateway-control.sock");
 	char			 answer[ANSWER_MAX];
 	int			 fd;
 
@@ -141,7 +146,7 @@ ask(const char *verb)
 	}
 	if (say(fd, verb, strlen(verb)) != OP_OK ||
 	    say(fd, "\n", 1) != OP_OK || shutdown(fd, SHUT_WR) == -1 ||
-	    read_some(fd, answer, sizeof(answer), 0) <= 0) {
+	    read_some(fd, answer, sizeof(answer), 0, ANSWER_WAIT_MS) <= 0) {
 		fprintf(stderr, "op-gateway: no answer from %s\n", path);
 		close(fd);
 		return 1;
@@ -153,20 +158,33 @@ ask(const char *verb)
 	return 1;
 }
 
+/*
+ *	op-gateway serve
+ *	op-gateway check|reload [DOOR]
+ * DOOR, the control socket, is OP_GATEWAY_CONTROL's by default: a routing
+ * service runs the client with no environment, so a door elsewhere than
+ * the configuration file at the usual place says is named here.
+ */
 int
 main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: op-gateway serve|check|reload\n");
+	const char	*door;
+
+	if (argc < 2 || argc > 3 || (argc == 3 &&
+	    strcmp(argv[1], "serve") == 0)) {
+		fprintf(stderr, "usage: op-gateway serve | check|reload "
+		    "[DOOR]\n");
 		return 2;
 	}
 	if (op_config_load(getenv("OP_CONFIG") ? getenv("OP_CONFIG") :
 	    "/etc/openpanel/openpanel.conf") != OP_OK)
 		return 1;
+	door = argc == 3 ? argv[2] : op_config_get("OP_GATEWAY_CONTROL",
+	    "/run/openpanel/gateway-control.sock");
 	if (strcmp(argv[1], "serve") == 0)
 		return serve();
 	if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "reload") == 0)
-		return ask(argv[1]);
-	fprintf(stderr, "usage: op-gateway serve|check|reload\n");
+		return ask(argv[1], door);
+	fprintf(stderr, "usage: op-gateway serve | check|reload [DOOR]\n");
 	return 2;
 }

@@ -98,10 +98,29 @@ domain_reply(struct op_req *r, int status, const char *id)
 	return er;
 }
 
+/*
+ * Roll back a change to domain id and route it again as the database has
+ * it then (gone: its files removed): what the change wrote under the
+ * routing directory never outlives it.
+ */
+static void
+take_back(struct op_req *r, const char *id, const char *container_id,
+    int removed)
+{
+	op_db_rollback(r->db);
+	if (removed)
+		(void)route_domain(r->db, id, NULL);
+	else if (route_domain(r->db, id, NULL) == OP_ENOTFOUND)
+		(void)route_remove(r->db, id, container_id, NULL);
+}
+
 /* Route domain id inside the caller's transaction: a configuration the
- * gateway refuses is a 422 and the transaction is left to roll back. */
+ * gateway refuses is a 422 and the transaction is left to roll back (the
+ * files were put back); a gateway that could not take it (not running, or
+ * its master kept the old configuration) is a 503, and the change is
+ * taken back. container_id: the domain's before the change. */
 static enum op_err
-route_in_tx(struct op_req *r, const char *id)
+route_in_tx(struct op_req *r, const char *id, const char *container_id)
 {
 	struct op_buf	why;
 	enum op_err	er;
@@ -114,9 +133,13 @@ route_in_tx(struct op_req *r, const char *id)
 		er = op_fail(r, OP_EINVAL, "gateway_refused", "the gateway "
 		    "refused the configuration this change renders; nothing "
 		    "was changed", NULL);
-	} else if (er == OP_EUNAVAIL)
+	} else if (er == OP_EUNAVAIL) {
+		op_warn("infra: the gateway did not take domain %s: %s", id,
+		    why.data != NULL ? why.data : "");
+		take_back(r, id, container_id, 0);
 		er = op_fail(r, er, "gateway_unavailable", "the gateway could "
 		    "not be reconfigured", NULL);
+	}
 	op_buf_clear(&why);
 	return er;
 }
@@ -130,11 +153,7 @@ commit_routed(struct op_req *r, const char *id, const char *container_id,
 
 	if ((er = op_db_commit(r->db)) == OP_OK)
 		return OP_OK;
-	op_db_rollback(r->db);
-	if (removed)
-		(void)route_domain(r->db, id, NULL);
-	else if (route_domain(r->db, id, NULL) == OP_ENOTFOUND)
-		(void)route_remove(r->db, id, container_id, NULL);
+	take_back(r, id, container_id, removed);
 	return er;
 }
 
@@ -255,7 +274,7 @@ domains_create(struct op_req *r)
 	    (er = op_event_emit(r, "domain.created", team, "domain", id,
 	    json_pack("{s:s, s:s, s:I}", "hostname", host, "container_id",
 	    v[1].s, "port", (json_int_t)v[2].i))) != OP_OK ||
-	    (er = route_in_tx(r, id)) != OP_OK ||
+	    (er = route_in_tx(r, id, v[1].s)) != OP_OK ||
 	    (er = commit_routed(r, id, v[1].s, 0)) != OP_OK)
 		return er;
 	return domain_reply(r, 201, id);
@@ -327,7 +346,7 @@ domains_update(struct op_req *r)
 		return er;
 	if ((er = op_event_emit(r, "domain.updated", d.team_id, "domain",
 	    r->params[0], json_deep_copy(r->body))) != OP_OK ||
-	    (er = route_in_tx(r, r->params[0])) != OP_OK ||
+	    (er = route_in_tx(r, r->params[0], d.container_id)) != OP_OK ||
 	    (er = commit_routed(r, r->params[0], d.container_id, 0)) != OP_OK)
 		return er;
 	return domain_reply(r, 200, r->params[0]);

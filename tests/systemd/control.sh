@@ -7,11 +7,13 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$TOP/${OP_BUILD:-build}/bin/op-gateway
 PORT=${OP_TEST_CONTROL_PORT:-18490}
+BUSY_PORT=$((PORT + 1))
 pass=0 fail=0
 T=$(mktemp -d /tmp/openpanel-control.XXXXXX)
-NGINX_PID= DOOR_PID=
+NGINX_PID= DOOR_PID= BUSY_PID=
 cleanup() {
 	[ -n "$DOOR_PID" ] && kill "$DOOR_PID" 2>/dev/null
+	[ -n "$BUSY_PID" ] && kill "$BUSY_PID" 2>/dev/null
 	[ -s "$T/nginx.pid" ] && kill -QUIT "$(cat "$T/nginx.pid")" 2>/dev/null
 	[ -n "$NGINX_PID" ] && wait "$NGINX_PID" 2>/dev/null
 	rm -rf "$T"
@@ -23,8 +25,9 @@ ok() {	# NAME COMMAND... — one check
 	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "not ok: $name"; fi
 }
 
-# A gateway whose answer names its configuration's version.
-conf() {	# BODY
+# A gateway whose answer names its configuration's version (and, with a
+# second argument, listens on that port too).
+conf() {	# BODY [PORT]
 	cat > "$T/nginx.conf" <<CONF
 pid $T/nginx.pid;
 error_log $T/error.log;
@@ -34,6 +37,7 @@ http {
 	access_log off;
 	server {
 		listen 127.0.0.1:$PORT;
+		${2:+listen 127.0.0.1:$2;}
 		location / { return 200 "$1\n"; }
 	}
 }
@@ -46,7 +50,8 @@ NGINX_PID=$!
 printf 'OP_GATEWAY_CONTROL = %s/control.sock\n' "$T" > "$T/openpanel.conf"
 systemd-socket-activate --accept --inetd -l "$T/control.sock" \
     -E OP_CONFIG="$T/openpanel.conf" -E OP_GATEWAY_CONF="$T/nginx.conf" \
-    -E OP_GATEWAY_NGINX="$(command -v nginx)" "$BIN" serve 2>>"$T/door.log" &
+    -E OP_GATEWAY_NGINX="$(command -v nginx)" -E OP_GATEWAY_PID="$T/nginx.pid" \
+    -E OP_GATEWAY_RELOAD_S=2 "$BIN" serve 2>>"$T/door.log" &
 DOOR_PID=$!
 for _ in $(seq 100); do
 	[ -S "$T/control.sock" ] && curl -fs "http://127.0.0.1:$PORT/" >/dev/null && break
@@ -60,9 +65,34 @@ serves() {	# WANT — the gateway answers WANT, within a few seconds
 }
 
 ok "a sound configuration passes the check" ask check
+ok "the door may be named after the verb, without a configuration" \
+    env -u OP_CONFIG "$BIN" check "$T/control.sock"
 conf v2
 ok "reload applies a changed configuration" ask reload
 ok "the gateway serves the new configuration" serves v2
+# Once reload answered, no worker of the old configuration takes a
+# connection: every request from then on has the new answer.
+every() {	# WANT — twenty fresh connections in a row answer WANT
+	for _ in $(seq 20); do [ "$(answer)" = "$1" ] || return 1; done
+}
+conf v3
+ask reload && ok "reload answers once every worker serves it" every v3
+# A configuration nginx -t passes but the master cannot take (its port
+# is busy): the master keeps the old one, and the reload says so.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(600)' "$BUSY_PORT" &
+BUSY_PID=$!
+sleep 0.3
+conf v4 "$BUSY_PORT"
+ok "the busy port passes the check" ask check
+ok "reload fails when the master keeps its configuration" \
+    eval '! ask reload 2>"$T/why"'
+ok "the failure says so" grep -q 'kept its old configuration' "$T/why"
+ok "the gateway still serves the one it kept" every v3
+kill "$BUSY_PID"; wait "$BUSY_PID" 2>/dev/null; BUSY_PID=
+conf v2
+ask reload >/dev/null 2>&1 || true
 echo 'this is not nginx;' >> "$T/nginx.conf"
 ok "a broken configuration fails the check" eval '! ask check 2>"$T/why"'
 ok "the refusal carries nginx's reason" grep -q 'unknown directive' "$T/why"
