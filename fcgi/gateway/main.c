@@ -161,9 +161,10 @@ ask(const char *verb, const char *path)
 /*
  *	op-gateway serve
  *	op-gateway check|reload [DOOR]
- * DOOR, the control socket, is OP_GATEWAY_CONTROL's by default: a routing
- * service runs the client with no environment, so a door elsewhere than
- * the configuration file at the usual place says is named here.
+ * DOOR, the control socket, is OP_GATEWAY_CONTROL's by default. A routing
+ * service runs the client without its environment (no OP_CONFIG), so a
+ * door other than the one /etc/openpanel/openpanel.conf names is given
+ * here (make run's).
  */
 int
 main(int argc, char *argv[])
