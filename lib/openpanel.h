@@ -1016,9 +1016,11 @@ const char	*op_proxy_dir(void);
  * Apply n changes as one: write each atomically, check the gateway's whole
  * configuration (OP_PROXY_CHECK argv, e.g. nginx -t) and reload it
  * (OP_PROXY_RELOAD argv). A failed check puts every file back and answers
- * OP_EINVAL with the checker's output added to why (may be NULL); a failed
- * reload keeps the valid files and answers OP_EUNAVAIL. Serialised across
- * processes by a lock file in the directory.
+ * OP_EINVAL with the checker's output added to why (may be NULL); a check
+ * that could not ask the gateway (it timed out, or exited 75) puts them back
+ * too and answers OP_EUNAVAIL; a failed reload keeps the valid files and
+ * answers OP_EUNAVAIL. Serialised across processes by a lock file in the
+ * directory.
  */
 enum op_err	 op_proxy_apply(const struct op_proxy_change *, size_t n,
 		    struct op_buf *why);

@@ -32,6 +32,8 @@
 #define PROXY_FILE_MAX	(256 * 1024)	/* bytes in one routing file */
 #define PROXY_ARGS	24		/* words in a check or reload argv */
 #define PROXY_TIMEOUT	30000		/* ms for nginx -t or a reload */
+#define PROXY_TEMPFAIL	75		/* EX_TEMPFAIL: the gateway could not
+					 * be asked, which is no refusal */
 
 /* The routing directory, or NULL when this instance has none, or no way
  * to check (OP_PROXY_CHECK) and reload (OP_PROXY_RELOAD) the gateway: a
@@ -144,7 +146,9 @@ put(const char *path, const char *text)
 	return OP_OK;
 }
 
-/* Run the argv in config key (words split on blanks); its output in why. */
+/* Run the argv in config key (words split on blanks); its output in why.
+ * OP_EINVAL when it refused (a non-zero exit); OP_EUNAVAIL when it timed
+ * out or exited 75 (EX_TEMPFAIL: it could not ask the gateway). */
 static enum op_err
 run_configured(const char *key, struct op_buf *why)
 {
@@ -181,6 +185,8 @@ run_configured(const char *key, struct op_buf *why)
 	if (why != NULL && res.out.data != NULL)
 		(void)op_buf_add(why, res.out.data, res.out.len);
 	op_buf_clear(&res.out);
+	if (res.timed_out || res.status == PROXY_TEMPFAIL)
+		return OP_EUNAVAIL;
 	return res.status == 0 ? OP_OK : OP_EINVAL;
 }
 
@@ -288,8 +294,9 @@ op_proxy_apply(const struct op_proxy_change *c, size_t n, struct op_buf *why)
 	er = write_all(dir, c, n, s);
 	if (er == OP_OK && (er = run_configured("OP_PROXY_CHECK", why)) !=
 	    OP_OK)
-		op_warn("proxy: the gateway configuration check failed; "
-		    "routing files restored");
+		op_warn("proxy: the gateway configuration %s; routing files "
+		    "restored", er == OP_EUNAVAIL ? "could not be checked" :
+		    "check failed");
 	if (er != OP_OK)
 		restore(s, n);
 	else if (run_configured("OP_PROXY_RELOAD", why) != OP_OK)

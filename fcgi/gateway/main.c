@@ -31,6 +31,7 @@
 #define IO_TIMEOUT_MS	5000
 #define NGINX_TIMEOUT_MS 30000
 #define ANSWER_WAIT_MS	60000	/* a check, then a reload's wait */
+#define EXIT_TEMPFAIL	75	/* sysexits' EX_TEMPFAIL */
 
 /*
  * Read up to cap-1 bytes from fd into buf, NUL-terminated, until EOF (or,
@@ -133,7 +134,9 @@ serve(void)
 	return rc == 0 ? 0 : 1;
 }
 
-/* check, reload: ask the door at path; 0 only on "ok". */
+/* check, reload: ask the door at path; 0 only on "ok", EXIT_TEMPFAIL when
+ * the door cannot be reached or does not answer (lib/proxy.c tells that
+ * from a refusal). */
 static int
 ask(const char *verb, const char *path)
 {
@@ -142,14 +145,14 @@ ask(const char *verb, const char *path)
 
 	if ((fd = op_unix_dial(path)) == -1) {
 		fprintf(stderr, "op-gateway: %s: %s\n", path, strerror(errno));
-		return 1;
+		return EXIT_TEMPFAIL;
 	}
 	if (say(fd, verb, strlen(verb)) != OP_OK ||
 	    say(fd, "\n", 1) != OP_OK || shutdown(fd, SHUT_WR) == -1 ||
 	    read_some(fd, answer, sizeof(answer), 0, ANSWER_WAIT_MS) <= 0) {
 		fprintf(stderr, "op-gateway: no answer from %s\n", path);
 		close(fd);
-		return 1;
+		return EXIT_TEMPFAIL;
 	}
 	close(fd);
 	if (strcmp(answer, "ok\n") == 0)

@@ -6,7 +6,8 @@
 // deletion taking its domains with it. (Certificates: I1_acme.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync,
+    rmSync } from 'node:fs';
 import { api, addr, adminToken, errorCode, unique, DATA } from
     './lib/client.mjs';
 import { newUsers, addMember, newTeam, until } from './lib/fixtures.mjs';
@@ -281,6 +282,48 @@ test('a render nginx -t refuses changes nothing', async () => {
 	} finally {
 		rmSync(clash, { force: true });
 	}
+});
+
+// A change the gateway could not take: a 503, and nothing of it stays.
+async function unavailable(what) {
+	const before_ = sites();
+	const hostname = host(what);
+	const r = await as(O).post('/api/domains', { hostname,
+		container_id: other.id, port: 8080, https: false });
+	assert.equal(r.status, 503, r.text);
+	assert.equal(errorCode(r), 'unavailable');
+	assert.deepEqual(sites(), before_, 'its block was taken back');
+	const list = await as(O).get(`/api/domains?team_id=${T}`);
+	assert.ok(!list.body.items.some((d) => d.hostname === hostname),
+	    'nor is it in the database');
+}
+
+test('a gateway that cannot be asked is a 503 that changes nothing',
+    async () => {
+	// The control door's socket moved away: no one to ask (not a refusal).
+	const door = `${DATA}/run/gateway-control.sock`;
+	renameSync(door, `${door}.away`);
+	try {
+		await unavailable('no-door');
+	} finally {
+		renameSync(`${door}.away`, door);
+	}
+	assert.equal(await served(main.hostname), 'app-one');
+});
+
+test('a reload the gateway does not take is a 503 that changes nothing',
+    async () => {
+	// The pid file names no nginx master: the door will not signal it,
+	// and says the reload failed, after the check passed.
+	const pidFile = `${DATA}/state/nginx.pid`;
+	const pid = readFileSync(pidFile, 'utf8');
+	writeFileSync(pidFile, `${process.pid}\n`);
+	try {
+		await unavailable('no-reload');
+	} finally {
+		writeFileSync(pidFile, pid);
+	}
+	assert.equal(await served(main.hostname), 'app-one');
 });
 
 test('the routing follows the container when it is recreated', async () => {

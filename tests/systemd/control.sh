@@ -106,6 +106,8 @@ answer = b\"\".join(iter(lambda: s.recv(100), b\"\"))
 sys.exit(0 if answer.startswith(b\"error: unknown verb\") else 1)' '$T/control.sock'"
 ok "the client needs a verb" eval '! "$BIN" 2>/dev/null'
 ok "no door, no success" eval '! OP_GATEWAY_CONTROL=$T/none.sock ask check 2>/dev/null'
+ok "no door exits 75, which is no refusal" eval \
+    'OP_GATEWAY_CONTROL=$T/none.sock ask check 2>/dev/null; [ $? -eq 75 ]'
 
 echo "gateway control: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
