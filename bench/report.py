@@ -45,7 +45,9 @@ if mem:
     lines.append("\nThe pools and the terminal bridge stop after OP_IDLE_EXIT_S "
                  "without a request, on sockets held for them as systemd's "
                  "socket units hold them in production (here by "
-                 "scripts/supervise.pl, not counted: systemd is there anyway).")
+                 "scripts/supervise.pl, not counted: systemd is there anyway). "
+                 "So is the gateway's control door (op-gateway serve, one per "
+                 "routing change, here under systemd-socket-activate).")
 if cold:
     med = lambda k: statistics.median(r[k] for r in cold)
     lines.append(f"The first authenticated read after the pools stopped "
