@@ -1,6 +1,6 @@
 // router.js — hash routes (#/projects/<id>): the gateway serves one
 // index.html, and the fragment never reaches the server.
-import { useEffect, useState } from 'preact/hooks';
+import { useExternal } from './external.js';
 
 export function current() {
 	return (location.hash.replace(/^#/, '') || '/').split('?')[0];
@@ -11,16 +11,10 @@ export function go(path) {
 }
 
 export function useRoute() {
-	const [path, setPath] = useState(current());
-	useEffect(() => {
-		const on = () => setPath(current());
+	return useExternal(current, (on) => {
 		addEventListener('hashchange', on);
-		// The hash may have changed between the first render and this
-		// effect, which runs later: a change then fired no event here.
-		on();
 		return () => removeEventListener('hashchange', on);
-	}, []);
-	return path;
+	});
 }
 
 // Match "/projects/:id" against a path: the params, or null.

@@ -2,7 +2,7 @@
 // at (one of theirs, or another an instance admin visits). Kept in
 // memory; the team choice (an id, not a credential) survives a reload in
 // sessionStorage.
-import { useEffect, useState } from 'preact/hooks';
+import { useExternal } from './external.js';
 import { get, post } from './api.js';
 
 const listeners = new Set();
@@ -15,16 +15,9 @@ export function subscribe(fn) {
 	return () => listeners.delete(fn);
 }
 
-// A part of the session as a component sees it, following every change:
-// one made between the component's first render and its effect (a child
-// screen's effect runs first, and may choose a team) is read there too.
+// A part of the session as a component sees it, following every change.
 export function useSession(pick) {
-	const [value, setValue] = useState(() => pick(session));
-	useEffect(() => {
-		setValue(pick(session));
-		return subscribe((s) => setValue(pick(s)));
-	}, []);
-	return value;
+	return useExternal(() => pick(session), (on) => subscribe(on));
 }
 
 // Ask the API who we are: null when not signed in.
