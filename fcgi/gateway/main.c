@@ -172,8 +172,6 @@ ask(const char *verb, const char *path)
 int
 main(int argc, char *argv[])
 {
-	const char	*door;
-
 	if (argc < 2 || argc > 3 || (argc == 3 &&
 	    strcmp(argv[1], "serve") == 0)) {
 		fprintf(stderr, "usage: op-gateway serve | check|reload "
@@ -183,12 +181,11 @@ main(int argc, char *argv[])
 	if (op_config_load(getenv("OP_CONFIG") ? getenv("OP_CONFIG") :
 	    "/etc/openpanel/openpanel.conf") != OP_OK)
 		return 1;
-	door = argc == 3 ? argv[2] : op_config_get("OP_GATEWAY_CONTROL",
-	    "/run/openpanel/gateway-control.sock");
 	if (strcmp(argv[1], "serve") == 0)
 		return serve();
 	if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "reload") == 0)
-		return ask(argv[1], door);
+		return ask(argv[1], argc == 3 ? argv[2] : op_config_get(
+		    "OP_GATEWAY_CONTROL", "/run/openpanel/gateway-control.sock"));
 	fprintf(stderr, "usage: op-gateway serve | check|reload [DOOR]\n");
 	return 2;
 }

@@ -27,6 +27,7 @@
 
 #define WORKERS_MAX	256	/* children of the master looked at */
 #define POLL_MS		10
+#define MASTER_TITLE	"nginx: master process"
 
 /* Read up to cap-1 bytes of a small file (under /proc), NUL-terminated:
  * its length, or -1. */
@@ -157,7 +158,7 @@ master_of(const char *path, struct op_buf *why)
 	pid = strtol(buf, &end, 10);
 	title(pid, t, sizeof(t));
 	if (pid <= 1 || (*end != '\n' && *end != '\0') ||
-	    strncmp(t, "nginx: master process", 21) != 0) {
+	    strncmp(t, MASTER_TITLE, sizeof(MASTER_TITLE) - 1) != 0) {
 		(void)op_buf_addf(why, "the gateway is not running (%s names "
 		    "no nginx master)", path);
 		return -1;
